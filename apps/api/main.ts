@@ -1,0 +1,3 @@
+import { startStrata } from '../start';
+
+void startStrata('api');

@@ -1,0 +1,84 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '@strata/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BatchRequestDto } from '../shared/batch.dto';
+import { BatchResponseDto } from '../shared/batch-response.dto';
+import { etagFor } from '../shared/etag';
+import { created, expectedVersion, IdParam, withEtag } from '../shared/http';
+import { ApiIfMatch, ApiIfNoneMatch } from '../shared/openapi';
+import { CreatePageDto, PageDto, PageListDto, PageListQueryDto, UpdatePageDto } from './page.dto';
+import { PagesService } from './pages.service';
+
+@ApiTags('pages')
+@ApiProblems(400)
+@Controller('pages')
+export class PagesController {
+  constructor(private readonly pages: PagesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List pages', description: 'Cursor-paginated; filter by status, tag, slug; search with q.' })
+  @ApiOkResponse({ type: PageListDto })
+  async list(@Query() query: PageListQueryDto): Promise<PageListDto> {
+    const page = await this.pages.list(query);
+    return { data: page.items.map(PageDto.from), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a page' })
+  @ApiIfNoneMatch()
+  @ApiOkResponse({ type: PageDto, description: 'The page, with its ETag' })
+  @ApiProblems(404)
+  async get(@IdParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<PageDto | undefined> {
+    const page = await this.pages.get(id);
+    return withEtag(request, reply, page, PageDto.from(page));
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a page' })
+  @ApiCreatedResponse({ type: PageDto, description: 'Created; Location and ETag headers are set' })
+  @ApiProblems(409, 413)
+  async create(@Body() dto: CreatePageDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<PageDto> {
+    const page = await this.pages.create(dto);
+    return created(reply, `/api/v1/pages/${page.id}`, page, PageDto.from(page));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Update a page', description: 'Only the fields sent change. Send If-Match with the ETag to avoid lost updates.' })
+  @ApiIfMatch()
+  @ApiOkResponse({ type: PageDto })
+  @ApiProblems(404, 409, 412, 413)
+  async update(
+    @IdParam() id: string,
+    @Body() dto: UpdatePageDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PageDto | undefined> {
+    const page = await this.pages.update(id, dto, expectedVersion(request, id));
+    reply.header('etag', etagFor(page.id, page.version));
+    return PageDto.from(page);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a page' })
+  @ApiIfMatch()
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(404, 412)
+  async remove(@IdParam() id: string, @Req() request: FastifyRequest): Promise<void> {
+    await this.pages.remove(id, expectedVersion(request, id));
+  }
+
+  @Post('batch')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Create, update and delete pages in one transaction',
+    description: 'Up to 100 operations, applied in order, all or nothing. A failure answers the failing operation index and applies nothing.',
+  })
+  @ApiBody({ type: BatchRequestDto })
+  @ApiOkResponse({ type: BatchResponseDto })
+  @ApiProblems(404, 409, 412, 413)
+  async batch(@Body() dto: BatchRequestDto): Promise<BatchResponseDto<PageDto>> {
+    return { data: await this.pages.batch(dto.operations) };
+  }
+}

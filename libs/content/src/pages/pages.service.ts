@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ProblemException } from '@strata/core';
+import { DataSource, EntityManager } from 'typeorm';
+import { BatchOperationDto, BatchResultDto } from '../shared/batch.dto';
+import { runBatch } from '../shared/batch-runner';
+import { keysetList, ListPage, SortableColumn } from '../shared/keyset-list';
+import { ExpectedVersion, isUniqueViolation, VersionedStore } from '../shared/versioned-store';
+import { CreatePageDto, PageDto, PageListQueryDto, UpdatePageDto } from './page.dto';
+import { PageEntity } from './page.entity';
+
+const PAGE_SORTS: Record<string, SortableColumn<PageEntity>> = {
+  createdAt: { column: 'created_at', cast: 'timestamptz', read: (page) => page.createdAt.toISOString() },
+  updatedAt: { column: 'updated_at', cast: 'timestamptz', read: (page) => page.updatedAt.toISOString() },
+  title: { column: 'title', cast: 'text', read: (page) => page.title },
+};
+
+/** Pages: the content service other modules and the controller use. */
+@Injectable()
+export class PagesService {
+  private readonly store: VersionedStore<PageEntity>;
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.store = new VersionedStore(dataSource, PageEntity, 'Page');
+  }
+
+  get(id: string): Promise<PageEntity> {
+    return this.store.get(id);
+  }
+
+  list(query: PageListQueryDto): Promise<ListPage<PageEntity>> {
+    const builder = this.store.repository.createQueryBuilder('page');
+    if (query.status) builder.andWhere('page.status = :status', { status: query.status });
+    if (query.slug) builder.andWhere('page.slug = :slug', { slug: query.slug });
+    if (query.tag) builder.andWhere(':tag = ANY(page.tags)', { tag: query.tag });
+    return keysetList(builder, { sorts: PAGE_SORTS, fuzzyColumn: 'title', defaultSort: '-createdAt' }, query);
+  }
+
+  create(dto: CreatePageDto): Promise<PageEntity> {
+    return this.store.transaction((manager) => this.createIn(manager, dto));
+  }
+
+  update(id: string, dto: UpdatePageDto, expected?: ExpectedVersion): Promise<PageEntity> {
+    return this.store.transaction((manager) => this.updateIn(manager, id, dto, expected));
+  }
+
+  async remove(id: string, expected?: ExpectedVersion): Promise<void> {
+    await this.store.transaction((manager) => this.store.remove(manager, id, expected));
+  }
+
+  batch(operations: BatchOperationDto[]): Promise<BatchResultDto<PageDto>[]> {
+    return runBatch(this.store, operations, {
+      createDto: CreatePageDto,
+      updateDto: UpdatePageDto,
+      create: async (manager, data) => PageDto.from(await this.createIn(manager, data)),
+      update: async (manager, id, data, expected) => PageDto.from(await this.updateIn(manager, id, data, expected)),
+      remove: (manager, id, expected) => this.store.remove(manager, id, expected),
+    });
+  }
+
+  private async createIn(manager: EntityManager, dto: CreatePageDto): Promise<PageEntity> {
+    return this.guardSlug(dto.slug, () =>
+      this.store.insert(manager, {
+        slug: dto.slug,
+        title: dto.title,
+        body: dto.body ?? '',
+        status: dto.status ?? 'draft',
+        tags: dto.tags ?? [],
+        metadata: dto.metadata ?? {},
+      }),
+    );
+  }
+
+  private updateIn(manager: EntityManager, id: string, dto: UpdatePageDto, expected?: ExpectedVersion): Promise<PageEntity> {
+    return this.guardSlug(dto.slug, () => this.store.update(manager, id, dto, expected));
+  }
+
+  private async guardSlug<T>(slug: string | undefined, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (isUniqueViolation(error, 'pages_slug_unique')) throw ProblemException.conflict(`A page with slug "${slug}" already exists.`);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { Param, ParseUUIDPipe } from '@nestjs/common';
+import { ProblemException } from '@strata/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { etagFor, expectedVersionFromIfMatch, ifNoneMatchHits } from './etag';
+import type { ExpectedVersion } from './versioned-store';
+
+/** `@IdParam()`: the `:id` path parameter, which must be a UUID (else 400, never a query). */
+export const IdParam = (name = 'id') =>
+  Param(
+    name,
+    new ParseUUIDPipe({
+      exceptionFactory: () => ProblemException.badRequest(`${name} must be a UUID.`, { [name]: [`${name} must be a UUID`] }),
+    }),
+  );
+
+/**
+ * Sets the strong ETag of a single resource; answers 304 (no body) when the client's
+ * If-None-Match already has it. `no-cache` makes clients revalidate, which is cheap.
+ */
+export function withEtag<T>(request: FastifyRequest, reply: FastifyReply, resource: { id: string; version: number }, body: T): T | undefined {
+  const etag = etagFor(resource.id, resource.version);
+  reply.header('etag', etag).header('cache-control', 'no-cache');
+  if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
+    reply.status(304);
+    return undefined;
+  }
+  return body;
+}
+
+/** The version an `If-Match` header asks for (see `expectedVersionFromIfMatch`). */
+export function expectedVersion(request: FastifyRequest, id: string): ExpectedVersion {
+  const header = request.headers['if-match'];
+  return expectedVersionFromIfMatch(Array.isArray(header) ? header.join(',') : header, id);
+}
+
+/** 201 Created: Location of the new resource and its ETag. */
+export function created<T>(reply: FastifyReply, location: string, resource: { id: string; version: number }, body: T): T {
+  reply.status(201).header('location', location).header('etag', etagFor(resource.id, resource.version));
+  return body;
+}

@@ -1,0 +1,33 @@
+import type { LogLevel, ProcessRole } from './environment';
+
+/**
+ * The typed configuration every module injects. Built once by `loadConfig` from the
+ * environment; nothing else in Strata reads `process.env`.
+ */
+export class AppConfig {
+  readonly http: {
+    port: number;
+    host: string;
+    corsOrigins: string[] | '*';
+    bodyLimitBytes: number;
+    shutdownGraceMs: number;
+  };
+  readonly database: { url?: string; poolSize: number };
+  readonly redis: { url?: string; keyPrefix: string; commandTimeoutMs: number };
+  readonly role: ProcessRole;
+  readonly logLevel: LogLevel;
+  readonly dataDir: string;
+  readonly media: { maxBytes: number; storageDir: string };
+  readonly metricsEnabled: boolean;
+  /** When DATABASE_URL / REDIS_URL are unset and nothing answers locally, start embedded ones. */
+  readonly embeddedServices: boolean;
+
+  constructor(values: AppConfig) {
+    Object.assign(this, values);
+  }
+
+  /** A copy with the given parts replaced (used once the embedded services have resolved URLs). */
+  with(changes: Partial<AppConfig>): AppConfig {
+    return new AppConfig({ ...this, ...changes });
+  }
+}

@@ -1,0 +1,37 @@
+import { ConfigError, loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  it('applies defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.http.port).toBe(3000);
+    expect(config.role).toBe('all');
+    expect(config.redis.keyPrefix).toBe('strata:');
+    expect(config.database.url).toBeUndefined();
+    expect(config.http.corsOrigins).toBe('*');
+  });
+
+  it('converts and keeps valid values', () => {
+    const config = loadConfig({ PORT: '8080', PROCESS_ROLE: 'worker', CORS_ORIGINS: 'https://a.test, https://b.test', METRICS_ENABLED: 'false' });
+    expect(config.http.port).toBe(8080);
+    expect(config.role).toBe('worker');
+    expect(config.http.corsOrigins).toEqual(['https://a.test', 'https://b.test']);
+    expect(config.metricsEnabled).toBe(false);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['PROCESS_ROLE', 'both'],
+    ['DATABASE_URL', 'mysql://localhost/db'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['LOG_LEVEL', 'loud'],
+    ['METRICS_ENABLED', 'yes'],
+  ])('stops on a bad %s and names it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}=`));
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }).http.port).toBe(3000);
+  });
+});

@@ -1,0 +1,27 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import type { MixedList } from 'typeorm';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsService } from './metrics/metrics.service';
+import { RedisModule } from './redis/redis.module';
+
+export interface CoreModuleOptions {
+  config: AppConfig;
+  migrations: MixedList<Function>;
+}
+
+/** Infrastructure created once and injected everywhere: config, logging, database, Redis, metrics. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot({ config, migrations }: CoreModuleOptions): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule.forRoot(migrations), RedisModule],
+      providers: [MetricsService],
+      exports: [MetricsService],
+    };
+  }
+}

@@ -1,0 +1,24 @@
+import type { DataSourceOptions, MixedList } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+
+/** Connection options shared by the app's data source and the migration CLI's. */
+export function postgresOptions(config: AppConfig, migrations: MixedList<Function>): DataSourceOptions {
+  if (!config.database.url) throw new Error('DATABASE_URL is not resolved; the embedded launcher runs before the app boots');
+  return {
+    type: 'postgres',
+    url: config.database.url,
+    migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error', 'migration'],
+    extra: {
+      max: config.database.poolSize,
+      // Fail fast instead of queueing forever when PostgreSQL is gone; the filter answers 503.
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30000,
+      statement_timeout: 15000,
+      application_name: `strata-${config.role}`,
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { QueryFailedError } from 'typeorm';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, ProblemDetails, problemTypeForStatus, problemTypeUri } from './problem';
+import { ProblemException } from './problem.exception';
+
+interface Resolved {
+  status: number;
+  detail: string;
+  problem?: ProblemException;
+  headers?: Record<string, string>;
+}
+
+// PostgreSQL SQLSTATE classes that mean "the database is not there right now", not "your input is wrong".
+const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-3])/;
+const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+
+/**
+ * Renders every error as RFC 9457 problem+json. Only messages we wrote (or Fastify's
+ * fixed 4xx messages) reach the client: stack traces and SQL text stay in the log.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Problem');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const context = host.switchToHttp();
+    const request = context.getRequest<FastifyRequest>();
+    const reply = context.getResponse<FastifyReply>();
+    const resolved = this.resolve(exception);
+
+    if (resolved.status >= 500) {
+      this.logger.error({ err: exception, requestId: request.id }, `${request.method} ${request.url} failed`);
+    }
+
+    const problemType = resolved.problem?.problemType ?? problemTypeForStatus(resolved.status);
+    const body: ProblemDetails = {
+      type: problemTypeUri(problemType),
+      title: resolved.problem?.title ?? PROBLEM_TYPES[problemType],
+      status: resolved.status,
+      detail: resolved.detail,
+      instance: request.url.split('?')[0],
+      requestId: String(request.id),
+      ...(resolved.problem?.errors ? { errors: resolved.problem.errors } : {}),
+      ...resolved.problem?.extensions,
+    };
+
+    if (reply.sent) return;
+    reply.status(resolved.status).header('content-type', PROBLEM_CONTENT_TYPE);
+    for (const [name, value] of Object.entries({ ...resolved.headers, ...resolved.problem?.headers })) {
+      reply.header(name, value);
+    }
+    reply.send(JSON.stringify(body));
+  }
+
+  private resolve(exception: unknown): Resolved {
+    if (exception instanceof ProblemException) {
+      return { status: exception.getStatus(), detail: exception.detail, problem: exception };
+    }
+    if (exception instanceof HttpException) {
+      const response = exception.getResponse();
+      const message = typeof response === 'object' && response !== null && 'message' in response ? response.message : exception.message;
+      return { status: exception.getStatus(), detail: Array.isArray(message) ? message.join('; ') : String(message) };
+    }
+    if (exception instanceof QueryFailedError) {
+      return this.resolveDatabaseError(exception as QueryFailedError & { code?: string });
+    }
+    const candidate = exception as { statusCode?: unknown; status?: unknown; message?: unknown; code?: unknown };
+    if (typeof candidate?.code === 'string' && NETWORK_ERROR_CODES.has(candidate.code)) {
+      return { status: 503, detail: 'A backing service is unavailable; try again shortly.', headers: { 'retry-after': '1' } };
+    }
+    // Fastify and its plugins (body parser, multipart) raise errors with a 4xx statusCode
+    // and a fixed, safe message such as "Request body is too large".
+    const status = Number(candidate?.statusCode ?? candidate?.status);
+    if (Number.isInteger(status) && status >= 400 && status < 500) {
+      return { status, detail: String(candidate.message ?? PROBLEM_TYPES[problemTypeForStatus(status)]) };
+    }
+    return { status: 500, detail: 'An unexpected error occurred. Quote the requestId when reporting it.' };
+  }
+
+  private resolveDatabaseError(error: QueryFailedError & { code?: string }): Resolved {
+    const code = error.code ?? '';
+    if (code === '23505') return { status: 409, detail: 'A resource with the same unique value already exists.' };
+    if (code === '23503') return { status: 422, detail: 'A referenced resource does not exist.' };
+    if (code === '22P02' || code === '22007' || code === '22003' || code === '22001' || code === '22021') {
+      return { status: 400, detail: 'A value has the wrong format or is out of range.' };
+    }
+    if (UNAVAILABLE_SQLSTATE.test(code)) {
+      return { status: 503, detail: 'The database is unavailable; try again shortly.', headers: { 'retry-after': '1' } };
+    }
+    return { status: 500, detail: 'An unexpected error occurred. Quote the requestId when reporting it.' };
+  }
+}

@@ -1,0 +1,74 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig, loadConfig } from '@strata/core';
+import { createHttpApp } from '../../apps/api/create-http-app';
+import { createTestDatabase, deleteRedisPrefix, dropTestDatabase, TEST_REDIS_URL, uniqueSuffix } from './test-infra';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  /** Node's HTTP server, for supertest. */
+  server: ReturnType<NestFastifyApplication['getHttpServer']>;
+  close(): Promise<void>;
+}
+
+export interface TestEnvironment {
+  databaseName: string;
+  env: Record<string, string>;
+  /** Boots one more app instance on this environment (same database and Redis prefix). */
+  start(overrides?: Record<string, string>): Promise<TestApp>;
+  /** Closes every instance it started, drops the database and deletes the Redis keys. */
+  teardown(): Promise<void>;
+}
+
+/**
+ * One test file's world: its own freshly created database, its own Redis key prefix and data
+ * directory, so runs never collide. Instances are the real app (migrations run at boot).
+ */
+export async function createTestEnvironment(baseEnv: Record<string, string> = {}): Promise<TestEnvironment> {
+  const database = await createTestDatabase();
+  const dataDir = await mkdtemp(join(tmpdir(), 'strata-test-'));
+  const prefix = `strata-test:${uniqueSuffix()}:`;
+  const env: Record<string, string> = {
+    DATABASE_URL: database.url,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: prefix,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    EMBEDDED_SERVICES: 'false',
+    ...baseEnv,
+  };
+  const started: TestApp[] = [];
+
+  return {
+    databaseName: database.name,
+    env,
+    async start(overrides = {}) {
+      const config = loadConfig({ ...env, ...overrides });
+      const app = await createHttpApp(config);
+      await app.init();
+      await app.getHttpAdapter().getInstance().ready();
+      let closed = false;
+      const instance: TestApp = {
+        app,
+        config,
+        server: app.getHttpServer(),
+        async close() {
+          if (closed) return;
+          closed = true;
+          await app.close();
+        },
+      };
+      started.push(instance);
+      return instance;
+    },
+    async teardown() {
+      await Promise.all(started.map((instance) => instance.close()));
+      await dropTestDatabase(database.name);
+      await deleteRedisPrefix(prefix);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

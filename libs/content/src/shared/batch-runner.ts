@@ -55,6 +55,12 @@ function validateOperationData<Create extends object, Update extends object>(
   index: number,
   handlers: BatchHandlers<unknown, Create, Update>,
 ): Create | Update | undefined {
+  const misplaced = operation.op === 'create' ? (operation.id !== undefined ? 'id' : undefined) : operation.op === 'delete' && operation.data !== undefined ? 'data' : undefined;
+  if (misplaced) {
+    throw ProblemException.badRequest(`Operation ${index} (${operation.op}) must not have ${misplaced}; no operation was applied.`, {
+      [`operations[${index}].${misplaced}`]: [`${misplaced} is not allowed for ${operation.op}`],
+    });
+  }
   if (operation.op === 'delete') return undefined;
   const dto: ClassConstructor<object> = operation.op === 'create' ? handlers.createDto : handlers.updateDto;
   const instance = plainToInstance(dto, operation.data ?? {}) as Create | Update;

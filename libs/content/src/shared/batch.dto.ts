@@ -13,8 +13,7 @@ export class BatchOperationDto {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Required for update and delete; not allowed for create' })
   @ValidateIf((operation: BatchOperationDto) => operation.op !== 'create' || operation.id !== undefined)
-  @IsUUID('all', { message: 'id must be a UUID (and is only allowed for update and delete)' })
-  @ValidateIf((operation: BatchOperationDto) => operation.op !== 'create')
+  @IsUUID('all', { message: 'id must be a UUID' })
   id?: string;
 
   @ApiPropertyOptional({
@@ -24,7 +23,7 @@ export class BatchOperationDto {
     example: { title: 'New title' },
   })
   @ValidateIf((operation: BatchOperationDto) => operation.op !== 'delete' || operation.data !== undefined)
-  @IsObject({ message: 'data must be an object (and is not allowed for delete)' })
+  @IsObject({ message: 'data must be an object' })
   data?: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'Optional If-Match ETag for update/delete', example: '"0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f.3"' })

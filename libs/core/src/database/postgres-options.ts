@@ -11,7 +11,9 @@ export function postgresOptions(config: AppConfig, migrations: MixedList<Functio
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error', 'migration'],
+    // Query errors are not logged here: TypeORM would print their parameters (content, later
+    // secrets). The problem filter logs unexpected errors without them.
+    logging: ['migration'],
     extra: {
       max: config.database.poolSize,
       // Fail fast instead of queueing forever when PostgreSQL is gone; the filter answers 503.

@@ -30,7 +30,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const resolved = this.resolve(exception);
 
     if (resolved.status >= 500) {
-      this.logger.error({ err: exception, requestId: request.id }, `${request.method} ${request.url} failed`);
+      this.logger.error({ err: loggableError(exception), requestId: request.id }, `${request.method} ${request.url} failed`);
     }
 
     const problemType = resolved.problem?.problemType ?? problemTypeForStatus(resolved.status);
@@ -90,4 +90,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     return { status: 500, detail: 'An unexpected error occurred. Quote the requestId when reporting it.' };
   }
+}
+
+/**
+ * What of an error goes into the log: never a database error's `query`/`parameters` or
+ * `driverError` (they carry request content and, later, secrets).
+ */
+function loggableError(exception: unknown): Record<string, unknown> {
+  if (!(exception instanceof Error)) return { message: String(exception) };
+  const { code } = exception as { code?: unknown };
+  return { type: exception.name, message: exception.message, code, stack: exception.stack };
 }

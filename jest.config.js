@@ -4,34 +4,32 @@ const tsJest = [
   'ts-jest',
   {
     // Type checking is done once by `tsc --noEmit` in `npm test`; here we only transpile.
-    tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true, ignoreDeprecations: '5.0' },
+    tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true, ignoreDeprecations: '5.0', allowJs: true },
   },
 ];
+
+// Jest on Node 20 cannot require() ES modules, so these ESM-only dependencies are compiled to
+// CommonJS for the tests (Node itself loads them natively at run time).
+const esmOnlyPackages = ['content-disposition', '@apidevtools/json-schema-ref-parser', '@apidevtools/swagger-parser'];
+const transformIgnorePatterns = [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`];
 
 const moduleNameMapper = {
   '^@strata/([a-z-]+)$': '<rootDir>/libs/$1/src',
 };
 
-module.exports = {
+const project = (displayName, testMatch, extra = {}) => ({
+  displayName,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': tsJest },
-  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: { '^.+\\.[tj]s$': tsJest },
+  transformIgnorePatterns,
   moduleNameMapper,
+  testMatch,
+  ...extra,
+});
+
+module.exports = {
   projects: [
-    {
-      displayName: 'unit',
-      testEnvironment: 'node',
-      transform: { '^.+\\.ts$': tsJest },
-      moduleNameMapper,
-      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
-    },
-    {
-      displayName: 'e2e',
-      testEnvironment: 'node',
-      transform: { '^.+\\.ts$': tsJest },
-      moduleNameMapper,
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      testTimeout: 60000,
-    },
+    project('unit', ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts']),
+    project('e2e', ['<rootDir>/test/**/*.e2e-spec.ts'], { testTimeout: 60000 }),
   ],
 };

@@ -82,7 +82,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const code = error.code ?? '';
     if (code === '23505') return { status: 409, detail: 'A resource with the same unique value already exists.' };
     if (code === '23503') return { status: 422, detail: 'A referenced resource does not exist.' };
-    if (code === '22P02' || code === '22007' || code === '22003' || code === '22001' || code === '22021') {
+    if (['22P02', '22P05', '22007', '22003', '22001', '22021'].includes(code)) {
       return { status: 400, detail: 'A value has the wrong format or is out of range.' };
     }
     if (UNAVAILABLE_SQLSTATE.test(code)) {

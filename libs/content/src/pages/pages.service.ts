@@ -32,7 +32,8 @@ export class PagesService {
     const builder = this.store.repository.createQueryBuilder('page');
     if (query.status) builder.andWhere('page.status = :status', { status: query.status });
     if (query.slug) builder.andWhere('page.slug = :slug', { slug: query.slug });
-    if (query.tag) builder.andWhere(':tag = ANY(page.tags)', { tag: query.tag });
+    // `@>` (not `= ANY`) so the GIN index on tags serves the filter.
+    if (query.tag) builder.andWhere('page.tags @> ARRAY[:tag]::text[]', { tag: query.tag });
     return keysetList(builder, { sorts: PAGE_SORTS, fuzzyColumn: 'title', defaultSort: '-createdAt' }, query);
   }
 

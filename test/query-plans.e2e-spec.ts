@@ -31,7 +31,7 @@ describe('query plans of content lists', () => {
       await request(strata.server).get(path).expect(200);
       const call = spy.mock.calls.find(([sql]) => /^\s*SELECT/i.test(sql) && sql.includes(`FROM "${table}"`));
       if (!call) throw new Error(`no SELECT on ${table} was sent for ${path}`);
-      return { sql: call[0], parameters: call[1] ?? [] };
+      return { sql: call[0], parameters: (call[1] as unknown[] | undefined) ?? [] };
     } finally {
       spy.mockRestore();
     }

@@ -1,14 +1,20 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { MediaController } from './media/media.controller';
+import { MediaEntity } from './media/media.entity';
+import { MediaService } from './media/media.service';
+import { MediaUploadReader } from './media/media-upload.reader';
+import { LocalDiskStorage } from './media/storage/local-disk.storage';
+import { MediaStorage } from './media/storage/media-storage';
 import { PageEntity } from './pages/page.entity';
 import { PagesController } from './pages/pages.controller';
 import { PagesService } from './pages/pages.service';
 
 /** Pages, modules and media: their tables, services and REST controllers. */
 @Module({
-  imports: [TypeOrmModule.forFeature([PageEntity])],
-  controllers: [PagesController],
-  providers: [PagesService],
-  exports: [PagesService],
+  imports: [TypeOrmModule.forFeature([PageEntity, MediaEntity])],
+  controllers: [PagesController, MediaController],
+  providers: [PagesService, MediaService, MediaUploadReader, { provide: MediaStorage, useClass: LocalDiskStorage }],
+  exports: [PagesService, MediaService],
 })
 export class ContentModule {}

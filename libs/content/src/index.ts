@@ -1,2 +1,3 @@
 export * from './content.module';
 export * from './pages/pages.service';
+export * from './media/media.service';

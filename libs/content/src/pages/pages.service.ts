@@ -51,9 +51,8 @@ export class PagesService {
 
   batch(operations: BatchOperationDto[]): Promise<BatchResultDto<PageDto>[]> {
     return runBatch(this.store, operations, {
-      createDto: CreatePageDto,
+      creation: { dto: CreatePageDto, create: async (manager, data) => PageDto.from(await this.createIn(manager, data)) },
       updateDto: UpdatePageDto,
-      create: async (manager, data) => PageDto.from(await this.createIn(manager, data)),
       update: async (manager, id, data, expected) => PageDto.from(await this.updateIn(manager, id, data, expected)),
       remove: (manager, id, expected) => this.store.remove(manager, id, expected),
     });

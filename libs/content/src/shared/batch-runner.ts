@@ -8,12 +8,16 @@ import { expectedVersionFromIfMatch } from './etag';
 import type { ExpectedVersion, VersionedEntity, VersionedStore } from './versioned-store';
 
 export interface BatchHandlers<Item, Create, Update> {
-  createDto: ClassConstructor<Create>;
+  /** How a batch creates an item, or why it cannot (media need a file upload). */
+  creation:
+    | { dto: ClassConstructor<Create>; create(manager: EntityManager, data: Create): Promise<Item & { id: string }> }
+    | { unsupported: string };
   updateDto: ClassConstructor<Update>;
-  create(manager: EntityManager, data: Create): Promise<Item & { id: string }>;
   update(manager: EntityManager, id: string, data: Update, expected: ExpectedVersion): Promise<Item & { id: string }>;
   remove(manager: EntityManager, id: string, expected: ExpectedVersion): Promise<unknown>;
 }
+
+type CreationHandler<Item, Create> = Extract<BatchHandlers<Item, Create, never>['creation'], { dto: unknown }>;
 
 /**
  * Runs a batch: every operation's `data` is validated against the resource's own create or
@@ -33,7 +37,7 @@ export async function runBatch<Item, Create extends object, Update extends objec
       try {
         const expected = operation.id ? expectedVersionFromIfMatch(operation.ifMatch, operation.id) : undefined;
         if (operation.op === 'create') {
-          const item = await handlers.create(manager, inputs[index] as Create);
+          const item = await (handlers.creation as CreationHandler<Item, Create>).create(manager, inputs[index] as Create);
           results.push({ index, op: 'create', status: 201, id: item.id, item });
         } else if (operation.op === 'update') {
           const item = await handlers.update(manager, operation.id!, inputs[index] as Update, expected);
@@ -62,7 +66,13 @@ function validateOperationData<Create extends object, Update extends object>(
     });
   }
   if (operation.op === 'delete') return undefined;
-  const dto: ClassConstructor<object> = operation.op === 'create' ? handlers.createDto : handlers.updateDto;
+  if (operation.op === 'create' && 'unsupported' in handlers.creation) {
+    throw ProblemException.badRequest(`Operation ${index} (create): ${handlers.creation.unsupported} No operation was applied.`, {
+      [`operations[${index}].op`]: ['op must be update or delete for this resource'],
+    });
+  }
+  const dto: ClassConstructor<object> =
+    operation.op === 'create' ? (handlers.creation as CreationHandler<unknown, Create>).dto : handlers.updateDto;
   const instance = plainToInstance(dto, operation.data ?? {}) as Create | Update;
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   if (errors.length > 0) {

@@ -1,0 +1,114 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '@strata/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BatchRequestDto } from '../shared/batch.dto';
+import { BatchResponseDto } from '../shared/batch-response.dto';
+import { etagFor } from '../shared/etag';
+import { created, expectedVersion, IdParam, withEtag } from '../shared/http';
+import { ApiIfMatch, ApiIfNoneMatch } from '../shared/openapi';
+import { inlineContentDisposition } from './content-disposition';
+import { MediaUploadReader } from './media-upload.reader';
+import { MediaDto, MediaListDto, MediaListQueryDto, mediaUrl, UpdateMediaDto } from './media.dto';
+import { ApiMediaFileResponse, ApiMediaUploadBody } from './media.openapi';
+import { MediaService } from './media.service';
+
+// Served files are user content on our origin: a sandbox CSP keeps an uploaded HTML or SVG
+// file from running scripts when opened directly, while front ends on other origins may
+// still embed images and video (helmet's default Cross-Origin-Resource-Policy would block them).
+const FILE_SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox",
+  'cross-origin-resource-policy': 'cross-origin',
+};
+
+@ApiTags('media')
+@ApiProblems(400)
+@Controller('media')
+export class MediaController {
+  constructor(
+    private readonly media: MediaService,
+    private readonly uploads: MediaUploadReader,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List media', description: 'Cursor-paginated; filter by mimeType (exact or `image/*`) and tag; search filename and alt text with q.' })
+  @ApiOkResponse({ type: MediaListDto })
+  async list(@Query() query: MediaListQueryDto): Promise<MediaListDto> {
+    const page = await this.media.list(query);
+    return { data: page.items.map(MediaDto.from), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a media item' })
+  @ApiIfNoneMatch()
+  @ApiOkResponse({ type: MediaDto, description: 'The media item, with its ETag' })
+  @ApiProblems(404)
+  async get(@IdParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<MediaDto | undefined> {
+    const media = await this.media.get(id);
+    return withEtag(request, reply, media, MediaDto.from(media));
+  }
+
+  @Get(':id/file')
+  @ApiOperation({ summary: 'Download the file of a media item', description: 'Streams the stored bytes. The ETag is the media item\'s, so If-None-Match works as for the item.' })
+  @ApiIfNoneMatch()
+  @ApiMediaFileResponse()
+  @ApiProblems(404)
+  async download(@IdParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<StreamableFile | undefined> {
+    const media = await this.media.get(id);
+    // 304 when the client's copy is current: the file is not even opened.
+    if (!withEtag(request, reply, media, media)) return undefined;
+    const content = await this.media.openFile(media);
+    reply.headers(FILE_SECURITY_HEADERS);
+    return new StreamableFile(content, { type: media.mimeType, length: media.sizeBytes, disposition: inlineContentDisposition(media.filename) });
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Upload a file', description: 'multipart/form-data with one "file" part and optional altText, tags and metadata fields.' })
+  @ApiMediaUploadBody()
+  @ApiCreatedResponse({ type: MediaDto, description: 'Stored; Location and ETag headers are set' })
+  @ApiProblems(413, 415)
+  async upload(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<MediaDto> {
+    const media = await this.media.create(await this.uploads.read(request));
+    return created(reply, mediaUrl(media.id), media, MediaDto.from(media));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Update a media item', description: 'filename, altText, tags and metadata; the file itself cannot change. Send If-Match with the ETag to avoid lost updates.' })
+  @ApiIfMatch()
+  @ApiOkResponse({ type: MediaDto })
+  @ApiProblems(404, 412, 413)
+  async update(
+    @IdParam() id: string,
+    @Body() dto: UpdateMediaDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<MediaDto> {
+    const media = await this.media.update(id, dto, expectedVersion(request, id));
+    reply.header('etag', etagFor(media.id, media.version));
+    return MediaDto.from(media);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a media item and its file' })
+  @ApiIfMatch()
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(404, 412)
+  async remove(@IdParam() id: string, @Req() request: FastifyRequest): Promise<void> {
+    await this.media.remove(id, expectedVersion(request, id));
+  }
+
+  @Post('batch')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Update and delete media in one transaction',
+    description: 'Up to 100 update or delete operations, applied in order, all or nothing. `create` is refused: a media item needs its file, uploaded with POST /media. Files of deleted items are removed once the transaction has committed.',
+  })
+  @ApiBody({ type: BatchRequestDto })
+  @ApiOkResponse({ type: BatchResponseDto })
+  @ApiProblems(404, 412, 413)
+  async batch(@Body() dto: BatchRequestDto): Promise<BatchResponseDto<MediaDto>> {
+    return { data: await this.media.batch(dto.operations) };
+  }
+}

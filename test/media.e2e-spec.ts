@@ -1,0 +1,395 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { join, relative } from 'node:path';
+import { MediaStorage } from '../libs/content/src/media/storage/media-storage';
+import request from 'supertest';
+import { createTestEnvironment, TestApp, TestEnvironment } from './support/test-app';
+
+type Response = request.Response;
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/** Collects a response body as raw bytes, whatever its Content-Type. */
+function asBytes(response: request.Response, done: (error: Error | null, body: Buffer) => void): void {
+  // Parsers get the raw IncomingMessage, not the Response the typings describe.
+  const stream = response as unknown as NodeJS.ReadableStream;
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  stream.on('end', () => done(null, Buffer.concat(chunks)));
+}
+
+/** Every file under a directory, as paths relative to it (temporary uploads included). */
+async function filesUnder(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => relative(directory, join(entry.parentPath, entry.name))).sort();
+}
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A multipart body written by hand, for file names a well-behaved client library would not send. */
+function handWrittenMultipart(parts: Array<{ name: string; filename?: string; contentType?: string; body: Buffer | string }>) {
+  const boundary = `strata-${randomBytes(8).toString('hex')}`;
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    const filename = part.filename === undefined ? '' : `; filename="${part.filename}"`;
+    const contentType = part.contentType ? `Content-Type: ${part.contentType}\r\n` : '';
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${filename}\r\n${contentType}\r\n`), Buffer.from(part.body), Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { contentType: `multipart/form-data; boundary=${boundary}`, body: Buffer.concat(chunks) };
+}
+
+describe('media', () => {
+  let environment: TestEnvironment;
+  let strata: TestApp;
+  let storageDir: string;
+
+  beforeAll(async () => {
+    environment = await createTestEnvironment();
+    strata = await environment.start();
+    storageDir = strata.config.media.storageDir;
+  });
+  afterAll(() => environment?.teardown());
+
+  const api = () => request(strata.server);
+  const upload = (bytes: Buffer, filename: string, contentType: string, fields: Record<string, string | string[]> = {}) => {
+    const post = api().post('/api/v1/media');
+    for (const [name, value] of Object.entries(fields)) {
+      for (const item of [value].flat()) post.field(name, item);
+    }
+    return post.attach('file', bytes, { filename, contentType });
+  };
+  const uploaded = async (...args: Parameters<typeof upload>) => (await upload(...args).expect(201)).body;
+  const download = (id: string) => api().get(`/api/v1/media/${id}/file`).buffer(true).parse(asBytes);
+
+  it('stores an upload and serves back the same bytes', async () => {
+    const before = await filesUnder(storageDir);
+    const bytes = randomBytes(150_000);
+    const response = await upload(bytes, 'photo.png', 'image/png', {
+      altText: 'A random picture',
+      tags: ['team', 'office'],
+      metadata: JSON.stringify({ credit: 'Jane Doe', size: { w: 10 } }),
+    }).expect(201);
+
+    const media = response.body;
+    expect(media.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(response.headers.location).toBe(`/api/v1/media/${media.id}`);
+    expect(response.headers.etag).toBe(`"${media.id}.1"`);
+    expect(media).toEqual({
+      id: media.id,
+      filename: 'photo.png',
+      mimeType: 'image/png',
+      sizeBytes: bytes.length,
+      altText: 'A random picture',
+      url: `/api/v1/media/${media.id}/file`,
+      checksum: sha256(bytes),
+      tags: ['team', 'office'],
+      metadata: { credit: 'Jane Doe', size: { w: 10 } },
+      version: 1,
+      createdAt: expect.any(String),
+      updatedAt: media.createdAt,
+    });
+    expect((await api().get(`/api/v1/media/${media.id}`).expect(200)).body).toEqual(media);
+
+    const file: Response = await download(media.id).expect(200);
+    expect(Buffer.compare(file.body, bytes)).toBe(0);
+    expect(sha256(file.body)).toBe(media.checksum);
+    expect(file.headers['content-type']).toBe('image/png');
+    expect(file.headers['content-length']).toBe(String(bytes.length));
+    expect(file.headers['content-disposition']).toBe("inline; filename*=UTF-8''photo.png");
+    expect(file.headers['x-content-type-options']).toBe('nosniff');
+    expect(file.headers['content-security-policy']).toMatch(/sandbox/);
+    expect(file.headers.etag).toBe(response.headers.etag);
+
+    const notModified = await api().get(`/api/v1/media/${media.id}/file`).set('If-None-Match', response.headers.etag).expect(304);
+    expect(notModified.text ?? '').toBe('');
+
+    const added = (await filesUnder(storageDir)).filter((name) => !before.includes(name));
+    expect(added).toHaveLength(1);
+    expect(added[0]).not.toMatch(/photo|\//);
+    expect(await strata.app.get(MediaStorage).exists(added[0])).toBe(true);
+  });
+
+  it('accepts tags as one JSON array field and encodes a Unicode file name for download', async () => {
+    const media = await uploaded(Buffer.from('%PDF-1.4 résumé'), "résumé (final)'s.pdf", 'application/pdf', { tags: '["cv","2025"]' });
+    expect(media).toMatchObject({ filename: "résumé (final)'s.pdf", tags: ['cv', '2025'], altText: '', metadata: {} });
+    const file = await download(media.id).expect(200);
+    expect(file.headers['content-disposition']).toBe("inline; filename*=UTF-8''r%C3%A9sum%C3%A9%20%28final%29%27s.pdf");
+  });
+
+  it('falls back to application/octet-stream for a part type that is not a type/subtype', async () => {
+    const form = handWrittenMultipart([{ name: 'file', filename: 'blob', contentType: 'nonsense', body: 'abc' }]);
+    const response = await api().post('/api/v1/media').set('Content-Type', form.contentType).send(form.body).expect(201);
+    expect(response.body).toMatchObject({ mimeType: 'application/octet-stream', sizeBytes: 3, checksum: sha256(Buffer.from('abc')) });
+  });
+
+  describe('file names that try to escape', () => {
+    it('stores a path-traversal name as a harmless one and keeps the file inside the storage directory', async () => {
+      const before = await filesUnder(environment.env.DATA_DIR);
+      const form = handWrittenMultipart([{ name: 'file', filename: '../../etc/passwd', contentType: 'text/plain', body: 'root:x:0:0' }]);
+      const media = (await api().post('/api/v1/media').set('Content-Type', form.contentType).send(form.body).expect(201)).body;
+      expect(media.filename).toBe('passwd');
+
+      const added = (await filesUnder(environment.env.DATA_DIR)).filter((name) => !before.includes(name));
+      expect(added).toHaveLength(1);
+      expect(join(environment.env.DATA_DIR, added[0])).toBe(join(storageDir, added[0].split('/').pop()!));
+      expect(Buffer.compare((await download(media.id).expect(200)).body, Buffer.from('root:x:0:0'))).toBe(0);
+    });
+
+    it.each([
+      ['..', 'file'],
+      ['..\\..\\windows\\win.ini', 'win.ini'],
+      ['.hidden..name...txt', 'hidden.name.txt'],
+      ['tab\tand\u0007bell.txt', 'tabandbell.txt'],
+    ])('stores %j as %j', async (sent, stored) => {
+      const form = handWrittenMultipart([{ name: 'file', filename: sent, contentType: 'text/plain', body: 'x' }]);
+      const response = await api().post('/api/v1/media').set('Content-Type', form.contentType).send(form.body).expect(201);
+      expect(response.body.filename).toBe(stored);
+    });
+
+    it('refuses an unsafe filename in a PATCH', async () => {
+      const media = await uploaded(Buffer.from('x'), 'safe.txt', 'text/plain');
+      for (const filename of ['../evil.txt', 'a/b.txt', '.hidden', 'line\nbreak', '', 'x'.repeat(256)]) {
+        const response = await api().patch(`/api/v1/media/${media.id}`).send({ filename }).expect(400);
+        expect(Object.keys(response.body.errors)).toEqual(['filename']);
+      }
+      expect((await api().get(`/api/v1/media/${media.id}`).expect(200)).body.version).toBe(1);
+    });
+  });
+
+  describe('refused uploads leave nothing behind', () => {
+    let rowsBefore: number;
+    let filesBefore: string[];
+
+    const rowCount = async () => (await api().get('/api/v1/media').query({ limit: 100 }).expect(200)).body.data.length as number;
+    beforeEach(async () => {
+      rowsBefore = await rowCount();
+      filesBefore = await filesUnder(storageDir);
+    });
+    afterEach(async () => {
+      expect(await rowCount()).toBe(rowsBefore);
+      expect(await filesUnder(storageDir)).toEqual(filesBefore);
+    });
+
+    it('answers 413 to a file over MEDIA_MAX_BYTES', async () => {
+      const small = await environment.start({ MEDIA_MAX_BYTES: '1024' });
+      const response = await request(small.server)
+        .post('/api/v1/media')
+        .field('altText', 'too big')
+        .attach('file', randomBytes(300_000), { filename: 'big.bin', contentType: 'application/octet-stream' })
+        .expect(413);
+      expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(response.body).toMatchObject({ status: 413, type: expect.stringMatching(/payload-too-large$/), maxBytes: 1024 });
+
+      // A file of exactly the limit is fine.
+      const exact = await request(small.server).post('/api/v1/media').attach('file', randomBytes(1024), 'exact.bin').expect(201);
+      await request(small.server).delete(`/api/v1/media/${exact.body.id}`).expect(204);
+      await small.close();
+    });
+
+    it('removes the partial file when the client disconnects mid-upload', async () => {
+      const server = strata.server.listen(0);
+      try {
+        const { port } = server.address() as AddressInfo;
+        const socket = connect(port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.write(
+          'POST /api/v1/media HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=cut\r\nContent-Length: 10000000\r\n\r\n' +
+            '--cut\r\nContent-Disposition: form-data; name="file"; filename="abandoned.bin"\r\nContent-Type: application/octet-stream\r\n\r\n',
+        );
+        socket.write(randomBytes(200_000));
+        await eventually(async () => (await filesUnder(storageDir)).length > filesBefore.length);
+        socket.destroy();
+        await eventually(async () => (await filesUnder(storageDir)).length === filesBefore.length);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it('answers 400 when the file part is missing', async () => {
+      const response = await api().post('/api/v1/media').field('altText', 'no file').expect(400);
+      expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(Object.keys(response.body.errors)).toEqual(['file']);
+    });
+
+    it('answers 400 listing every bad field, after the file was already streamed', async () => {
+      const response = await upload(Buffer.from('bytes'), 'bad.txt', 'text/plain', {
+        metadata: '{"unclosed": ',
+        altText: 'x'.repeat(1001),
+        tags: '["fine", "not fine!"]',
+        owner: 'someone',
+      }).expect(400);
+      expect(response.body.type).toMatch(/validation-error$/);
+      expect(Object.keys(response.body.errors).sort()).toEqual(['altText', 'metadata', 'owner', 'tags']);
+      expect(response.body.errors.owner[0]).toMatch(/should not exist/);
+
+      const fieldsAfterFile = handWrittenMultipart([
+        { name: 'file', filename: 'late.txt', contentType: 'text/plain', body: 'late' },
+        { name: 'metadata', body: '[1, 2]' },
+      ]);
+      const late = await api().post('/api/v1/media').set('Content-Type', fieldsAfterFile.contentType).send(fieldsAfterFile.body).expect(400);
+      expect(Object.keys(late.body.errors)).toEqual(['metadata']);
+    });
+
+    it('refuses a file in another part and a text field named file', async () => {
+      const wrongPart = await api().post('/api/v1/media').attach('image', Buffer.from('x'), 'x.png').expect(400);
+      expect(Object.keys(wrongPart.body.errors).sort()).toEqual(['file', 'image']);
+      const textFile = await api().post('/api/v1/media').field('file', 'not a file').expect(400);
+      expect(textFile.body.errors.file[0]).toMatch(/file part/);
+    });
+
+    it('answers 415 to a body that is not multipart, and 400 to a broken one', async () => {
+      const json = await api().post('/api/v1/media').send({ filename: 'x.txt' }).expect(415);
+      expect(json.headers['content-type']).toMatch(/application\/problem\+json/);
+      await api().post('/api/v1/media').expect(415);
+      await api().post('/api/v1/media').set('Content-Type', 'multipart/form-data').send('no boundary').expect(400);
+      const cut = await api()
+        .post('/api/v1/media')
+        .set('Content-Type', 'multipart/form-data; boundary=abc')
+        .send('--abc\r\nContent-Disposition: form-data; name="file"; filename="cut.txt"\r\n\r\nhalf a fi')
+        .expect(400);
+      expect(cut.headers['content-type']).toMatch(/application\/problem\+json/);
+    });
+  });
+
+  describe('lists', () => {
+    beforeAll(async () => {
+      await uploaded(Buffer.alloc(10), 'alpha.png', 'image/png', { tags: 'listed' });
+      await uploaded(Buffer.alloc(30), 'bravo.jpg', 'image/jpeg', { tags: 'listed' });
+      await uploaded(Buffer.alloc(20), 'quarterly-report.txt', 'text/plain', { tags: 'listed', altText: 'Numbers for the board' });
+      await uploaded(Buffer.alloc(40), 'delta.bin', 'application/octet-stream', { tags: 'listed' });
+    });
+
+    const names = (response: Response) => response.body.data.map((media: { filename: string }) => media.filename);
+
+    it('filters by exact media type or by type/*', async () => {
+      expect(names(await api().get('/api/v1/media').query({ tag: 'listed', mimeType: 'image/*', sort: 'filename' }).expect(200))).toEqual(['alpha.png', 'bravo.jpg']);
+      expect(names(await api().get('/api/v1/media').query({ tag: 'listed', mimeType: 'Image/JPEG' }).expect(200))).toEqual(['bravo.jpg']);
+      expect(names(await api().get('/api/v1/media').query({ tag: 'listed', mimeType: 'video/*' }).expect(200))).toEqual([]);
+    });
+
+    it('walks sizes in order with a cursor', async () => {
+      const sizes: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const response: Response = await api()
+          .get('/api/v1/media')
+          .query({ tag: 'listed', sort: 'sizeBytes', limit: 1, ...(cursor ? { cursor } : {}) })
+          .expect(200);
+        sizes.push(...response.body.data.map((media: { sizeBytes: number }) => media.sizeBytes));
+        cursor = response.body.nextCursor;
+      } while (cursor);
+      expect(sizes).toEqual([10, 20, 30, 40]);
+      expect(names(await api().get('/api/v1/media').query({ tag: 'listed', sort: '-filename', limit: 2 }).expect(200))).toEqual(['quarterly-report.txt', 'delta.bin']);
+    });
+
+    it('searches file names (typos too) and alt text', async () => {
+      expect(names(await api().get('/api/v1/media').query({ q: 'quartely' }).expect(200))[0]).toBe('quarterly-report.txt');
+      expect(names(await api().get('/api/v1/media').query({ q: 'board' }).expect(200))).toEqual(['quarterly-report.txt']);
+    });
+
+    it('rejects bad list parameters with 400', async () => {
+      for (const query of [{ mimeType: 'image' }, { mimeType: 'image/*/x' }, { mimeType: '*/*' }, { sort: 'checksum' }, { sort: 'relevance' }, { limit: 0 }, { storageKey: 'x' }]) {
+        const response = await api().get('/api/v1/media').query(query).expect(400);
+        expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+      }
+    });
+  });
+
+  it('updates alt text with If-Match and refuses a stale one or a change to the file', async () => {
+    const media = await uploaded(Buffer.from('hello'), 'hello.txt', 'text/plain');
+    const etag = `"${media.id}.1"`;
+    const updated = await api().patch(`/api/v1/media/${media.id}`).set('If-Match', etag).send({ altText: 'Greeting', filename: 'greeting.txt', tags: ['hi'] }).expect(200);
+    expect(updated.headers.etag).toBe(`"${media.id}.2"`);
+    expect(updated.body).toMatchObject({ altText: 'Greeting', filename: 'greeting.txt', tags: ['hi'], version: 2, checksum: media.checksum, sizeBytes: 5 });
+
+    const stale = await api().patch(`/api/v1/media/${media.id}`).set('If-Match', etag).send({ altText: 'Lost' }).expect(412);
+    expect(stale.body.type).toMatch(/precondition-failed$/);
+    const readOnly = await api().patch(`/api/v1/media/${media.id}`).send({ sizeBytes: 1, checksum: 'x', mimeType: 'text/html' }).expect(400);
+    expect(Object.keys(readOnly.body.errors).sort()).toEqual(['checksum', 'mimeType', 'sizeBytes']);
+
+    const file = await download(media.id).expect(200);
+    expect(file.headers['content-disposition']).toBe("inline; filename*=UTF-8''greeting.txt");
+    expect(file.headers.etag).toBe(`"${media.id}.2"`);
+    await api().get(`/api/v1/media/${media.id}/file`).set('If-None-Match', etag).expect(200);
+  });
+
+  it('deletes the row and then the file', async () => {
+    const before = await filesUnder(storageDir);
+    const media = await uploaded(randomBytes(2048), 'doomed.bin', 'application/octet-stream');
+    const [storageKey] = (await filesUnder(storageDir)).filter((name) => !before.includes(name));
+    expect(await strata.app.get(MediaStorage).exists(storageKey)).toBe(true);
+
+    await api().delete(`/api/v1/media/${media.id}`).set('If-Match', `"${media.id}.9"`).expect(412);
+    await api().delete(`/api/v1/media/${media.id}`).expect(204);
+    expect(await strata.app.get(MediaStorage).exists(storageKey)).toBe(false);
+    expect(await filesUnder(storageDir)).toEqual(before);
+    await api().get(`/api/v1/media/${media.id}`).expect(404);
+    await api().get(`/api/v1/media/${media.id}/file`).expect(404);
+  });
+
+  describe('batch', () => {
+    it('updates and deletes in one transaction, removing files after the commit', async () => {
+      const keep = await uploaded(Buffer.from('keep'), 'keep.txt', 'text/plain');
+      const before = await filesUnder(storageDir);
+      const doomed = await uploaded(Buffer.from('doomed'), 'doomed.txt', 'text/plain');
+      const response = await api()
+        .post('/api/v1/media/batch')
+        .send({ operations: [{ op: 'update', id: keep.id, data: { altText: 'kept' }, ifMatch: `"${keep.id}.1"` }, { op: 'delete', id: doomed.id }] })
+        .expect(200);
+      expect(response.body.data).toEqual([
+        expect.objectContaining({ index: 0, op: 'update', status: 200, item: expect.objectContaining({ altText: 'kept', version: 2 }) }),
+        expect.objectContaining({ index: 1, op: 'delete', status: 204, id: doomed.id }),
+      ]);
+      expect(await filesUnder(storageDir)).toEqual(before);
+      await api().get(`/api/v1/media/${doomed.id}`).expect(404);
+    });
+
+    it('keeps every row and file when the batch fails', async () => {
+      const media = await uploaded(Buffer.from('survivor'), 'survivor.txt', 'text/plain');
+      const before = await filesUnder(storageDir);
+      const response = await api()
+        .post('/api/v1/media/batch')
+        .send({ operations: [{ op: 'delete', id: media.id }, { op: 'delete', id: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' }] })
+        .expect(404);
+      expect(response.body.failedOperation).toBe(1);
+      expect(await filesUnder(storageDir)).toEqual(before);
+      expect(Buffer.compare((await download(media.id).expect(200)).body, Buffer.from('survivor'))).toBe(0);
+    });
+
+    it('refuses create operations with a clear 400 and applies nothing', async () => {
+      const media = await uploaded(Buffer.from('x'), 'x.txt', 'text/plain');
+      const response = await api()
+        .post('/api/v1/media/batch')
+        .send({ operations: [{ op: 'update', id: media.id, data: { altText: 'changed' } }, { op: 'create', data: { filename: 'new.txt' } }] })
+        .expect(400);
+      expect(response.body.detail).toMatch(/multipart POST \/api\/v1\/media/);
+      expect(Object.keys(response.body.errors)).toEqual(['operations[1].op']);
+      expect((await api().get(`/api/v1/media/${media.id}`).expect(200)).body).toMatchObject({ altText: '', version: 1 });
+    });
+  });
+
+  it('answers 400 to a non-UUID id and 404 to a missing one', async () => {
+    for (const path of ['/api/v1/media/not-a-uuid', '/api/v1/media/not-a-uuid/file']) {
+      const response = await api().get(path).expect(400);
+      expect(response.body.errors).toHaveProperty('id');
+    }
+    await api().patch('/api/v1/media/not-a-uuid').send({ altText: 'x' }).expect(400);
+    await api().delete('/api/v1/media/not-a-uuid').expect(400);
+
+    const missing = '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f';
+    const notFound = await api().get(`/api/v1/media/${missing}`).expect(404);
+    expect(notFound.body).toMatchObject({ status: 404, detail: `Media item ${missing} does not exist.` });
+    await api().get(`/api/v1/media/${missing}/file`).expect(404);
+    await api().patch(`/api/v1/media/${missing}`).send({ altText: 'x' }).expect(404);
+    await api().delete(`/api/v1/media/${missing}`).expect(404);
+  });
+});

@@ -58,6 +58,17 @@ describe('pages', () => {
     await api().patch(`/api/v1/pages/${page.id}`).set('If-Match', '*').send({ title: 'any version' }).expect(200);
   });
 
+  it('gives a compressed body its own strong ETag and still honours it', async () => {
+    const page = await createPage({ slug: 'big-page', title: 'Big', body: 'compressible text '.repeat(500) });
+    const compressed = await api().get(`/api/v1/pages/${page.id}`).set('Accept-Encoding', 'gzip').expect(200);
+    expect(compressed.headers['content-encoding']).toBe('gzip');
+    expect(compressed.headers.etag).toBe(`"${page.id}.1-gzip"`);
+    const identity = await api().get(`/api/v1/pages/${page.id}`).set('Accept-Encoding', 'identity').expect(200);
+    expect(identity.headers.etag).toBe(`"${page.id}.1"`);
+    await api().get(`/api/v1/pages/${page.id}`).set('Accept-Encoding', 'gzip').set('If-None-Match', compressed.headers.etag).expect(304);
+    await api().patch(`/api/v1/pages/${page.id}`).set('If-Match', compressed.headers.etag).send({ title: 'Bigger' }).expect(200);
+  });
+
   it('refuses a duplicate slug with 409 and changes nothing', async () => {
     await createPage({ slug: 'taken', title: 'First' });
     const other = await createPage({ slug: 'other', title: 'Second' });

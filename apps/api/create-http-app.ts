@@ -3,8 +3,9 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppConfig, createValidationPipe, MetricsService, ProblemDetailsFilter, REQUEST_ID_HEADER, requestIdFor } from '@strata/core';
+import { AppConfig, createValidationPipe, etagForEncoding, MetricsService, ProblemDetailsFilter, REQUEST_ID_HEADER, requestIdFor } from '@strata/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
 import { setupOpenApi } from './openapi';
@@ -61,6 +62,12 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
     reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  // @fastify/compress adds its onSend to each route as the route is registered; ours is added
+  // the same way, later, so it runs once the content coding is known.
+  fastify.addHook('onRoute', (route) => {
+    const existing = route.onSend ? (Array.isArray(route.onSend) ? route.onSend : [route.onSend]) : [];
+    route.onSend = [...existing, markEtagWithEncoding];
+  });
   if (config.metricsEnabled) {
     const metrics = app.get(MetricsService);
     fastify.addHook('onResponse', (request, reply, done) => {
@@ -74,4 +81,10 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
   app.useGlobalFilters(new ProblemDetailsFilter());
   setupOpenApi(app);
   return app;
+}
+
+function markEtagWithEncoding(_request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void {
+  const etag = reply.getHeader('etag');
+  if (typeof etag === 'string') reply.header('etag', etagForEncoding(etag, reply.getHeader('content-encoding') as string | undefined));
+  done(null, payload);
 }

@@ -14,3 +14,4 @@ export * from './redis/redis-connections';
 export * from './http/problem.openapi';
 export * from './pagination/cursor';
 export * from './http/json-object.validator';
+export * from './http/etag-encoding';

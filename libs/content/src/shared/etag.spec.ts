@@ -15,6 +15,7 @@ describe('etag', () => {
     expect(ifNoneMatchHits('*', etag)).toBe(true);
     expect(ifNoneMatchHits(etagFor(id, 1), etag)).toBe(false);
     expect(ifNoneMatchHits(undefined, etag)).toBe(false);
+    expect(ifNoneMatchHits(`"${id}.2-gzip"`, etag)).toBe(true);
   });
 
   it('If-Match: strong comparison', () => {
@@ -24,5 +25,6 @@ describe('etag', () => {
     expect(expectedVersionFromIfMatch(`W/${etagFor(id, 4)}`, id)).toBeNull();
     expect(expectedVersionFromIfMatch(etagFor('0196f0e4-8a5b-7c3d-9e2f-000000000000', 4), id)).toBeNull();
     expect(expectedVersionFromIfMatch('garbage', id)).toBeNull();
+    expect(expectedVersionFromIfMatch(`"${id}.4-br"`, id)).toBe(4);
   });
 });

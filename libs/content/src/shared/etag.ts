@@ -1,3 +1,5 @@
+import { withoutEncodingSuffix } from '@strata/core';
+
 /**
  * Strong ETags derived from id and version (never by hashing the body): every write bumps
  * `version`, so the pair names exactly one representation.
@@ -6,8 +8,9 @@ export function etagFor(id: string, version: number): string {
   return `"${id}.${version}"`;
 }
 
+/** The tags of a conditional header, without the content-coding suffix compression added. */
 function listedTags(header: string): string[] {
-  return header.split(',').map((tag) => tag.trim()).filter(Boolean);
+  return header.split(',').map((tag) => withoutEncodingSuffix(tag.trim())).filter(Boolean);
 }
 
 /** If-None-Match uses weak comparison (RFC 9110 §13.1.2): `W/` prefixes are ignored. */

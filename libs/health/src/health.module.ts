@@ -1,4 +1,31 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthChecks } from './health-checks';
+import { HealthStatusRecorder } from './health-status.recorder';
+import { HealthController } from './health.controller';
+import { HealthService } from './health.service';
+import { DiskIndicator } from './indicators/disk.indicator';
+import { MemoryIndicator } from './indicators/memory.indicator';
+import { MigrationsIndicator } from './indicators/migrations.indicator';
+import { PostgresIndicator } from './indicators/postgres.indicator';
+import { RedisIndicator } from './indicators/redis.indicator';
+import { MetricsController } from './metrics.controller';
 
-@Module({})
+/** GET /health, /health/live, /health/ready and /metrics. */
+@Module({
+  // Terminus would log an error on every probe while anything is down, degraded included;
+  // HealthStatusRecorder logs each indicator's changes once instead.
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController, MetricsController],
+  providers: [
+    HealthService,
+    HealthChecks,
+    HealthStatusRecorder,
+    PostgresIndicator,
+    MigrationsIndicator,
+    RedisIndicator,
+    MemoryIndicator,
+    DiskIndicator,
+  ],
+})
 export class HealthModule {}

@@ -6,15 +6,18 @@ import { MediaService } from './media/media.service';
 import { MediaUploadReader } from './media/media-upload.reader';
 import { LocalDiskStorage } from './media/storage/local-disk.storage';
 import { MediaStorage } from './media/storage/media-storage';
+import { ModuleEntity } from './modules/module.entity';
+import { ModulesController } from './modules/modules.controller';
+import { ModulesService } from './modules/modules.service';
 import { PageEntity } from './pages/page.entity';
 import { PagesController } from './pages/pages.controller';
 import { PagesService } from './pages/pages.service';
 
 /** Pages, modules and media: their tables, services and REST controllers. */
 @Module({
-  imports: [TypeOrmModule.forFeature([PageEntity, MediaEntity])],
-  controllers: [PagesController, MediaController],
-  providers: [PagesService, MediaService, MediaUploadReader, { provide: MediaStorage, useClass: LocalDiskStorage }],
-  exports: [PagesService, MediaService],
+  imports: [TypeOrmModule.forFeature([PageEntity, ModuleEntity, MediaEntity])],
+  controllers: [PagesController, ModulesController, MediaController],
+  providers: [PagesService, ModulesService, MediaService, MediaUploadReader, { provide: MediaStorage, useClass: LocalDiskStorage }],
+  exports: [PagesService, ModulesService, MediaService],
 })
 export class ContentModule {}

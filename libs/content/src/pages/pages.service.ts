@@ -6,6 +6,7 @@ import { BatchOperationDto, BatchResultDto } from '../shared/batch.dto';
 import { runBatch } from '../shared/batch-runner';
 import { keysetList, ListPage, SortableColumn } from '../shared/keyset-list';
 import { ExpectedVersion, isUniqueViolation, VersionedStore } from '../shared/versioned-store';
+import { ModulesService } from '../modules/modules.service';
 import { CreatePageDto, PageDto, PageListQueryDto, UpdatePageDto } from './page.dto';
 import { PageEntity } from './page.entity';
 
@@ -20,7 +21,10 @@ const PAGE_SORTS: Record<string, SortableColumn<PageEntity>> = {
 export class PagesService {
   private readonly store: VersionedStore<PageEntity>;
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() dataSource: DataSource,
+    private readonly modules: ModulesService,
+  ) {
     this.store = new VersionedStore(dataSource, PageEntity, 'Page');
   }
 
@@ -46,7 +50,7 @@ export class PagesService {
   }
 
   async remove(id: string, expected?: ExpectedVersion): Promise<void> {
-    await this.store.transaction((manager) => this.store.remove(manager, id, expected));
+    await this.store.transaction((manager) => this.removeIn(manager, id, expected));
   }
 
   batch(operations: BatchOperationDto[]): Promise<BatchResultDto<PageDto>[]> {
@@ -54,7 +58,7 @@ export class PagesService {
       creation: { dto: CreatePageDto, create: async (manager, data) => PageDto.from(await this.createIn(manager, data)) },
       updateDto: UpdatePageDto,
       update: async (manager, id, data, expected) => PageDto.from(await this.updateIn(manager, id, data, expected)),
-      remove: (manager, id, expected) => this.store.remove(manager, id, expected),
+      remove: (manager, id, expected) => this.removeIn(manager, id, expected),
     });
   }
 
@@ -73,6 +77,13 @@ export class PagesService {
 
   private updateIn(manager: EntityManager, id: string, dto: UpdatePageDto, expected?: ExpectedVersion): Promise<PageEntity> {
     return this.guardSlug(dto.slug, () => this.store.update(manager, id, dto, expected));
+  }
+
+  private async removeIn(manager: EntityManager, id: string, expected?: ExpectedVersion): Promise<PageEntity> {
+    // Detach first: once the page row is gone the foreign key would already have nulled page_id.
+    // A failed If-Match below rolls the detaching back with the rest of the transaction.
+    await this.modules.detachFromPage(manager, id);
+    return this.store.remove(manager, id, expected);
   }
 
   private async guardSlug<T>(slug: string | undefined, write: () => Promise<T>): Promise<T> {

@@ -1,0 +1,84 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '@strata/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BatchRequestDto } from '../shared/batch.dto';
+import { BatchResponseDto } from '../shared/batch-response.dto';
+import { etagFor } from '../shared/etag';
+import { created, expectedVersion, IdParam, withEtag } from '../shared/http';
+import { ApiIfMatch, ApiIfNoneMatch } from '../shared/openapi';
+import { CreateModuleDto, ModuleDto, ModuleListDto, ModuleListQueryDto, UpdateModuleDto } from './module.dto';
+import { ModulesService } from './modules.service';
+
+@ApiTags('modules')
+@ApiProblems(400)
+@Controller('modules')
+export class ModulesController {
+  constructor(private readonly modules: ModulesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List modules', description: 'Cursor-paginated; filter by pageId, kind, tag; search with q. Sort by position for a page\'s blocks in order.' })
+  @ApiOkResponse({ type: ModuleListDto })
+  async list(@Query() query: ModuleListQueryDto): Promise<ModuleListDto> {
+    const list = await this.modules.list(query);
+    return { data: list.items.map(ModuleDto.from), nextCursor: list.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a module' })
+  @ApiIfNoneMatch()
+  @ApiOkResponse({ type: ModuleDto, description: 'The module, with its ETag' })
+  @ApiProblems(404)
+  async get(@IdParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ModuleDto | undefined> {
+    const module = await this.modules.get(id);
+    return withEtag(request, reply, module, ModuleDto.from(module));
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a module' })
+  @ApiCreatedResponse({ type: ModuleDto, description: 'Created; Location and ETag headers are set' })
+  @ApiProblems(413, 422)
+  async create(@Body() dto: CreateModuleDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ModuleDto> {
+    const module = await this.modules.create(dto);
+    return created(reply, `/api/v1/modules/${module.id}`, module, ModuleDto.from(module));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Update a module', description: 'Only the fields sent change. Send If-Match with the ETag to avoid lost updates.' })
+  @ApiIfMatch()
+  @ApiOkResponse({ type: ModuleDto })
+  @ApiProblems(404, 412, 413, 422)
+  async update(
+    @IdParam() id: string,
+    @Body() dto: UpdateModuleDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ModuleDto | undefined> {
+    const module = await this.modules.update(id, dto, expectedVersion(request, id));
+    reply.header('etag', etagFor(module.id, module.version));
+    return ModuleDto.from(module);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a module' })
+  @ApiIfMatch()
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(404, 412)
+  async remove(@IdParam() id: string, @Req() request: FastifyRequest): Promise<void> {
+    await this.modules.remove(id, expectedVersion(request, id));
+  }
+
+  @Post('batch')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Create, update and delete modules in one transaction',
+    description: 'Up to 100 operations, applied in order, all or nothing. A failure answers the failing operation index and applies nothing.',
+  })
+  @ApiBody({ type: BatchRequestDto })
+  @ApiOkResponse({ type: BatchResponseDto })
+  @ApiProblems(404, 412, 413, 422)
+  async batch(@Body() dto: BatchRequestDto): Promise<BatchResponseDto<ModuleDto>> {
+    return { data: await this.modules.batch(dto.operations) };
+  }
+}

@@ -34,7 +34,6 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
 
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -15,3 +15,6 @@ export * from './http/problem.openapi';
 export * from './pagination/cursor';
 export * from './http/json-object.validator';
 export * from './http/etag-encoding';
+export * from './embedded/resolve-services';
+export * from './embedded/startup-error';
+export * from './http/omittable.validator';

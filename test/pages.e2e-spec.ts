@@ -69,6 +69,15 @@ describe('pages', () => {
     await api().patch(`/api/v1/pages/${page.id}`).set('If-Match', compressed.headers.etag).send({ title: 'Bigger' }).expect(200);
   });
 
+  it('refuses null for any field of a PATCH', async () => {
+    const page = await createPage({ slug: 'nulls', title: 'Nulls' });
+    for (const field of ['slug', 'title', 'body', 'status', 'tags', 'metadata']) {
+      const response = await api().patch(`/api/v1/pages/${page.id}`).send({ [field]: null }).expect(400);
+      expect(Object.keys(response.body.errors)).toEqual([field]);
+    }
+    expect((await api().get(`/api/v1/pages/${page.id}`).expect(200)).body.version).toBe(1);
+  });
+
   it('refuses a duplicate slug with 409 and changes nothing', async () => {
     await createPage({ slug: 'taken', title: 'First' });
     const other = await createPage({ slug: 'other', title: 'Second' });

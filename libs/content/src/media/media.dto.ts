@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Omittable } from '@strata/core';
 import { ListQueryDto } from '../shared/list-query.dto';
 import { MetadataField, TagsField } from '../shared/tags-and-metadata';
 import { IsSafeFilename, MAX_FILENAME_LENGTH } from './media-filename';
@@ -12,7 +13,7 @@ export const MAX_ALT_TEXT_LENGTH = 1000;
 /** PATCH body: what a client may change about a media item (the file itself is immutable). */
 export class UpdateMediaDto {
   @ApiPropertyOptional({ example: 'team-photo.jpg', minLength: 1, maxLength: MAX_FILENAME_LENGTH, description: 'The name downloads get; a plain file name, no path' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MinLength(1)
   @MaxLength(MAX_FILENAME_LENGTH)
@@ -20,7 +21,7 @@ export class UpdateMediaDto {
   filename?: string;
 
   @ApiPropertyOptional({ example: 'The team on the office roof', maxLength: MAX_ALT_TEXT_LENGTH })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(MAX_ALT_TEXT_LENGTH)
   altText?: string;

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsBoundedJsonObject } from '@strata/core';
+import { IsBoundedJsonObject, Omittable } from '@strata/core';
 import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { Transform } from 'class-transformer';
 import { ListQueryDto } from '../shared/list-query.dto';
@@ -12,7 +12,13 @@ export const CONTENT_LIMITS = { maxDepth: 16, maxBytes: 256 * 1024 };
 export const MAX_POSITION = 1_000_000;
 
 export class CreateModuleDto {
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The page this block is placed on; null for none' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    example: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f',
+    description: 'The page this block is placed on (it must exist); null for none',
+  })
   @ValidateIf((dto: CreateModuleDto) => dto.pageId !== null && dto.pageId !== undefined)
   @IsUUID('all', { message: 'pageId must be a UUID or null' })
   pageId?: string | null;
@@ -34,12 +40,12 @@ export class CreateModuleDto {
     description: `The block's payload (at most ${CONTENT_LIMITS.maxDepth} levels, ${CONTENT_LIMITS.maxBytes} bytes)`,
     example: { heading: 'Hello', cta: { label: 'Start', href: '/start' } },
   })
-  @IsOptional()
+  @Omittable()
   @IsBoundedJsonObject(CONTENT_LIMITS)
   content?: Record<string, unknown>;
 
   @ApiPropertyOptional({ example: 0, minimum: 0, maximum: MAX_POSITION, default: 0, description: 'Order on the page (ascending)' })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(0)
   @Max(MAX_POSITION)
@@ -49,15 +55,16 @@ export class CreateModuleDto {
   @MetadataField() metadata?: Record<string, unknown>;
 }
 
-export class UpdateModuleDto extends PartialType(CreateModuleDto) {}
+/** Every field may be left out; as in create, only pageId may be null. */
+export class UpdateModuleDto extends PartialType(CreateModuleDto, { skipNullProperties: false }) {}
 
 export class ModuleListQueryDto extends ListQueryDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'Only blocks on this page' })
+  @ApiPropertyOptional({ format: 'uuid', example: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f', description: 'Only blocks on this page' })
   @IsOptional()
   @IsUUID('all', { message: 'pageId must be a UUID' })
   pageId?: string;
 
-  @ApiPropertyOptional({ example: 'hero' })
+  @ApiPropertyOptional({ example: 'hero', description: 'Only blocks of this kind' })
   @IsOptional()
   @IsString()
   @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
@@ -76,7 +83,8 @@ export class ModuleListQueryDto extends ListQueryDto {
 
 export class ModuleDto {
   @ApiProperty({ format: 'uuid', example: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' }) id: string;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String }) pageId: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, example: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f', description: 'Null when the block is on no page (also after its page was deleted)' })
+  pageId: string | null;
   @ApiProperty({ example: 'hero' }) kind: string;
   @ApiProperty({ example: 'Welcome banner' }) title: string;
   @ApiProperty({ type: 'object', additionalProperties: true, example: { heading: 'Hello' } }) content: Record<string, unknown>;

@@ -94,13 +94,12 @@ export class ModulesService {
   }
 
   /**
-   * A clear 422 before writing. The page row is share-locked so it cannot be deleted between
-   * this check and our insert; the foreign key remains the last word (see guardPageReference).
+   * A clear 422 before writing. Deliberately no row lock: deleting a page locks its blocks and
+   * then the page, so share-locking the page before our block would deadlock with it. A page
+   * deleted after this check is caught by the foreign key instead (see guardPageReference).
    */
   private async requirePage(manager: EntityManager, pageId: string | null | undefined): Promise<void> {
-    if (!pageId) return;
-    const page = await manager.findOne(PageEntity, { where: { id: pageId }, select: { id: true }, lock: { mode: 'pessimistic_read' } });
-    if (!page) throw missingPage(pageId);
+    if (pageId && !(await manager.existsBy(PageEntity, { id: pageId }))) throw missingPage(pageId);
   }
 
   private async guardPageReference<T>(pageId: string | null | undefined, write: () => Promise<T>): Promise<T> {

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Omittable } from '@strata/core';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ListQueryDto } from '../shared/list-query.dto';
 import { MetadataField, TagsField } from '../shared/tags-and-metadata';
@@ -21,13 +22,13 @@ export class CreatePageDto {
   title: string;
 
   @ApiPropertyOptional({ example: 'Welcome to **Strata**.', maxLength: MAX_BODY_LENGTH, default: '' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(MAX_BODY_LENGTH)
   body?: string;
 
   @ApiPropertyOptional({ enum: PAGE_STATUSES, default: 'draft' })
-  @IsOptional()
+  @Omittable()
   @IsIn(PAGE_STATUSES)
   status?: PageStatus;
 
@@ -35,7 +36,8 @@ export class CreatePageDto {
   @MetadataField() metadata?: Record<string, unknown>;
 }
 
-export class UpdatePageDto extends PartialType(CreatePageDto) {}
+/** Every field may be left out; none may be null. */
+export class UpdatePageDto extends PartialType(CreatePageDto, { skipNullProperties: false }) {}
 
 export class PageListQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ enum: PAGE_STATUSES })

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoundedJsonObject } from '@strata/core';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsOptional, IsString, Matches } from 'class-validator';
+import { IsBoundedJsonObject, Omittable } from '@strata/core';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsString, Matches } from 'class-validator';
 import { TAG_PATTERN } from './list-query.dto';
 
 export const METADATA_LIMITS = { maxDepth: 8, maxBytes: 16 * 1024 };
@@ -11,7 +11,7 @@ export const MAX_TAGS = 50;
 export function TagsField(): PropertyDecorator {
   return applyDecorators(
     ApiPropertyOptional({ type: [String], maxItems: MAX_TAGS, example: ['news', 'featured'] }),
-    IsOptional(),
+    Omittable(),
     IsArray(),
     ArrayMaxSize(MAX_TAGS),
     ArrayUnique(),
@@ -29,7 +29,7 @@ export function MetadataField(): PropertyDecorator {
       description: `Free-form JSON object (at most ${METADATA_LIMITS.maxDepth} levels, ${METADATA_LIMITS.maxBytes} bytes)`,
       example: { seoTitle: 'Hello' },
     }),
-    IsOptional(),
+    Omittable(),
     IsBoundedJsonObject(METADATA_LIMITS),
   );
 }

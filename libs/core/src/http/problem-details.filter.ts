@@ -82,6 +82,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const code = error.code ?? '';
     if (code === '23505') return { status: 409, detail: 'A resource with the same unique value already exists.' };
     if (code === '23503') return { status: 422, detail: 'A referenced resource does not exist.' };
+    // A NOT NULL column got a null that validation let through: the input is at fault, not us.
+    if (code === '23502') return { status: 400, detail: 'A required value is missing.' };
     if (['22P02', '22P05', '22007', '22003', '22001', '22021'].includes(code)) {
       return { status: 400, detail: 'A value has the wrong format or is out of range.' };
     }

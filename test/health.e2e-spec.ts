@@ -25,7 +25,7 @@ describe('health and metrics', () => {
   });
   afterAll(() => environment?.teardown());
 
-  const api = () => request(strata.server);
+  const api = () => strata.api();
 
   describe('with every dependency up', () => {
     it('answers liveness with 200 {status: "ok"}, uncached, outside /api/v1', async () => {

@@ -12,7 +12,7 @@ describe('HTTP conventions', () => {
   });
   afterAll(() => environment?.teardown());
 
-  const api = () => request(strata.server);
+  const api = () => strata.api();
   const pageCount = async () => {
     let count = 0;
     let cursor: string | null = null;

@@ -59,7 +59,7 @@ describe('media', () => {
   });
   afterAll(() => environment?.teardown());
 
-  const api = () => request(strata.server);
+  const api = () => strata.api();
   const upload = (bytes: Buffer, filename: string, contentType: string, fields: Record<string, string | string[]> = {}) => {
     const post = api().post('/api/v1/media');
     for (const [name, value] of Object.entries(fields)) {

@@ -13,7 +13,7 @@ describe('modules', () => {
   });
   afterAll(() => environment?.teardown());
 
-  const api = () => request(strata.server);
+  const api = () => strata.api();
   const missingId = '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f';
   const createPage = async (slug: string) => (await api().post('/api/v1/pages').send({ slug, title: slug }).expect(201)).body;
   const createModule = async (fields: Record<string, unknown>) => (await api().post('/api/v1/modules').send(fields).expect(201)).body;

@@ -1,5 +1,4 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import request from 'supertest';
 import { createTestEnvironment, TestApp, TestEnvironment } from './support/test-app';
 
 type Operation = { responses?: Record<string, { content?: Record<string, unknown> }>; summary?: string; tags?: string[] };
@@ -12,7 +11,7 @@ describe('OpenAPI document', () => {
   beforeAll(async () => {
     environment = await createTestEnvironment();
     strata = await environment.start();
-    document = (await request(strata.server).get('/docs-json').expect(200)).body;
+    document = (await strata.api().get('/docs-json').expect(200)).body;
   });
   afterAll(() => environment?.teardown());
 
@@ -42,7 +41,7 @@ describe('OpenAPI document', () => {
   });
 
   it('serves Swagger UI at /docs', async () => {
-    const response = await request(strata.server).get('/docs').redirects(1).expect(200);
+    const response = await strata.api().get('/docs').redirects(1).expect(200);
     expect(response.text).toMatch(/swagger-ui/i);
   });
 });

@@ -11,7 +11,7 @@ describe('pages', () => {
   });
   afterAll(() => environment?.teardown());
 
-  const api = () => request(strata.server);
+  const api = () => strata.api();
   const createPage = async (fields: Record<string, unknown>) => (await api().post('/api/v1/pages').send(fields).expect(201)).body;
 
   it('creates, reads, updates and deletes a page', async () => {

@@ -1,5 +1,4 @@
 import { getDataSourceToken } from '@nestjs/typeorm';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { createTestEnvironment, TestApp, TestEnvironment } from './support/test-app';
@@ -19,7 +18,7 @@ describe('query plans of content lists', () => {
     strata = await environment.start();
     dataSource = strata.app.get<DataSource>(getDataSourceToken());
     for (let index = 0; index < 30; index++) {
-      await request(strata.server).post('/api/v1/pages').send({ slug: `plan-${index}`, title: `Plan page ${index}`, body: 'query planning', tags: ['plan'] }).expect(201);
+      await strata.api().post('/api/v1/pages').send({ slug: `plan-${index}`, title: `Plan page ${index}`, body: 'query planning', tags: ['plan'] }).expect(201);
     }
   });
   afterAll(() => environment?.teardown());
@@ -28,7 +27,7 @@ describe('query plans of content lists', () => {
   async function capturedSelect(path: string, table: string): Promise<{ sql: string; parameters: unknown[] }> {
     const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
     try {
-      await request(strata.server).get(path).expect(200);
+      await strata.api().get(path).expect(200);
       const call = spy.mock.calls.find(([sql]) => /^\s*SELECT/i.test(sql) && sql.includes(`FROM "${table}"`));
       if (!call) throw new Error(`no SELECT on ${table} was sent for ${path}`);
       return { sql: call[0], parameters: (call[1] as unknown[] | undefined) ?? [] };
@@ -56,7 +55,7 @@ describe('query plans of content lists', () => {
   ])('%s uses an index', async (_name, path, expected) => {
     let target = path;
     if (path.startsWith('NEXT:')) {
-      const first = await request(strata.server).get(path.slice(5)).expect(200);
+      const first = await strata.api().get(path.slice(5)).expect(200);
       target = `${path.slice(5)}&cursor=${first.body.nextCursor}`;
     }
     const plan = await planOf(target);

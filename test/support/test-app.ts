@@ -2,16 +2,35 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
 import { AppConfig, loadConfig } from '@strata/core';
 import { createHttpApp } from '../../apps/api/create-http-app';
 import { createTestDatabase, deleteRedisPrefix, dropTestDatabase, TEST_REDIS_URL, uniqueSuffix } from './test-infra';
 
+/** supertest's verbs, with default headers (the test environment's credentials) applied. */
+export interface ApiClient {
+  get(path: string): request.Test;
+  post(path: string): request.Test;
+  put(path: string): request.Test;
+  patch(path: string): request.Test;
+  delete(path: string): request.Test;
+  head(path: string): request.Test;
+  options(path: string): request.Test;
+}
+
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
-  /** Node's HTTP server, for supertest. */
+  /** Node's HTTP server, for supertest without any default header. */
   server: ReturnType<NestFastifyApplication['getHttpServer']>;
+  /** Requests as a fully authorised client (once API keys exist); `headers` adds or overrides. */
+  api(headers?: Record<string, string>): ApiClient;
   close(): Promise<void>;
+}
+
+export function apiClient(server: TestApp['server'], headers: Record<string, string>): ApiClient {
+  const verb = (method: 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options') => (path: string) => request(server)[method](path).set(headers);
+  return { get: verb('get'), post: verb('post'), put: verb('put'), patch: verb('patch'), delete: verb('delete'), head: verb('head'), options: verb('options') };
 }
 
 export interface TestEnvironment {
@@ -41,6 +60,7 @@ export async function createTestEnvironment(baseEnv: Record<string, string> = {}
     ...baseEnv,
   };
   const started: TestApp[] = [];
+  const defaultHeaders: Record<string, string> = {};
 
   return {
     databaseName: database.name,
@@ -55,6 +75,7 @@ export async function createTestEnvironment(baseEnv: Record<string, string> = {}
         app,
         config,
         server: app.getHttpServer(),
+        api: (headers = {}) => apiClient(app.getHttpServer(), { ...defaultHeaders, ...headers }),
         async close() {
           if (closed) return;
           closed = true;

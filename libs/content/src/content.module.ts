@@ -12,12 +12,13 @@ import { ModulesService } from './modules/modules.service';
 import { PageEntity } from './pages/page.entity';
 import { PagesController } from './pages/pages.controller';
 import { PagesService } from './pages/pages.service';
+import { ContentChanges } from './shared/content-changes';
 
 /** Pages, modules and media: their tables, services and REST controllers. */
 @Module({
   imports: [TypeOrmModule.forFeature([PageEntity, ModuleEntity, MediaEntity])],
   controllers: [PagesController, ModulesController, MediaController],
-  providers: [PagesService, ModulesService, MediaService, MediaUploadReader, { provide: MediaStorage, useClass: LocalDiskStorage }],
-  exports: [PagesService, ModulesService, MediaService],
+  providers: [ContentChanges, PagesService, ModulesService, MediaService, MediaUploadReader, { provide: MediaStorage, useClass: LocalDiskStorage }],
+  exports: [ContentChanges, PagesService, ModulesService, MediaService],
 })
 export class ContentModule {}

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BatchOperationDto, BatchResultDto } from '../shared/batch.dto';
 import { runBatch } from '../shared/batch-runner';
+import { ContentChanges } from '../shared/content-changes';
 import { keysetList, ListPage, SortableColumn } from '../shared/keyset-list';
 import { ExpectedVersion, VersionedStore } from '../shared/versioned-store';
 import type { MediaUpload } from './media-upload.reader';
@@ -30,9 +31,10 @@ export class MediaService {
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
+    changes: ContentChanges,
     private readonly storage: MediaStorage,
   ) {
-    this.store = new VersionedStore(dataSource, MediaEntity, 'Media item');
+    this.store = new VersionedStore(dataSource, MediaEntity, changes, 'media', 'Media item', MediaDto.from);
   }
 
   get(id: string): Promise<MediaEntity> {

@@ -4,6 +4,7 @@ import { ProblemException } from '@strata/core';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { BatchOperationDto, BatchResultDto } from '../shared/batch.dto';
 import { runBatch } from '../shared/batch-runner';
+import { ContentChanges } from '../shared/content-changes';
 import { keysetList, ListPage, SortableColumn } from '../shared/keyset-list';
 import { ExpectedVersion, VersionedStore } from '../shared/versioned-store';
 import { PageEntity } from '../pages/page.entity';
@@ -22,8 +23,11 @@ const MODULE_SORTS: Record<string, SortableColumn<ModuleEntity>> = {
 export class ModulesService {
   private readonly store: VersionedStore<ModuleEntity>;
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
-    this.store = new VersionedStore(dataSource, ModuleEntity, 'Module');
+  constructor(
+    @InjectDataSource() dataSource: DataSource,
+    changes: ContentChanges,
+  ) {
+    this.store = new VersionedStore(dataSource, ModuleEntity, changes, 'module', 'Module', ModuleDto.from);
   }
 
   get(id: string): Promise<ModuleEntity> {
@@ -62,15 +66,12 @@ export class ModulesService {
 
   /**
    * Called in the transaction that deletes a page: its blocks stay, detached. Done here rather
-   * than left to the foreign key's ON DELETE SET NULL so each block's version (its ETag) moves.
+   * than left to the foreign key's ON DELETE SET NULL so that each block's version (its ETag)
+   * moves and its change is recorded like any other update.
    */
   async detachFromPage(manager: EntityManager, pageId: string): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .update(ModuleEntity)
-      .set({ pageId: null, version: () => 'version + 1', updatedAt: () => 'now()' })
-      .where('page_id = :pageId', { pageId })
-      .execute();
+    const attached = await manager.find(ModuleEntity, { where: { pageId }, select: { id: true } });
+    for (const { id } of attached) await this.store.update(manager, id, { pageId: null });
   }
 
   private async createIn(manager: EntityManager, dto: CreateModuleDto): Promise<ModuleEntity> {

@@ -4,6 +4,7 @@ import { ProblemException } from '@strata/core';
 import { DataSource, EntityManager } from 'typeorm';
 import { BatchOperationDto, BatchResultDto } from '../shared/batch.dto';
 import { runBatch } from '../shared/batch-runner';
+import { ContentChanges } from '../shared/content-changes';
 import { keysetList, ListPage, SortableColumn } from '../shared/keyset-list';
 import { ExpectedVersion, isUniqueViolation, VersionedStore } from '../shared/versioned-store';
 import { ModulesService } from '../modules/modules.service';
@@ -23,9 +24,10 @@ export class PagesService {
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
+    changes: ContentChanges,
     private readonly modules: ModulesService,
   ) {
-    this.store = new VersionedStore(dataSource, PageEntity, 'Page');
+    this.store = new VersionedStore(dataSource, PageEntity, changes, 'page', 'Page', PageDto.from);
   }
 
   get(id: string): Promise<PageEntity> {

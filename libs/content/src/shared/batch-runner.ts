@@ -5,7 +5,7 @@ import { HttpException } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { BatchOperationDto, BatchResultDto } from './batch.dto';
 import { expectedVersionFromIfMatch } from './etag';
-import type { ExpectedVersion, VersionedEntity, VersionedStore } from './versioned-store';
+import type { ExpectedVersion } from './versioned-store';
 
 export interface BatchHandlers<Item, Create, Update> {
   /** How a batch creates an item, or why it cannot (media need a file upload). */
@@ -25,7 +25,7 @@ type CreationHandler<Item, Create> = Extract<BatchHandlers<Item, Create, never>[
  * transaction. The first failure rolls everything back and is answered with its index.
  */
 export async function runBatch<Item, Create extends object, Update extends object>(
-  store: VersionedStore<VersionedEntity>,
+  store: { transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> },
   operations: BatchOperationDto[],
   handlers: BatchHandlers<Item, Create, Update>,
 ): Promise<BatchResultDto<Item>[]> {

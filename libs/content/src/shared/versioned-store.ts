@@ -1,6 +1,7 @@
 import { ProblemException } from '@strata/core';
 import { DataSource, EntityManager, EntityTarget, QueryFailedError } from 'typeorm';
 import { newContentId } from './content-id';
+import type { ContentChanges, ContentKind } from './content-changes';
 
 /** The columns every content row has; the store owns them (callers never set them). */
 export interface VersionedEntity {
@@ -23,8 +24,12 @@ export class VersionedStore<E extends VersionedEntity> {
   constructor(
     readonly dataSource: DataSource,
     private readonly entity: EntityTarget<E>,
+    private readonly changes: ContentChanges,
+    private readonly kind: ContentKind,
     /** "Page", "Module", "Media item": used in messages. */
     readonly label: string,
+    /** The API representation of a row, as change listeners receive it. */
+    private readonly present: (entity: E) => unknown,
   ) {}
 
   get repository() {
@@ -37,14 +42,16 @@ export class VersionedStore<E extends VersionedEntity> {
     return found;
   }
 
+  /** Every write goes through here, so change listeners see it in and after the transaction. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+    return this.changes.transaction(this.dataSource, work);
   }
 
   async insert(manager: EntityManager, fields: EditableFields<E>, id: string = newContentId()): Promise<E> {
     const now = new Date();
     const row = manager.create(this.entity, { ...fields, id, version: 1, createdAt: now, updatedAt: now } as never);
     await manager.insert(this.entity, row as never);
+    await this.record(manager, 'created', row as E);
     return row as E;
   }
 
@@ -52,13 +59,19 @@ export class VersionedStore<E extends VersionedEntity> {
     const current = await this.lockForWrite(manager, id, expected);
     const next = manager.merge(this.entity, current, { ...changes, version: current.version + 1, updatedAt: new Date() } as never);
     await manager.update(this.entity, { id } as never, { ...changes, version: next.version, updatedAt: next.updatedAt } as never);
+    await this.record(manager, 'updated', next);
     return next;
   }
 
   async remove(manager: EntityManager, id: string, expected?: ExpectedVersion): Promise<E> {
     const current = await this.lockForWrite(manager, id, expected);
     await manager.delete(this.entity, { id } as never);
+    await this.record(manager, 'deleted', current);
     return current;
+  }
+
+  private record(manager: EntityManager, action: 'created' | 'updated' | 'deleted', row: E): Promise<void> {
+    return this.changes.record(manager, { kind: this.kind, action, id: row.id, item: this.present(row) });
   }
 
   notFound(id: string): ProblemException {

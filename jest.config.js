@@ -28,8 +28,10 @@ const project = (displayName, testMatch, extra = {}) => ({
 });
 
 module.exports = {
+  // A global option (jest ignores it inside projects): e2e tests boot apps and databases.
+  testTimeout: 60000,
   projects: [
     project('unit', ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts']),
-    project('e2e', ['<rootDir>/test/**/*.e2e-spec.ts'], { testTimeout: 60000 }),
+    project('e2e', ['<rootDir>/test/**/*.e2e-spec.ts']),
   ],
 };

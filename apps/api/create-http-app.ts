@@ -5,7 +5,7 @@ import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppConfig, createValidationPipe, etagForEncoding, MetricsService, ProblemDetailsFilter, REQUEST_ID_HEADER, requestIdFor } from '@strata/core';
+import { AppConfig, createValidationPipe, drainConnectionsOnClose, etagForEncoding, MetricsService, ProblemDetailsFilter, REQUEST_ID_HEADER, requestIdFor } from '@strata/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
 import { setupOpenApi } from './openapi';
@@ -57,6 +57,7 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  drainConnectionsOnClose(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     done();

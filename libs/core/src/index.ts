@@ -18,3 +18,4 @@ export * from './http/etag-encoding';
 export * from './embedded/resolve-services';
 export * from './embedded/startup-error';
 export * from './http/omittable.validator';
+export * from './http/drain-on-close';

@@ -1,15 +1,19 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { CacheModule } from '@strata/cache';
 import { ContentModule } from '@strata/content';
+import { ApiKeysModule, ApiKeyUsageModule } from '@strata/api-keys';
 import { AppConfig, CoreModule } from '@strata/core';
+import { EventsModule, LiveEventsModule, OutboxRelayModule } from '@strata/events';
 import { HealthModule } from '@strata/health';
+import { WebhooksModule, WebhooksWorkerModule } from '@strata/webhooks';
 import { migrations } from '../migrations';
 
 /** Feature modules every role loads (services other modules inject). */
-const sharedModules = [ContentModule];
+const sharedModules = [CacheModule, ContentModule, EventsModule];
 /** Feature modules that serve HTTP (controllers, guards). */
-const httpModules = [HealthModule];
+const httpModules = [HealthModule, LiveEventsModule, ApiKeysModule, WebhooksModule];
 /** Feature modules that consume queues and run background work. */
-const workerModules: DynamicModule['imports'] = [];
+const workerModules: DynamicModule['imports'] = [OutboxRelayModule, ApiKeyUsageModule, WebhooksWorkerModule];
 
 /**
  * The whole application, shaped by its role: `api` serves HTTP, `worker` consumes queues,

@@ -48,7 +48,7 @@ describe('health and metrics', () => {
 
     it('reports every indicator on /health, with what memory and disk measured', async () => {
       const response = await api().get('/health').expect(200);
-      expect(Object.keys(response.body.details).sort()).toEqual(['disk', 'memory_heap', 'memory_rss', 'migrations', 'postgres', 'redis']);
+      expect(Object.keys(response.body.details).sort()).toEqual(['cache', 'disk', 'memory_heap', 'memory_rss', 'migrations', 'postgres', 'queue', 'redis']);
       for (const key of ['postgres', 'migrations', 'redis', 'disk']) expect(response.body.info[key]).toMatchObject({ status: 'up' });
       expect(response.body.details.memory_heap).toEqual(expect.objectContaining({ usedBytes: expect.any(Number), thresholdBytes: expect.any(Number) }));
       expect(response.body.details.memory_rss).toEqual(expect.objectContaining({ usedBytes: expect.any(Number), thresholdBytes: expect.any(Number) }));

@@ -181,7 +181,8 @@ describe('media', () => {
 
     it('answers 413 to a file over MEDIA_MAX_BYTES', async () => {
       const small = await environment.start({ MEDIA_MAX_BYTES: '1024' });
-      const response = await request(small.server)
+      const response = await small
+        .api()
         .post('/api/v1/media')
         .field('altText', 'too big')
         .attach('file', randomBytes(300_000), { filename: 'big.bin', contentType: 'application/octet-stream' })
@@ -190,8 +191,8 @@ describe('media', () => {
       expect(response.body).toMatchObject({ status: 413, type: expect.stringMatching(/payload-too-large$/), maxBytes: 1024 });
 
       // A file of exactly the limit is fine.
-      const exact = await request(small.server).post('/api/v1/media').attach('file', randomBytes(1024), 'exact.bin').expect(201);
-      await request(small.server).delete(`/api/v1/media/${exact.body.id}`).expect(204);
+      const exact = await small.api().post('/api/v1/media').attach('file', randomBytes(1024), 'exact.bin').expect(201);
+      await small.api().delete(`/api/v1/media/${exact.body.id}`).expect(204);
       await small.close();
     });
 
@@ -202,7 +203,8 @@ describe('media', () => {
         const socket = connect(port, '127.0.0.1');
         socket.on('error', () => undefined);
         socket.write(
-          'POST /api/v1/media HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=cut\r\nContent-Length: 10000000\r\n\r\n' +
+          `POST /api/v1/media HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${environment.env.ADMIN_API_KEY}\r\n` +
+            'Content-Type: multipart/form-data; boundary=cut\r\nContent-Length: 10000000\r\n\r\n' +
             '--cut\r\nContent-Disposition: form-data; name="file"; filename="abandoned.bin"\r\nContent-Type: application/octet-stream\r\n\r\n',
         );
         socket.write(randomBytes(200_000));

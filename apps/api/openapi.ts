@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { API_KEY_HEADER_SCHEME, BEARER_SCHEME, documentRequiredScopes } from '@strata/api-keys';
 import { ProblemDetailsSchema } from '@strata/core';
 
 /** The OpenAPI 3 document at /docs-json and Swagger UI at /docs. */
@@ -14,8 +15,11 @@ export function setupOpenApi(app: NestFastifyApplication): void {
       )
       .setVersion('1')
       .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer sk_…`' }, BEARER_SCHEME)
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key: `X-API-Key: sk_…`' }, API_KEY_HEADER_SCHEME)
       .build(),
     { extraModels: [ProblemDetailsSchema] },
   );
+  documentRequiredScopes(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 }

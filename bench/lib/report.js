@@ -31,7 +31,7 @@ function markdownTable(rows, baselineName) {
 }
 
 /** The report of one scenario group, overwritten on every run. */
-function writeReport(file, { group, date, machine, services, settings, table, failures }) {
+function writeReport(file, { group, date, machine, services, settings, table, failures, findings = [] }) {
   const lines = [
     `# Benchmark: ${group.name}`,
     '',
@@ -51,6 +51,7 @@ function writeReport(file, { group, date, machine, services, settings, table, fa
       '(and PostgreSQL and Redis), so the fastest scenarios are partly bounded by the load generator: compare ratios ' +
       'within one run, not absolute numbers across machines.',
   ];
+  if (findings.length) lines.push('', '## Findings', '', ...findings.map((finding) => `- ${finding}`));
   const described = group.scenarios.filter((scenario) => scenario.description);
   if (described.length) {
     lines.push('', '## Scenarios', '', ...described.map((scenario) => `- **${scenario.name}**: ${scenario.description}`));

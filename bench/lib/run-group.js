@@ -6,7 +6,7 @@ const { markdownTable, tableRow } = require('./report');
 /**
  * Runs one group's scenarios in order and returns its table and failures.
  *
- * A scenario is `{ name, description?, baseline?, label?, setup(ctx) }` (the baseline's `label`
+ * A scenario is `{ name, description?, baseline?, label?, setup(ctx) | drive(ctx) }` (the baseline's `label`
  * names the ratio column); `setup` starts or reuses what
  * it needs and returns the autocannon target (`{ url, method?, headers?, body? }`). Through `ctx`:
  *   - `ctx.scoped(start)`: a resource (anything with `stop()`) stopped right after this scenario;
@@ -48,9 +48,17 @@ async function runGroup(group, settings, cleanupRegistry) {
 
       let outcome;
       try {
-        const target = await scenario.setup(ctx);
-        await preflight(target);
-        outcome = { result: await measure(target, settings) };
+        if (scenario.drive) {
+          // Not an HTTP load (e.g. webhook deliveries): the scenario measures itself and returns
+          // the same result shape (rps, p50, p99, requests, errors, timeouts, non2xx, statusCodes).
+          outcome = { result: await scenario.drive(ctx) };
+        } else {
+          const target = await scenario.setup(ctx);
+          await preflight(target);
+          outcome = { result: await measure(target, settings) };
+        }
+        // Measured after the load: what the load left behind (a hit rate, a load count).
+        if (scenario.findings) outcome.findings = await scenario.findings(ctx);
         for (const resource of used) {
           if (resource.exited?.()) throw new Error(`${resource.name} exited during the run. Its last output:\n${resource.output()}`);
         }
@@ -89,7 +97,8 @@ async function runGroup(group, settings, cleanupRegistry) {
       return failure && `${scenario.name}: ${failure}`;
     })
     .filter(Boolean);
-  return { table: markdownTable(rows, baseline && (baseline.scenario.label ?? baseline.scenario.name)), failures };
+  const findings = outcomes.flatMap(({ scenario, outcome }) => (outcome.findings ?? []).map((finding) => `${scenario.name}: ${finding}`));
+  return { table: markdownTable(rows, baseline && (baseline.scenario.label ?? baseline.scenario.name)), failures, findings };
 }
 
 /** One request before the load, so a broken route is named clearly instead of hidden in a count. */

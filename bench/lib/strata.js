@@ -13,10 +13,11 @@ const API_ENTRY = join(REPO_ROOT, 'dist', 'apps', 'api', 'main.js');
 /**
  * Strata's API from the build (`npm run build` first), in its own process, on its own fresh
  * database, Redis key prefix and data directory. `stop()` ends the process and removes all three.
- * `env` adds or overrides variables (later scenarios: cache settings, rate-limit tiers, ...).
+ * `env` adds or overrides variables (later scenarios: cache settings, rate-limit tiers, ...);
+ * `script` runs another entry on the same build (a comparison variant).
  */
-async function startStrata(settings, { env = {}, name = 'Strata API' } = {}) {
-  if (!existsSync(API_ENTRY)) throw new Error(`${API_ENTRY} is missing: run \`npm run build\` first (npm run bench does)`);
+async function startStrata(settings, { env = {}, name = 'Strata API', script = API_ENTRY } = {}) {
+  if (!existsSync(script)) throw new Error(`${API_ENTRY} is missing: run \`npm run build\` first (npm run bench does)`);
   const id = runId();
   const databaseName = `strata_bench_${id}`;
   const redisPrefix = `bench:${id}:`;
@@ -37,7 +38,7 @@ async function startStrata(settings, { env = {}, name = 'Strata API' } = {}) {
 
     const server = await startChildServer({
       name,
-      script: API_ENTRY,
+      script,
       cwd: REPO_ROOT,
       // Any response means Nest is listening, which happens only after migrations have run.
       readyPath: '/health/live',
@@ -54,7 +55,7 @@ async function startStrata(settings, { env = {}, name = 'Strata API' } = {}) {
       },
     });
     cleanups.push(() => server.stop());
-    return { ...server, databaseName, redisPrefix, stop: cleanUp };
+    return { ...server, databaseName, databaseUrl, redisPrefix, stop: cleanUp };
   } catch (error) {
     await cleanUp().catch(() => {});
     throw error;

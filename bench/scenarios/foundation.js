@@ -14,7 +14,11 @@ const PAGE_BODY = [
     `Paragraph ${index + 1}. Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore.`),
 ].join('\n');
 
-const strata = (ctx) => ctx.shared('strata', () => startStrata(ctx.settings));
+/** Every /api/v1 route needs a key: the run's admin key (tier `unlimited`, never throttled). */
+const ADMIN_KEY = `sk_${require('node:crypto').randomBytes(32).toString('hex')}`;
+const AUTH = { authorization: `Bearer ${ADMIN_KEY}` };
+
+const strata = (ctx) => ctx.shared('strata', () => startStrata(ctx.settings, { env: { ADMIN_API_KEY: ADMIN_KEY } }));
 
 /** What the framework and Strata's global layers cost before any caching: the floor later work is compared to. */
 module.exports = {
@@ -35,8 +39,8 @@ module.exports = {
       description: `One page (body ${Buffer.byteLength(PAGE_BODY)} bytes) created first, then read by id; every request goes to PostgreSQL.`,
       async setup(ctx) {
         const api = await strata(ctx);
-        const page = await createPage(api.url, { slug: `bench-${Date.now().toString(36)}`, title: 'Getting started', body: PAGE_BODY });
-        return { url: `${api.url}/api/v1/pages/${page.id}` };
+        const page = await createPage(api.url, { slug: `bench-${Date.now().toString(36)}`, title: 'Getting started', body: PAGE_BODY }, AUTH);
+        return { url: `${api.url}/api/v1/pages/${page.id}`, headers: AUTH };
       },
     },
   ],

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import { generateApiKey } from '@strata/api-keys';
 import { AppConfig, loadConfig } from '@strata/core';
 import { createHttpApp } from '../../apps/api/create-http-app';
 import { createTestDatabase, deleteRedisPrefix, dropTestDatabase, TEST_REDIS_URL, uniqueSuffix } from './test-infra';
@@ -57,10 +58,12 @@ export async function createTestEnvironment(baseEnv: Record<string, string> = {}
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     EMBEDDED_SERVICES: 'false',
+    // Every environment has an admin key (all scopes, tier `unlimited`), sent by `api()`.
+    ADMIN_API_KEY: generateApiKey(),
     ...baseEnv,
   };
   const started: TestApp[] = [];
-  const defaultHeaders: Record<string, string> = {};
+  const defaultHeaders: Record<string, string> = env.ADMIN_API_KEY ? { authorization: `Bearer ${env.ADMIN_API_KEY}` } : {};
 
   return {
     databaseName: database.name,

@@ -13,12 +13,14 @@ import { PageEntity } from './pages/page.entity';
 import { PagesController } from './pages/pages.controller';
 import { PagesService } from './pages/pages.service';
 import { ContentChanges } from './shared/content-changes';
+import { ContentCacheInvalidation } from './shared/content-cache';
+import { ContentCacheWarmers } from './shared/content-cache-warmers';
 
 /** Pages, modules and media: their tables, services and REST controllers. */
 @Module({
   imports: [TypeOrmModule.forFeature([PageEntity, ModuleEntity, MediaEntity])],
   controllers: [PagesController, ModulesController, MediaController],
-  providers: [ContentChanges, PagesService, ModulesService, MediaService, MediaUploadReader, { provide: MediaStorage, useClass: LocalDiskStorage }],
+  providers: [ContentChanges, ContentCacheInvalidation, ContentCacheWarmers, PagesService, ModulesService, MediaService, MediaUploadReader, { provide: MediaStorage, useClass: LocalDiskStorage }],
   exports: [ContentChanges, PagesService, ModulesService, MediaService],
 })
 export class ContentModule {}

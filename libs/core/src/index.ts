@@ -1,6 +1,7 @@
 export * from './config/app-config';
 export * from './config/environment';
 export * from './config/load-config';
+export * from './config/rate-limit-tiers';
 export * from './core.module';
 export * from './database/postgres-options';
 export * from './http/problem';
@@ -19,3 +20,4 @@ export * from './embedded/resolve-services';
 export * from './embedded/startup-error';
 export * from './http/omittable.validator';
 export * from './http/drain-on-close';
+export * from './auth/scopes';

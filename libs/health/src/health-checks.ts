@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
+import { CacheIndicator } from './indicators/cache.indicator';
 import { DiskIndicator } from './indicators/disk.indicator';
 import { MemoryIndicator } from './indicators/memory.indicator';
 import { MigrationsIndicator } from './indicators/migrations.indicator';
 import { PostgresIndicator } from './indicators/postgres.indicator';
+import { QueueIndicator } from './indicators/queue.indicator';
 import { RedisIndicator } from './indicators/redis.indicator';
 
 export interface HealthCheck {
@@ -21,7 +23,7 @@ export interface HealthCheck {
 export class HealthChecks {
   readonly all: readonly HealthCheck[];
 
-  constructor(postgres: PostgresIndicator, migrations: MigrationsIndicator, redis: RedisIndicator, memory: MemoryIndicator, disk: DiskIndicator) {
+  constructor(postgres: PostgresIndicator, migrations: MigrationsIndicator, redis: RedisIndicator, memory: MemoryIndicator, disk: DiskIndicator, cache: CacheIndicator, queue: QueueIndicator) {
     this.all = [
       { key: 'postgres', critical: true, readiness: true, run: (key) => postgres.check(key) },
       { key: 'migrations', critical: true, readiness: true, run: (key) => migrations.check(key) },
@@ -30,6 +32,10 @@ export class HealthChecks {
       { key: 'memory_heap', critical: false, readiness: false, run: (key) => memory.checkHeap(key) },
       { key: 'memory_rss', critical: false, readiness: false, run: (key) => memory.checkRss(key) },
       { key: 'disk', critical: false, readiness: false, run: (key) => disk.check(key) },
+      // Down while the cache runs on L1 and the database alone: degraded, never a reason to leave the load balancer.
+      { key: 'cache', critical: false, readiness: false, run: async (key) => cache.check(key) },
+      // Events wait in the outbox while the worker or Redis is away: degraded, never a reason to leave the load balancer.
+      { key: 'queue', critical: false, readiness: false, run: (key) => queue.check(key) },
     ];
   }
 }

@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '@strata/core';
+import { ApiProblems, RequireReadWriteScopes } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BatchRequestDto } from '../shared/batch.dto';
 import { BatchResponseDto } from '../shared/batch-response.dto';
 import { etagFor } from '../shared/etag';
-import { created, expectedVersion, IdParam, withEtag } from '../shared/http';
+import { created, expectedVersion, IdParam, withCacheControl, withEtag } from '../shared/http';
 import { ApiIfMatch, ApiIfNoneMatch } from '../shared/openapi';
 import { inlineContentDisposition } from './content-disposition';
 import { MediaUploadReader } from './media-upload.reader';
@@ -24,6 +24,7 @@ const FILE_SECURITY_HEADERS = {
 
 @ApiTags('media')
 @ApiProblems(400)
+@RequireReadWriteScopes('content:read', 'content:write')
 @Controller('media')
 export class MediaController {
   constructor(
@@ -34,9 +35,8 @@ export class MediaController {
   @Get()
   @ApiOperation({ summary: 'List media', description: 'Cursor-paginated; filter by mimeType (exact or `image/*`) and tag; search filename and alt text with q.' })
   @ApiOkResponse({ type: MediaListDto })
-  async list(@Query() query: MediaListQueryDto): Promise<MediaListDto> {
-    const page = await this.media.list(query);
-    return { data: page.items.map(MediaDto.from), nextCursor: page.nextCursor };
+  async list(@Query() query: MediaListQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<MediaListDto> {
+    return withCacheControl(reply, await this.media.readList(query));
   }
 
   @Get(':id')
@@ -45,8 +45,8 @@ export class MediaController {
   @ApiOkResponse({ type: MediaDto, description: 'The media item, with its ETag' })
   @ApiProblems(404)
   async get(@IdParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<MediaDto | undefined> {
-    const media = await this.media.get(id);
-    return withEtag(request, reply, media, MediaDto.from(media));
+    const media = await this.media.read(id);
+    return withEtag(request, reply, media, media);
   }
 
   @Get(':id/file')

@@ -1,14 +1,16 @@
 import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { CacheService } from '@strata/cache';
 import { DataSource } from 'typeorm';
 import { BatchOperationDto, BatchResultDto } from '../shared/batch.dto';
 import { runBatch } from '../shared/batch-runner';
 import { ContentChanges } from '../shared/content-changes';
+import { contentItemKey, contentItemTag, contentListKey, contentListTag } from '../shared/content-cache';
 import { keysetList, ListPage, SortableColumn } from '../shared/keyset-list';
 import { ExpectedVersion, VersionedStore } from '../shared/versioned-store';
 import type { MediaUpload } from './media-upload.reader';
-import { MediaDto, MediaListQueryDto, UpdateMediaDto } from './media.dto';
+import { MediaDto, MediaListDto, MediaListQueryDto, UpdateMediaDto } from './media.dto';
 import { MediaEntity } from './media.entity';
 import { MediaStorage } from './storage/media-storage';
 
@@ -33,12 +35,30 @@ export class MediaService {
     @InjectDataSource() dataSource: DataSource,
     changes: ContentChanges,
     private readonly storage: MediaStorage,
+    private readonly cache: CacheService,
   ) {
     this.store = new VersionedStore(dataSource, MediaEntity, changes, 'media', 'Media item', MediaDto.from);
   }
 
   get(id: string): Promise<MediaEntity> {
     return this.store.get(id);
+  }
+
+  /** The API representation of a media item, through the cache. */
+  read(id: string): Promise<MediaDto> {
+    return this.cache.getOrLoad(contentItemKey('media', id), async () => MediaDto.from(await this.get(id)), { tags: [contentItemTag('media', id)] });
+  }
+
+  /** A list or search of media as the API answers it, through the cache. */
+  readList(query: MediaListQueryDto): Promise<MediaListDto> {
+    return this.cache.getOrLoad(
+      contentListKey('media', query),
+      async () => {
+        const page = await this.list(query);
+        return { data: page.items.map(MediaDto.from), nextCursor: page.nextCursor };
+      },
+      { tags: [contentListTag('media')] },
+    );
   }
 
   list(query: MediaListQueryDto): Promise<ListPage<MediaEntity>> {

@@ -1,17 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '@strata/core';
+import { ApiProblems, RequireReadWriteScopes } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BatchRequestDto } from '../shared/batch.dto';
 import { BatchResponseDto } from '../shared/batch-response.dto';
 import { etagFor } from '../shared/etag';
-import { created, expectedVersion, IdParam, withEtag } from '../shared/http';
+import { created, expectedVersion, IdParam, withCacheControl, withEtag } from '../shared/http';
 import { ApiIfMatch, ApiIfNoneMatch } from '../shared/openapi';
 import { CreateModuleDto, ModuleDto, ModuleListDto, ModuleListQueryDto, UpdateModuleDto } from './module.dto';
 import { ModulesService } from './modules.service';
 
 @ApiTags('modules')
 @ApiProblems(400)
+@RequireReadWriteScopes('content:read', 'content:write')
 @Controller('modules')
 export class ModulesController {
   constructor(private readonly modules: ModulesService) {}
@@ -19,9 +20,8 @@ export class ModulesController {
   @Get()
   @ApiOperation({ summary: 'List modules', description: 'Cursor-paginated; filter by pageId, kind, tag; search with q. Sort by position for a page\'s blocks in order.' })
   @ApiOkResponse({ type: ModuleListDto })
-  async list(@Query() query: ModuleListQueryDto): Promise<ModuleListDto> {
-    const list = await this.modules.list(query);
-    return { data: list.items.map(ModuleDto.from), nextCursor: list.nextCursor };
+  async list(@Query() query: ModuleListQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ModuleListDto> {
+    return withCacheControl(reply, await this.modules.readList(query));
   }
 
   @Get(':id')
@@ -30,8 +30,8 @@ export class ModulesController {
   @ApiOkResponse({ type: ModuleDto, description: 'The module, with its ETag' })
   @ApiProblems(404)
   async get(@IdParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ModuleDto | undefined> {
-    const module = await this.modules.get(id);
-    return withEtag(request, reply, module, ModuleDto.from(module));
+    const module = await this.modules.read(id);
+    return withEtag(request, reply, module, module);
   }
 
   @Post()

@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { CacheService } from '@strata/cache';
 import { ProblemException } from '@strata/core';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { BatchOperationDto, BatchResultDto } from '../shared/batch.dto';
 import { runBatch } from '../shared/batch-runner';
 import { ContentChanges } from '../shared/content-changes';
+import { contentItemKey, contentItemTag, contentListKey, contentListTag } from '../shared/content-cache';
 import { keysetList, ListPage, SortableColumn } from '../shared/keyset-list';
 import { ExpectedVersion, VersionedStore } from '../shared/versioned-store';
 import { PageEntity } from '../pages/page.entity';
-import { CreateModuleDto, ModuleDto, ModuleListQueryDto, UpdateModuleDto } from './module.dto';
+import { CreateModuleDto, ModuleDto, ModuleListDto, ModuleListQueryDto, UpdateModuleDto } from './module.dto';
 import { ModuleEntity } from './module.entity';
 
 const MODULE_SORTS: Record<string, SortableColumn<ModuleEntity>> = {
@@ -26,12 +28,30 @@ export class ModulesService {
   constructor(
     @InjectDataSource() dataSource: DataSource,
     changes: ContentChanges,
+    private readonly cache: CacheService,
   ) {
     this.store = new VersionedStore(dataSource, ModuleEntity, changes, 'module', 'Module', ModuleDto.from);
   }
 
   get(id: string): Promise<ModuleEntity> {
     return this.store.get(id);
+  }
+
+  /** The API representation of a module, through the cache. */
+  read(id: string): Promise<ModuleDto> {
+    return this.cache.getOrLoad(contentItemKey('module', id), async () => ModuleDto.from(await this.get(id)), { tags: [contentItemTag('module', id)] });
+  }
+
+  /** A list or search of modules as the API answers it, through the cache. */
+  readList(query: ModuleListQueryDto): Promise<ModuleListDto> {
+    return this.cache.getOrLoad(
+      contentListKey('module', query),
+      async () => {
+        const list = await this.list(query);
+        return { data: list.items.map(ModuleDto.from), nextCursor: list.nextCursor };
+      },
+      { tags: [contentListTag('module')] },
+    );
   }
 
   list(query: ModuleListQueryDto): Promise<ListPage<ModuleEntity>> {

@@ -1,17 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '@strata/core';
+import { ApiProblems, RequireReadWriteScopes } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BatchRequestDto } from '../shared/batch.dto';
 import { BatchResponseDto } from '../shared/batch-response.dto';
 import { etagFor } from '../shared/etag';
-import { created, expectedVersion, IdParam, withEtag } from '../shared/http';
+import { created, expectedVersion, IdParam, withCacheControl, withEtag } from '../shared/http';
 import { ApiIfMatch, ApiIfNoneMatch } from '../shared/openapi';
 import { CreatePageDto, PageDto, PageListDto, PageListQueryDto, UpdatePageDto } from './page.dto';
 import { PagesService } from './pages.service';
 
 @ApiTags('pages')
 @ApiProblems(400)
+@RequireReadWriteScopes('content:read', 'content:write')
 @Controller('pages')
 export class PagesController {
   constructor(private readonly pages: PagesService) {}
@@ -19,9 +20,8 @@ export class PagesController {
   @Get()
   @ApiOperation({ summary: 'List pages', description: 'Cursor-paginated; filter by status, tag, slug; search with q.' })
   @ApiOkResponse({ type: PageListDto })
-  async list(@Query() query: PageListQueryDto): Promise<PageListDto> {
-    const page = await this.pages.list(query);
-    return { data: page.items.map(PageDto.from), nextCursor: page.nextCursor };
+  async list(@Query() query: PageListQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<PageListDto> {
+    return withCacheControl(reply, await this.pages.readList(query));
   }
 
   @Get(':id')
@@ -30,8 +30,8 @@ export class PagesController {
   @ApiOkResponse({ type: PageDto, description: 'The page, with its ETag' })
   @ApiProblems(404)
   async get(@IdParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<PageDto | undefined> {
-    const page = await this.pages.get(id);
-    return withEtag(request, reply, page, PageDto.from(page));
+    const page = await this.pages.read(id);
+    return withEtag(request, reply, page, page);
   }
 
   @Post()

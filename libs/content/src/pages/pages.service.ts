@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { CacheService } from '@strata/cache';
 import { ProblemException } from '@strata/core';
 import { DataSource, EntityManager } from 'typeorm';
 import { BatchOperationDto, BatchResultDto } from '../shared/batch.dto';
 import { runBatch } from '../shared/batch-runner';
 import { ContentChanges } from '../shared/content-changes';
+import { contentItemKey, contentItemTag, contentListKey, contentListTag } from '../shared/content-cache';
 import { keysetList, ListPage, SortableColumn } from '../shared/keyset-list';
 import { ExpectedVersion, isUniqueViolation, VersionedStore } from '../shared/versioned-store';
 import { ModulesService } from '../modules/modules.service';
-import { CreatePageDto, PageDto, PageListQueryDto, UpdatePageDto } from './page.dto';
+import { CreatePageDto, PageDto, PageListDto, PageListQueryDto, UpdatePageDto } from './page.dto';
 import { PageEntity } from './page.entity';
 
 const PAGE_SORTS: Record<string, SortableColumn<PageEntity>> = {
@@ -26,12 +28,30 @@ export class PagesService {
     @InjectDataSource() dataSource: DataSource,
     changes: ContentChanges,
     private readonly modules: ModulesService,
+    private readonly cache: CacheService,
   ) {
     this.store = new VersionedStore(dataSource, PageEntity, changes, 'page', 'Page', PageDto.from);
   }
 
   get(id: string): Promise<PageEntity> {
     return this.store.get(id);
+  }
+
+  /** The API representation of a page, through the cache. */
+  read(id: string): Promise<PageDto> {
+    return this.cache.getOrLoad(contentItemKey('page', id), async () => PageDto.from(await this.get(id)), { tags: [contentItemTag('page', id)] });
+  }
+
+  /** A list or search of pages as the API answers it, through the cache. */
+  readList(query: PageListQueryDto): Promise<PageListDto> {
+    return this.cache.getOrLoad(
+      contentListKey('page', query),
+      async () => {
+        const page = await this.list(query);
+        return { data: page.items.map(PageDto.from), nextCursor: page.nextCursor };
+      },
+      { tags: [contentListTag('page')] },
+    );
   }
 
   list(query: PageListQueryDto): Promise<ListPage<PageEntity>> {

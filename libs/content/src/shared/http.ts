@@ -14,12 +14,23 @@ export const IdParam = (name = 'id') =>
   );
 
 /**
+ * Cache-Control of reads served through the cache: clients may keep a copy but must revalidate
+ * (cheap: a 304 from the server's cache); `private` because answers depend on the caller's key.
+ */
+export const CACHED_READ_CACHE_CONTROL = 'private, no-cache';
+
+export function withCacheControl<T>(reply: FastifyReply, body: T): T {
+  reply.header('cache-control', CACHED_READ_CACHE_CONTROL);
+  return body;
+}
+
+/**
  * Sets the strong ETag of a single resource; answers 304 (no body) when the client's
- * If-None-Match already has it. `no-cache` makes clients revalidate, which is cheap.
+ * If-None-Match already has it.
  */
 export function withEtag<T>(request: FastifyRequest, reply: FastifyReply, resource: { id: string; version: number }, body: T): T | undefined {
   const etag = etagFor(resource.id, resource.version);
-  reply.header('etag', etag).header('cache-control', 'no-cache');
+  reply.header('etag', etag).header('cache-control', CACHED_READ_CACHE_CONTROL);
   if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
     reply.status(304);
     return undefined;

@@ -1,4 +1,5 @@
 import type { LogLevel, ProcessRole } from './environment';
+import type { RateLimitTiers } from './rate-limit-tiers';
 
 /**
  * The typed configuration every module injects. Built once by `loadConfig` from the
@@ -21,6 +22,22 @@ export class AppConfig {
   readonly metricsEnabled: boolean;
   /** When DATABASE_URL / REDIS_URL are unset and nothing answers locally, start embedded ones. */
   readonly embeddedServices: boolean;
+  readonly cache: { l1MaxEntries: number; l1MaxBytes: number; defaultTtlS: number; graceS: number };
+  readonly webhooks: {
+    retryScheduleMs: number[];
+    timeoutMs: number;
+    allowPrivateTargets: boolean;
+    concurrency: number;
+  };
+  readonly events: {
+    outboxPollIntervalMs: number;
+    outboxRetentionHours: number;
+    replayWindow: number;
+    heartbeatMs: number;
+  };
+  /** ADMIN_API_KEY (accepted with every scope) and how long a rotated key stays valid. */
+  readonly apiKeys: { adminKey?: string; rotationGraceS: number };
+  readonly rateLimit: { tiers: RateLimitTiers };
 
   constructor(values: AppConfig) {
     Object.assign(this, values);

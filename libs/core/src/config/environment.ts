@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { DURATION_LIST } from './duration-list';
 
 export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
@@ -69,4 +70,57 @@ export class Environment {
 
   @IsOptional() @Transform(toBoolean) @IsBoolean()
   EMBEDDED_SERVICES: boolean = true;
+
+  /** L1 (in-process) cache bounds: it never holds more entries or bytes than these. */
+  @IsOptional() @IsInt() @Min(1) @Max(10_000_000)
+  CACHE_L1_MAX_ENTRIES: number = 10_000;
+
+  @IsOptional() @IsInt() @Min(1024) @Max(8 * 1024 * 1024 * 1024)
+  CACHE_L1_MAX_BYTES: number = 64 * 1024 * 1024;
+
+  /** How long a cached value is fresh. */
+  @IsOptional() @IsInt() @Min(1) @Max(30 * 86400)
+  CACHE_DEFAULT_TTL_S: number = 60;
+
+  /** How long past its TTL a value may still be served while it refreshes, or while its source fails. */
+  @IsOptional() @IsInt() @Min(0) @Max(30 * 86400)
+  CACHE_GRACE_S: number = 300;
+
+  @IsOptional() @Matches(DURATION_LIST, { message: 'must be a comma list of durations such as 5s,5m,30m,2h' })
+  WEBHOOK_RETRY_SCHEDULE: string = '5s,5m,30m,2h,5h,10h,10h';
+
+  @IsOptional() @IsInt() @Min(100) @Max(120000)
+  WEBHOOK_TIMEOUT_MS: number = 10000;
+
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean = false;
+
+  /** Deliveries one worker process runs at once. */
+  @IsOptional() @IsInt() @Min(1) @Max(1000)
+  WEBHOOK_CONCURRENCY: number = 50;
+
+  /** How often the relay looks for outbox rows when no write has woken it. */
+  @IsOptional() @IsInt() @Min(10) @Max(60000)
+  OUTBOX_POLL_INTERVAL_MS: number = 500;
+
+  /** Relayed outbox rows are kept this long (for audits and re-drives), then pruned. */
+  @IsOptional() @IsInt() @Min(1) @Max(24 * 365)
+  OUTBOX_RETENTION_HOURS: number = 72;
+
+  /** Events kept in Redis for SSE `Last-Event-ID` resume. */
+  @IsOptional() @IsInt() @Min(10) @Max(100000)
+  EVENTS_REPLAY_WINDOW: number = 1000;
+
+  @IsOptional() @IsInt() @Min(1000) @Max(300000)
+  EVENTS_HEARTBEAT_MS: number = 15000;
+
+  @IsOptional() @Matches(/^sk_[A-Za-z0-9]{32,128}$/, { message: 'must be sk_ followed by 32-128 characters of A-Z a-z 0-9' })
+  ADMIN_API_KEY?: string;
+
+  @IsOptional() @IsInt() @Min(0) @Max(30 * 86400)
+  API_KEY_ROTATION_GRACE_S: number = 86400;
+
+  /** Inline JSON or a file path; parsed and checked by `parseRateLimitTiers` in loadConfig. */
+  @IsOptional() @IsString()
+  RATE_LIMIT_TIERS?: string;
 }

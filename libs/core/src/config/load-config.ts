@@ -2,7 +2,9 @@ import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { AppConfig } from './app-config';
+import { parseDurationList } from './duration-list';
 import { Environment } from './environment';
+import { parseRateLimitTiers, RateLimitTiers } from './rate-limit-tiers';
 
 export class ConfigError extends Error {}
 
@@ -20,6 +22,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       (error) => `${error.property}=${JSON.stringify(env[error.property])}: ${Object.values(error.constraints ?? {}).join('; ')}`,
     );
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+
+  let tiers: RateLimitTiers;
+  try {
+    tiers = parseRateLimitTiers(parsed.RATE_LIMIT_TIERS);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  RATE_LIMIT_TIERS: ${(error as Error).message}`);
   }
 
   const dataDir = resolve(parsed.DATA_DIR);
@@ -43,5 +52,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     media: { maxBytes: parsed.MEDIA_MAX_BYTES, storageDir: resolve(parsed.MEDIA_STORAGE_DIR ?? `${dataDir}/media`) },
     metricsEnabled: parsed.METRICS_ENABLED,
     embeddedServices: parsed.EMBEDDED_SERVICES,
+    cache: {
+      l1MaxEntries: parsed.CACHE_L1_MAX_ENTRIES,
+      l1MaxBytes: parsed.CACHE_L1_MAX_BYTES,
+      defaultTtlS: parsed.CACHE_DEFAULT_TTL_S,
+      graceS: parsed.CACHE_GRACE_S,
+    },
+    webhooks: {
+      retryScheduleMs: parseDurationList(parsed.WEBHOOK_RETRY_SCHEDULE),
+      timeoutMs: parsed.WEBHOOK_TIMEOUT_MS,
+      allowPrivateTargets: parsed.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      concurrency: parsed.WEBHOOK_CONCURRENCY,
+    },
+    events: {
+      outboxPollIntervalMs: parsed.OUTBOX_POLL_INTERVAL_MS,
+      outboxRetentionHours: parsed.OUTBOX_RETENTION_HOURS,
+      replayWindow: parsed.EVENTS_REPLAY_WINDOW,
+      heartbeatMs: parsed.EVENTS_HEARTBEAT_MS,
+    },
+    apiKeys: { adminKey: parsed.ADMIN_API_KEY, rotationGraceS: parsed.API_KEY_ROTATION_GRACE_S },
+    rateLimit: { tiers },
   } as AppConfig);
 }

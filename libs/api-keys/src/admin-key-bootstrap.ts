@@ -1,0 +1,52 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '@strata/core';
+import { DataSource } from 'typeorm';
+import { apiKeyStart, generateApiKey, hashApiKey } from './api-key-secret';
+import { ApiKeyEntity } from './api-key.entity';
+import { v7 as uuidv7 } from 'uuid';
+
+/** Any constant unique to this lock: instances booting together take turns. */
+const BOOTSTRAP_LOCK_ID = 5_720_431;
+
+/**
+ * First boot with no ADMIN_API_KEY and no keys at all: issue an admin key (stored hashed like
+ * any other) and print it once, so a newcomer can call the API. Later boots find a key and stay quiet.
+ */
+@Injectable()
+export class AdminKeyBootstrap implements OnApplicationBootstrap {
+  private readonly logger = new Logger('ApiKeys');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.apiKeys.adminKey || this.config.role === 'worker') return;
+    const key = await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_ID]);
+      if ((await manager.count(ApiKeyEntity)) > 0) return undefined;
+      const secret = generateApiKey();
+      await manager.insert(ApiKeyEntity, {
+        id: uuidv7(),
+        name: 'Bootstrap admin key',
+        keyHash: hashApiKey(secret),
+        start: apiKeyStart(secret),
+        scopes: ['admin'],
+        tier: 'unlimited',
+        expiresAt: null,
+        remaining: null,
+        revokedAt: null,
+        lastUsedAt: null,
+        usageCount: 0,
+        previousKeyHash: null,
+        previousKeyExpiresAt: null,
+        createdAt: new Date(),
+      });
+      return secret;
+    });
+    if (key) {
+      this.logger.warn(`No ADMIN_API_KEY is set and no API key exists, so an admin key was created. It is shown only this once; store it now:\n\n    ${key}\n`);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { AppConfig } from '@strata/core';
+import { Repository } from 'typeorm';
+import { ADMIN_KEY_ID, ApiKeyPrincipal, KeyRejection } from './api-key-principal';
+import { hashApiKey, hashesEqual, looksLikeApiKey } from './api-key-secret';
+import { ApiKeyEntity } from './api-key.entity';
+import { KeyLookupCache } from './key-lookup-cache';
+import { UsageCounter } from './usage-counter';
+
+export type Authentication = { principal: ApiKeyPrincipal; rejection?: undefined } | { principal?: undefined; rejection: KeyRejection };
+
+/**
+ * Turns a presented key into a principal: ADMIN_API_KEY, else the cached or stored key with
+ * that hash. Revocation, expiry and a rotated secret's grace end are checked on every request
+ * against the principal, so they hold even for a cached entry.
+ */
+@Injectable()
+export class ApiKeyAuthenticator {
+  private readonly adminKeyHash?: string;
+
+  constructor(
+    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    private readonly cache: KeyLookupCache,
+    private readonly usage: UsageCounter,
+    config: AppConfig,
+  ) {
+    this.adminKeyHash = config.apiKeys.adminKey ? hashApiKey(config.apiKeys.adminKey) : undefined;
+  }
+
+  async authenticate(key: string, now = new Date()): Promise<Authentication> {
+    if (!looksLikeApiKey(key)) return { rejection: 'not_found' };
+    const hash = hashApiKey(key);
+    if (this.adminKeyHash && hashesEqual(hash, this.adminKeyHash)) {
+      return { principal: { keyId: ADMIN_KEY_ID, scopes: ['admin'], tier: 'unlimited', expiresAt: null, remaining: null, validUntil: null } };
+    }
+    let principal = this.cache.get(hash);
+    if (!principal) {
+      const found = await this.load(hash);
+      if ('rejection' in found) return found;
+      principal = found.principal;
+      this.cache.set(hash, principal);
+    }
+    if (principal.validUntil && principal.validUntil <= now) return { rejection: 'expired' };
+    if (principal.remaining === 0) return { rejection: 'usage_exceeded' };
+    return { principal };
+  }
+
+  /**
+   * Counts one use. A usage-limited key is decremented atomically in the database, so it can
+   * never be used more times than it had, whatever the number of instances; false when none is left.
+   */
+  async charge(principal: ApiKeyPrincipal): Promise<boolean> {
+    if (principal.keyId === ADMIN_KEY_ID) return true;
+    if (principal.remaining !== null) {
+      // TypeORM answers an UPDATE on PostgreSQL with [returned rows, affected count].
+      const [rows]: [Array<{ remaining: number }>, number] = await this.keys.query(
+        `UPDATE api_keys SET remaining = remaining - 1 WHERE id = $1 AND remaining > 0 AND revoked_at IS NULL RETURNING remaining`,
+        [principal.keyId],
+      );
+      if (rows.length === 0) {
+        await this.cache.invalidate(principal.keyId);
+        return false;
+      }
+      principal.remaining = rows[0].remaining;
+    }
+    this.usage.record(principal.keyId);
+    return true;
+  }
+
+  private async load(hash: string): Promise<Authentication> {
+    const row = await this.keys.findOne({ where: [{ keyHash: hash }, { previousKeyHash: hash }] });
+    if (!row) return { rejection: 'not_found' };
+    if (row.revokedAt) return { rejection: 'revoked' };
+    const isCurrent = hashesEqual(row.keyHash, hash);
+    const validUntil = earliest(row.expiresAt, isCurrent ? null : row.previousKeyExpiresAt);
+    return { principal: { keyId: row.id, scopes: row.scopes, tier: row.tier, expiresAt: row.expiresAt, remaining: row.remaining, validUntil } };
+  }
+}
+
+function earliest(a: Date | null, b: Date | null): Date | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a < b ? a : b;
+}

@@ -1,0 +1,17 @@
+/** What a valid key lets a request do: who it is (for limits and usage) and what it may call. */
+export interface ApiKeyPrincipal {
+  /** The key's id, or `admin` for ADMIN_API_KEY. */
+  keyId: string;
+  scopes: string[];
+  tier: string;
+  expiresAt: Date | null;
+  /** Uses left for a usage-limited key; null when unlimited. */
+  remaining: number | null;
+  /** Until when this particular secret works (a rotated key's old secret expires first). */
+  validUntil: Date | null;
+}
+
+export const ADMIN_KEY_ID = 'admin';
+
+/** Why a presented key is not accepted, as `verify` reports it. */
+export type KeyRejection = 'not_found' | 'revoked' | 'expired' | 'usage_exceeded';

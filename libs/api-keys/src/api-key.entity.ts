@@ -1,0 +1,21 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** A row of `api_keys`. The key itself is never stored, only its SHA-256 (`keyHash`). */
+@Entity({ name: 'api_keys' })
+export class ApiKeyEntity {
+  @PrimaryColumn('uuid') id: string;
+  @Column('varchar', { length: 200 }) name: string;
+  @Column('char', { name: 'key_hash', length: 64 }) keyHash: string;
+  @Column('varchar', { length: 8 }) start: string;
+  @Column('text', { array: true }) scopes: string[];
+  @Column('varchar', { length: 32 }) tier: string;
+  @Column('timestamp with time zone', { name: 'expires_at', precision: 3, nullable: true }) expiresAt: Date | null;
+  @Column('integer', { nullable: true }) remaining: number | null;
+  @Column('timestamp with time zone', { name: 'revoked_at', precision: 3, nullable: true }) revokedAt: Date | null;
+  @Column('timestamp with time zone', { name: 'last_used_at', precision: 3, nullable: true }) lastUsedAt: Date | null;
+  // bigint arrives as a string from pg; counts stay far below 2^53.
+  @Column('bigint', { name: 'usage_count', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } }) usageCount: number;
+  @Column('char', { name: 'previous_key_hash', length: 64, nullable: true }) previousKeyHash: string | null;
+  @Column('timestamp with time zone', { name: 'previous_key_expires_at', precision: 3, nullable: true }) previousKeyExpiresAt: Date | null;
+  @Column('timestamp with time zone', { name: 'created_at', precision: 3 }) createdAt: Date;
+}

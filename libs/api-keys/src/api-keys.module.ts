@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { RateLimitModule } from '@strata/rate-limit';
+import { AccessGuard } from './access.guard';
+import { AdminKeyBootstrap } from './admin-key-bootstrap';
+import { ApiKeyAuthenticator } from './api-key-authenticator';
+import { ApiKeyEntity } from './api-key.entity';
+import { ApiKeysController } from './api-keys.controller';
+import { ApiKeysService } from './api-keys.service';
+import { KeyLookupCache } from './key-lookup-cache';
+import { UsageCounter } from './usage-counter';
+import { UsageFlusher } from './usage-flusher';
+
+/** Usage totals reach the database from every role (see UsageFlusher for who drains Redis). */
+@Module({
+  imports: [TypeOrmModule.forFeature([ApiKeyEntity])],
+  providers: [UsageCounter, UsageFlusher],
+  exports: [UsageCounter, UsageFlusher],
+})
+export class ApiKeyUsageModule {}
+
+/** Keys, their routes, and the global guard that authenticates, rate-limits and checks scopes. */
+@Module({
+  imports: [TypeOrmModule.forFeature([ApiKeyEntity]), RateLimitModule, ApiKeyUsageModule],
+  controllers: [ApiKeysController],
+  providers: [KeyLookupCache, ApiKeyAuthenticator, ApiKeysService, AdminKeyBootstrap, { provide: APP_GUARD, useClass: AccessGuard }],
+  exports: [ApiKeysService],
+})
+export class ApiKeysModule {}

@@ -1,0 +1,30 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { ApiKeyScope, OPENAPI_READ_WRITE_EXTENSION, OPENAPI_SCOPE_EXTENSION } from '@strata/core';
+
+export const BEARER_SCHEME = 'bearer';
+export const API_KEY_HEADER_SCHEME = 'apiKey';
+
+type Operation = { description?: string; security?: Array<Record<string, string[]>>; [extension: string]: unknown };
+
+/**
+ * Gives every /api/v1 operation its security requirement (either scheme) and names its scope
+ * in the description, from the scope decorators' OpenAPI extensions (which are then removed).
+ */
+export function documentRequiredScopes(document: OpenAPIObject): OpenAPIObject {
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, value] of Object.entries(item)) {
+      const operation = value as Operation;
+      if (!operation || typeof operation !== 'object' || !('responses' in operation)) continue;
+      const single = operation[OPENAPI_SCOPE_EXTENSION] as ApiKeyScope | undefined;
+      const readWrite = operation[OPENAPI_READ_WRITE_EXTENSION] as { read: ApiKeyScope; write: ApiKeyScope } | undefined;
+      delete operation[OPENAPI_SCOPE_EXTENSION];
+      delete operation[OPENAPI_READ_WRITE_EXTENSION];
+      if (!path.startsWith('/api/')) continue;
+      const scope = single ?? (readWrite ? (method === 'get' || method === 'head' ? readWrite.read : readWrite.write) : 'admin');
+      operation.security = [{ [BEARER_SCHEME]: [] }, { [API_KEY_HEADER_SCHEME]: [] }];
+      const note = `Required scope: \`${scope}\` (or \`admin\`).`;
+      operation.description = operation.description ? `${operation.description}\n\n${note}` : note;
+    }
+  }
+  return document;
+}

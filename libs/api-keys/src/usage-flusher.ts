@@ -1,0 +1,49 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '@strata/core';
+import { UsageCounter } from './usage-counter';
+
+const PUBLISH_INTERVAL_MS = 1_000;
+const FLUSH_INTERVAL_MS = 5_000;
+
+/**
+ * Every second, moves this process's usage sums to Redis; every few seconds writes totals to
+ * PostgreSQL. Worker roles (`all`, `worker`) drain the shared Redis counts; an `api`-only
+ * process writes just what it could not move to Redis while Redis was down.
+ */
+@Injectable()
+export class UsageFlusher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('UsageFlusher');
+  private timer?: NodeJS.Timeout;
+  private publishTimer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    private readonly usage: UsageCounter,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.publishTimer = setInterval(() => void this.usage.publish(), PUBLISH_INTERVAL_MS);
+    this.publishTimer.unref();
+    this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** One flush at a time; a failed one keeps its counts for the next. */
+  async flush(): Promise<void> {
+    if (this.running) return;
+    this.running = this.usage.flush(this.config.role !== 'api').catch((error: Error) => this.logger.warn(`Usage flush failed: ${error.message}`));
+    try {
+      await this.running;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    clearInterval(this.publishTimer);
+    await this.running;
+    await this.flush();
+  }
+}

@@ -1,0 +1,89 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+
+export class FlushCacheDto {
+  @ApiPropertyOptional({ type: [String], example: ['page:0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f'], description: 'Drop only entries with these tags; leave out to flush everything' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(300, { each: true })
+  tags?: string[];
+}
+
+export class WarmItemDto {
+  @ApiProperty({ example: 'page', description: 'Item type: page, module or media' })
+  @IsString()
+  @Matches(/^[a-z][a-z-]{0,30}$/, { message: 'type must be a lowercase item type such as page' })
+  type: string;
+
+  @ApiProperty({ format: 'uuid', example: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' })
+  @IsString()
+  @MaxLength(100)
+  id: string;
+}
+
+export class WarmCacheDto {
+  @ApiProperty({ type: [WarmItemDto], description: 'Items to load into the cache now (up to 1000)' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => WarmItemDto)
+  items: WarmItemDto[];
+}
+
+export class LatencyDto {
+  @ApiProperty({ nullable: true, type: Number, description: 'milliseconds' }) p50: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'milliseconds' }) p99: number | null;
+  @ApiProperty() samples: number;
+}
+
+export class CacheStatsDto {
+  @ApiProperty() l1Hits: number;
+  @ApiProperty() l2Hits: number;
+  @ApiProperty() misses: number;
+  @ApiProperty({ description: 'Reads that joined a miss already being loaded in this process' }) coalesced: number;
+  @ApiProperty({ description: 'Hits served past their TTL while a refresh ran' }) staleHits: number;
+  @ApiProperty({ description: 'Source loads' }) loads: number;
+  @ApiProperty() loadErrors: number;
+  @ApiProperty({ description: 'Failed refreshes answered with the stale value' }) staleIfError: number;
+  @ApiProperty({ description: 'Misses that waited for another instance\'s load' }) lockWaits: number;
+  @ApiProperty() lockWaitTimeouts: number;
+  @ApiProperty({ description: 'Redis calls that failed or timed out' }) l2Errors: number;
+  @ApiProperty() invalidations: number;
+  @ApiProperty({ nullable: true, type: Number, example: 0.97 }) hitRate: number | null;
+  @ApiProperty({ example: { entries: 120, bytes: 48000, maxEntries: 10000, maxBytes: 67108864 } })
+  l1: { entries: number; bytes: number; maxEntries: number; maxBytes: number };
+  @ApiProperty({ example: { entries: 480 }, description: 'entries is null while Redis is unavailable' })
+  l2: { entries: number | null };
+  @ApiProperty({ example: { l1: { p50: 0.002, p99: 0.01, samples: 2048 } } })
+  latency: Record<'l1' | 'l2' | 'loader', LatencyDto>;
+  @ApiProperty({ format: 'date-time' }) since: string;
+}
+
+export class CacheHealthDto {
+  @ApiProperty({ enum: ['ok', 'degraded'] }) status: 'ok' | 'degraded';
+  @ApiProperty({ enum: ['up', 'unavailable'] }) l2: 'up' | 'unavailable';
+  @ApiProperty({ enum: ['closed', 'open', 'half-open'] }) circuit: 'closed' | 'open' | 'half-open';
+  @ApiProperty({ enum: ['subscribed', 'disconnected'] }) bus: 'subscribed' | 'disconnected';
+}
+
+export class CacheSummaryDto extends CacheHealthDto {
+  @ApiProperty({ nullable: true, type: Number }) hitRate: number | null;
+  @ApiProperty({ example: { entries: 120, bytes: 48000, maxEntries: 10000, maxBytes: 67108864 } })
+  l1: { entries: number; bytes: number; maxEntries: number; maxBytes: number };
+  @ApiProperty({ example: { ttlS: 60, graceS: 300 } }) defaults: { ttlS: number; graceS: number };
+  @ApiProperty({ type: [String], example: ['page', 'module', 'media'], description: 'Item types POST /cache/warm accepts' }) warmableTypes: string[];
+}
+
+export class FlushResultDto {
+  @ApiProperty({ example: 'tags', enum: ['all', 'tags'] }) flushed: 'all' | 'tags';
+  @ApiPropertyOptional({ type: [String] }) tags?: string[];
+}
+
+export class WarmAcceptedDto {
+  @ApiProperty({ example: 3, description: 'Items queued for loading' }) accepted: number;
+}

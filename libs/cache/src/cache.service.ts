@@ -1,0 +1,375 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig, MetricsService, RedisConnections } from '@strata/core';
+import { encodeValue } from './cache-codec';
+import { CacheEntry, CacheWriteOptions, isFresh, isServable } from './cache-entry';
+import { registerCacheMetrics } from './cache-metrics';
+import { CacheStats } from './cache-stats';
+import { Invalidation, InvalidationBus } from './invalidation-bus';
+import { L1Store } from './l1-store';
+import { L2Store } from './l2-store';
+import { RedisLock } from './redis-lock';
+
+/** Redis calls of the cache give up after this long (a slow Redis must not slow reads down). */
+const L2_TIMEOUT_MS = 50;
+/** How long one instance may hold the load lock of a key (a crashed holder frees it by expiry). */
+const LOCK_TTL_MS = 5000;
+/** How long other instances wait for the lock holder's value before loading it themselves. */
+const LOCK_WAIT_MS = 2000;
+const LOCK_POLL_MS = 15;
+/**
+ * How long this instance remembers what its loads stored. A load that read the database just
+ * before another instance's commit may store the old value in Redis just after that instance
+ * deleted it, before the bus message arrives here; on that message such recent stores are
+ * deleted from Redis again.
+ */
+const RECENT_STORE_MS = 1000;
+
+export type Loader<T> = () => Promise<T>;
+
+/** A load in flight in this process; an invalidation that touches it stops its result from being cached. */
+interface LoadInFlight {
+  key: string;
+  tags: string[];
+  invalidated: boolean;
+}
+
+interface RecentStore {
+  key: string;
+  tags: string[];
+  at: number;
+}
+
+/**
+ * The multi-level cache: L1 (in-process LRU) → L2 (Redis) → loader, with stale-while-revalidate,
+ * stale-if-error, single-flight per process and a Redis lock across instances, tag invalidation
+ * fanned out to every instance's L1, and fallback to L1 + loader whenever Redis is unavailable.
+ *
+ * Values handed out are shared with later readers: callers must not mutate them.
+ */
+@Injectable()
+export class CacheService {
+  private readonly logger = new Logger(CacheService.name);
+  readonly stats = new CacheStats();
+  readonly l1: L1Store;
+  readonly l2: L2Store;
+  readonly bus: InvalidationBus;
+  private readonly lock: RedisLock;
+  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly loading = new Set<LoadInFlight>();
+  private recentStores: RecentStore[] = [];
+  readonly defaultTtlS: number;
+  readonly defaultGraceS: number;
+
+  constructor(config: AppConfig, connections: RedisConnections, metrics: MetricsService) {
+    this.defaultTtlS = config.cache.defaultTtlS;
+    this.defaultGraceS = config.cache.graceS;
+    this.l1 = new L1Store(config.cache.l1MaxEntries, config.cache.l1MaxBytes);
+    const timeout = Math.min(config.redis.commandTimeoutMs, L2_TIMEOUT_MS);
+    this.l2 = new L2Store(connections.create('cache', { commandTimeout: timeout }), this.stats);
+    this.lock = new RedisLock(this.l2, LOCK_TTL_MS);
+    this.bus = new InvalidationBus(
+      this.l2.redis,
+      connections.create('cache-bus', { autoResubscribe: false }),
+      randomUUID(),
+      (invalidation) => void this.applyFromPeer(invalidation),
+      () => {
+        this.logger.log('Cache bus reconnected: clearing L1, invalidations may have been missed');
+        this.applyLocally({ all: true });
+      },
+    );
+    registerCacheMetrics(metrics.registry, this);
+  }
+
+  /** The value of `key`: from L1, else L2, else `loader` (once across instances), stored in both. */
+  getOrLoad<T>(key: string, loader: Loader<T>, options: CacheWriteOptions = {}): Promise<T> {
+    const startedAt = performance.now();
+    const now = Date.now();
+    const local = this.l1.get(key);
+    if (local && isServable(local, now)) {
+      this.stats.count('l1Hits');
+      if (!isFresh(local, now)) this.serveStale(key, local, loader, options);
+      this.stats.time('l1', startedAt);
+      return Promise.resolve(local.value as T);
+    }
+    const pending = this.inflight.get(key);
+    if (pending) {
+      this.stats.count('coalesced');
+      return pending as Promise<T>;
+    }
+    return this.singleFlight(key, () => this.readThrough(key, loader, options));
+  }
+
+  /** The cached value, or undefined; never loads. */
+  async get<T>(key: string): Promise<T | undefined> {
+    const now = Date.now();
+    const local = this.l1.get(key);
+    if (local && isServable(local, now)) return local.value as T;
+    const remote = await this.l2.get(key);
+    if (!remote || !isServable(remote.entry, now)) return undefined;
+    this.l1.set(key, remote.entry, remote.size);
+    return remote.entry.value as T;
+  }
+
+  async set<T>(key: string, value: T, options: CacheWriteOptions = {}): Promise<void> {
+    this.markLoads({ keys: [key] });
+    await this.store(key, value, options);
+    await this.bus.publish({ keys: [key] });
+  }
+
+  /**
+   * Caches a value that carries a `version` (a content item just written), unless a newer
+   * version is already cached; other instances drop their L1 copy and read the new one from Redis.
+   */
+  async setVersioned<T extends { version: number }>(key: string, value: T, options: CacheWriteOptions = {}): Promise<void> {
+    this.markLoads({ keys: [key] });
+    const now = Date.now();
+    const entry = this.entryOf(value, options, now);
+    const encoded = encodeValue(entry);
+    const outcome = await this.l2.setIfNewer(key, entry, encoded, now);
+    const local = this.l1.get(key) as CacheEntry<T> | undefined;
+    if (outcome === 'older' || (local && local.value.version > value.version)) this.l1.delete(key);
+    else this.l1.set(key, entry, Buffer.byteLength(encoded));
+    await this.bus.publish({ keys: [key] });
+  }
+
+  async delete(...keys: string[]): Promise<void> {
+    await this.invalidate({ keys });
+  }
+
+  async deleteByTag(...tags: string[]): Promise<void> {
+    if (tags.length > 0) await this.invalidate({ tags });
+  }
+
+  async deleteByPrefix(prefix: string): Promise<void> {
+    await this.invalidate({ prefixes: [prefix] });
+  }
+
+  async flush(): Promise<void> {
+    await this.invalidate({ all: true });
+  }
+
+  /** Whether a servable value is cached. */
+  async exists(key: string): Promise<boolean> {
+    return (await this.get(key)) !== undefined;
+  }
+
+  /** Seconds `key` stays fresh; -2 when it is not cached (as Redis' TTL answers). */
+  async ttl(key: string): Promise<number> {
+    const entry = this.l1.get(key) ?? (await this.l2.get(key))?.entry;
+    if (!entry || !isServable(entry, Date.now())) return -2;
+    return Math.max(0, Math.ceil((entry.freshUntil - Date.now()) / 1000));
+  }
+
+  /** Gives a cached value a new TTL (its grace length is kept); false when it is not cached. */
+  async expire(key: string, ttlS: number): Promise<boolean> {
+    const entry = this.l1.get(key) ?? (await this.l2.get(key))?.entry;
+    if (!entry || !isServable(entry, Date.now())) return false;
+    await this.set(key, entry.value, { ttl: ttlS, grace: (entry.staleUntil - entry.freshUntil) / 1000, tags: entry.tags });
+    return true;
+  }
+
+  /**
+   * A counter shared by every instance (Redis INCRBY, expiring `ttlS` after it was created).
+   * Without Redis it counts in this process only, so callers degrade instead of failing.
+   */
+  async incr(key: string, by = 1, ttlS?: number): Promise<number> {
+    const counterKey = `cache:n:${key}`;
+    const result = await this.l2.guard(() => {
+      const pipeline = this.l2.redis.multi().incrby(counterKey, by);
+      if (ttlS !== undefined) pipeline.expire(counterKey, ttlS, 'NX');
+      return pipeline.exec();
+    });
+    const shared = result?.[0]?.[1];
+    if (typeof shared === 'number') return shared;
+    const local = this.l1.get(counterKey);
+    const current = local && isServable(local, Date.now()) ? (local.value as number) : 0;
+    const next = current + by;
+    const until = local?.staleUntil ?? Date.now() + (ttlS ?? this.defaultTtlS) * 1000;
+    this.l1.set(counterKey, { value: next, freshUntil: until, staleUntil: until, tags: [] }, 16);
+    return next;
+  }
+
+  /** Loads the given entries now (whatever is cached) and stores them; answers how many succeeded. */
+  async warm(entries: Array<{ key: string; loader: Loader<unknown>; options?: CacheWriteOptions }>): Promise<number> {
+    let warmed = 0;
+    for (const { key, loader, options } of entries) {
+      try {
+        await this.loadAndStore(key, loader, options ?? {});
+        warmed += 1;
+      } catch (error) {
+        this.logger.warn(`Warming ${key} failed: ${(error as Error).message}`);
+      }
+    }
+    return warmed;
+  }
+
+  /** `ok` when both tiers work; `degraded` when Redis is unavailable (L1 and the loaders still serve). */
+  get status(): 'ok' | 'degraded' {
+    return this.l2.available && this.bus.subscribed ? 'ok' : 'degraded';
+  }
+
+  private singleFlight<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const promise = work().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, promise);
+    return promise;
+  }
+
+  private async readThrough<T>(key: string, loader: Loader<T>, options: CacheWriteOptions): Promise<T> {
+    const startedAt = performance.now();
+    const remote = await this.l2.get(key);
+    this.stats.time('l2', startedAt);
+    if (remote && isServable(remote.entry, Date.now())) {
+      this.stats.count('l2Hits');
+      this.l1.set(key, remote.entry, remote.size);
+      if (!isFresh(remote.entry, Date.now())) this.serveStale(key, remote.entry, loader, options);
+      return remote.entry.value as T;
+    }
+    this.stats.count('misses');
+    return this.loadAcrossInstances(key, loader, options);
+  }
+
+  /** One instance takes the key's lock and loads; the others wait for its value, bounded. */
+  private async loadAcrossInstances<T>(key: string, loader: Loader<T>, options: CacheWriteOptions): Promise<T> {
+    const lock = await this.lock.acquire(key);
+    if (!lock.acquired && lock.reason === 'held') {
+      const fromPeer = await this.waitForPeer(key);
+      if (fromPeer) return fromPeer.value as T;
+    }
+    try {
+      return await this.loadAndStore(key, loader, options);
+    } finally {
+      if (lock.acquired) await this.lock.release(key, lock.token);
+    }
+  }
+
+  private async waitForPeer(key: string): Promise<CacheEntry | undefined> {
+    this.stats.count('lockWaits');
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+      const remote = await this.l2.get(key);
+      if (remote && isServable(remote.entry, Date.now())) {
+        this.l1.set(key, remote.entry, remote.size);
+        return remote.entry;
+      }
+      // The holder is gone without a value (its load failed, or Redis went away): load ourselves.
+      if (!this.l2.available || !(await this.l2.guard(() => this.lock.isHeld(key)))) return undefined;
+    }
+    this.stats.count('lockWaitTimeouts');
+    return undefined;
+  }
+
+  /** Past its TTL but within grace: served as is, while one background refresh runs. */
+  private serveStale<T>(key: string, stale: CacheEntry, loader: Loader<T>, options: CacheWriteOptions): void {
+    this.stats.count('staleHits');
+    if (this.inflight.has(key)) return;
+    void this.singleFlight(key, () => this.refresh(key, stale, loader, options));
+  }
+
+  private async refresh<T>(key: string, stale: CacheEntry, loader: Loader<T>, options: CacheWriteOptions): Promise<T> {
+    // Another instance may have refreshed it already.
+    const remote = await this.l2.get(key);
+    if (remote && isFresh(remote.entry, Date.now())) {
+      this.l1.set(key, remote.entry, remote.size);
+      return remote.entry.value as T;
+    }
+    const lock = await this.lock.acquire(key);
+    if (!lock.acquired && lock.reason === 'held') return stale.value as T;
+    try {
+      return await this.loadAndStore(key, loader, options);
+    } catch {
+      // stale-if-error: the stale value keeps being served until its grace ends.
+      this.stats.count('staleIfError');
+      return stale.value as T;
+    } finally {
+      if (lock.acquired) await this.lock.release(key, lock.token);
+    }
+  }
+
+  private async loadAndStore<T>(key: string, loader: Loader<T>, options: CacheWriteOptions): Promise<T> {
+    const load: LoadInFlight = { key, tags: options.tags ?? [], invalidated: false };
+    this.loading.add(load);
+    this.stats.count('loads');
+    const startedAt = performance.now();
+    let value: T;
+    try {
+      value = await loader();
+    } catch (error) {
+      this.stats.count('loadErrors');
+      throw error;
+    } finally {
+      this.stats.time('loader', startedAt);
+      this.loading.delete(load);
+    }
+    if (!load.invalidated && value !== undefined) {
+      await this.store(key, value, options);
+      this.rememberStore(load);
+    }
+    return value;
+  }
+
+  private entryOf<T>(value: T, options: CacheWriteOptions, now: number): CacheEntry<T> {
+    const ttlMs = (options.ttl ?? this.defaultTtlS) * 1000;
+    const graceMs = (options.grace ?? this.defaultGraceS) * 1000;
+    return { value, freshUntil: now + ttlMs, staleUntil: now + ttlMs + graceMs, tags: options.tags ?? [] };
+  }
+
+  private async store<T>(key: string, value: T, options: CacheWriteOptions): Promise<void> {
+    const now = Date.now();
+    const entry = this.entryOf(value, options, now);
+    const encoded = encodeValue(entry);
+    this.l1.set(key, entry, Buffer.byteLength(encoded));
+    await this.l2.set(key, entry, encoded, now);
+  }
+
+  /** Redis first, then this L1, then every other instance's L1, so no tier refills another with the old value. */
+  private async invalidate(invalidation: Invalidation): Promise<void> {
+    this.stats.count('invalidations');
+    this.markLoads(invalidation);
+    await this.deleteInRedis(invalidation);
+    this.applyLocally(invalidation);
+    await this.bus.publish(invalidation);
+  }
+
+  private rememberStore({ key, tags }: LoadInFlight): void {
+    const now = Date.now();
+    while (this.recentStores.length > 0 && this.recentStores[0].at < now - RECENT_STORE_MS) this.recentStores.shift();
+    this.recentStores.push({ key, tags, at: now });
+  }
+
+  /** Another instance invalidated: drop our L1 copies, and whatever our loads may have just put back in Redis. */
+  private async applyFromPeer(invalidation: Invalidation): Promise<void> {
+    this.applyLocally(invalidation);
+    const since = Date.now() - RECENT_STORE_MS;
+    const suspects = this.recentStores.filter((store) => store.at >= since && matches(invalidation, store.key, store.tags));
+    if (suspects.length === 0) return;
+    this.recentStores = this.recentStores.filter((store) => !suspects.includes(store));
+    await this.l2.delete(suspects.map((store) => store.key));
+  }
+
+  private async deleteInRedis({ keys, tags, prefixes, all }: Invalidation): Promise<void> {
+    if (all) return this.l2.flush();
+    if (keys?.length) await this.l2.delete(keys);
+    if (tags?.length) await this.l2.deleteByTag(tags);
+    for (const prefix of prefixes ?? []) await this.l2.deleteByPrefix(prefix);
+  }
+
+  private applyLocally(invalidation: Invalidation): void {
+    this.markLoads(invalidation);
+    if (invalidation.all) return this.l1.clear();
+    for (const key of invalidation.keys ?? []) this.l1.delete(key);
+    for (const tag of invalidation.tags ?? []) this.l1.deleteByTag(tag);
+    for (const prefix of invalidation.prefixes ?? []) this.l1.deleteByPrefix(prefix);
+  }
+
+  private markLoads(invalidation: Invalidation): void {
+    for (const load of this.loading) if (matches(invalidation, load.key, load.tags)) load.invalidated = true;
+  }
+}
+
+function matches({ keys, tags, prefixes, all }: Invalidation, key: string, keyTags: string[]): boolean {
+  return Boolean(
+    all || keys?.includes(key) || tags?.some((tag) => keyTags.includes(tag)) || prefixes?.some((prefix) => key.startsWith(prefix)),
+  );
+}

@@ -1,0 +1,5 @@
+export * from './cache.module';
+export * from './cache.service';
+export * from './cache-entry';
+export * from './cache-keys';
+export * from './cache-warmers';

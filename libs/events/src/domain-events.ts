@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { DomainEvent, newEventId } from './domain-event';
+
+/** The PostgreSQL NOTIFY channel that wakes the outbox relay. */
+export const OUTBOX_CHANNEL = 'strata_outbox';
+
+/**
+ * Records domain events in the transactional outbox. Callers pass the EntityManager of the
+ * transaction that makes the change, so the event exists if and only if the change commits;
+ * the outbox relay publishes it afterwards.
+ */
+@Injectable()
+export class DomainEvents {
+  async record(manager: EntityManager, type: string, data: unknown): Promise<void> {
+    const event: DomainEvent = { id: newEventId(), type, timestamp: new Date().toISOString(), data };
+    // NOTIFY is transactional: the relay is woken when (and only if) the change commits.
+    await manager.query(`INSERT INTO outbox_events (id, type, payload, created_at) VALUES ($1, $2, $3, $4)`, [
+      event.id,
+      event.type,
+      JSON.stringify(event),
+      event.timestamp,
+    ]);
+    await manager.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+  }
+}

@@ -1,0 +1,116 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AppConfig } from '@strata/core';
+import type { PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { DomainEvent } from './domain-event';
+import { OUTBOX_CHANNEL } from './domain-events';
+import { EventStream } from './event-stream';
+import { OutboxSubscribers } from './outbox-subscribers';
+
+const BATCH_SIZE = 500;
+const PRUNE_EVERY_MS = 60_000;
+
+/**
+ * Moves committed outbox rows on (worker role). Each pass locks a batch of unrelayed rows
+ * (`SKIP LOCKED`, so several workers share the work), lets subscribers write in the same
+ * transaction (webhook delivery rows), publishes to Redis, marks the rows relayed and commits.
+ * If anything fails — Redis down, a crash — the transaction rolls back and the rows are taken
+ * again later: at-least-once, never lost. A PostgreSQL NOTIFY from `DomainEvents.record` wakes
+ * it at once; a poll catches anything else (and a missed notification).
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private listener?: PoolClient;
+  private poll?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = false;
+  private lastPrune = 0;
+  private reportedFailure = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly stream: EventStream,
+    private readonly subscribers: OutboxSubscribers,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.listen();
+    this.poll = setInterval(() => this.wake(), this.config.events.outboxPollIntervalMs);
+    this.wake();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.poll);
+    await this.running;
+    if (this.listener) {
+      this.listener.removeAllListeners('notification');
+      this.listener.release();
+    }
+  }
+
+  /** Runs passes until the outbox is drained; a wake during a pass schedules one more. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async listen(): Promise<void> {
+    const pool = (this.dataSource.driver as PostgresDriver).master;
+    this.listener = (await pool.connect()) as PoolClient;
+    this.listener.on('notification', () => this.wake());
+    this.listener.on('error', (error) => this.logger.warn(`Outbox listener connection failed: ${error.message}; polling only`));
+    await this.listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (!this.stopped && (await this.relayBatch()) === BATCH_SIZE);
+      for (const listener of this.subscribers.afterCommit) await listener();
+      if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) await this.prune();
+      if (this.reportedFailure) this.logger.log('Outbox relay is flowing again');
+      this.reportedFailure = false;
+    } catch (error) {
+      // Typically Redis being down: the rows stay unrelayed and the next poll tries again.
+      if (!this.reportedFailure) this.logger.warn(`Outbox relay pass failed: ${(error as Error).message}`);
+      this.reportedFailure = true;
+    }
+  }
+
+  /** One transaction: lock a batch, fan it out, mark it relayed. Returns how many rows it took. */
+  private async relayBatch(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: { seq: string; payload: DomainEvent }[] = await manager.query(
+        `SELECT seq, payload FROM outbox_events WHERE relayed_at IS NULL ORDER BY seq LIMIT ${BATCH_SIZE} FOR UPDATE SKIP LOCKED`,
+      );
+      if (rows.length === 0) return 0;
+      const events = rows.map((row) => row.payload);
+      for (const listener of this.subscribers.inTransaction) await listener(manager, events);
+      await this.stream.publish(events);
+      await manager.query(`UPDATE outbox_events SET relayed_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
+      return rows.length;
+    });
+  }
+
+  private async prune(): Promise<void> {
+    this.lastPrune = Date.now();
+    await this.dataSource.query(`DELETE FROM outbox_events WHERE relayed_at < now() - make_interval(hours => $1)`, [
+      this.config.events.outboxRetentionHours,
+    ]);
+  }
+}

@@ -1,0 +1,7 @@
+/** Who a request is counted against: an API key (by id) or, without a valid key, the client IP. */
+export interface RateLimitSubject {
+  /** Stable and non-secret: `key:<id>` or `ip:<address>`. */
+  id: string;
+  /** A tier of the configured table (`anonymous` for IP subjects). */
+  tier: string;
+}

@@ -1,0 +1,56 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { RedisConnections } from '@strata/core';
+import type { Queue } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { DELIVERY_QUEUE, DeliveryJob } from './delivery-queue.module';
+
+const BATCH_SIZE = 1000;
+
+/** Finished jobs stay long enough for a re-add after a crash to hit the same job id and be ignored. */
+const KEEP_FINISHED = { age: 24 * 3600, count: 100_000 };
+/**
+ * BullMQ-level retries are only for the processor itself failing (the database away); receiver
+ * failures are retried on the webhook schedule by the processor, without counting here.
+ */
+const INFRASTRUCTURE_RETRIES = { attempts: 10, backoff: { type: 'exponential', delay: 1000 } };
+
+/**
+ * Moves delivery rows not yet queued into BullMQ. The job id is derived from the delivery (one
+ * per event and endpoint) and its manual-retry generation, so if the process dies after adding
+ * jobs but before marking the rows, the re-add is ignored by BullMQ: no double delivery.
+ */
+@Injectable()
+export class DeliveryEnqueuer {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
+    private readonly redis: RedisConnections,
+  ) {}
+
+  async enqueuePending(): Promise<void> {
+    // BullMQ's connection queues commands while Redis is down; rather than wait on it, leave
+    // the rows for a later pass (the shared connection tells whether Redis is reachable).
+    if (this.redis.client.status !== 'ready') return;
+    while ((await this.enqueueBatch()) === BATCH_SIZE);
+  }
+
+  private async enqueueBatch(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: { id: string; generation: number }[] = await manager.query(
+        `SELECT id, generation FROM webhook_deliveries WHERE enqueued_at IS NULL ORDER BY created_at LIMIT ${BATCH_SIZE} FOR UPDATE SKIP LOCKED`,
+      );
+      if (rows.length === 0) return 0;
+      await this.queue.addBulk(
+        rows.map((row) => ({
+          name: 'deliver',
+          data: { deliveryId: row.id },
+          opts: { jobId: `${row.id}_${row.generation}`, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED, ...INFRASTRUCTURE_RETRIES },
+        })),
+      );
+      await manager.query(`UPDATE webhook_deliveries SET enqueued_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((row) => row.id)]);
+      return rows.length;
+    });
+  }
+}

@@ -1,0 +1,205 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AppConfig, MetricsService, RedisConnections } from '@strata/core';
+import { DelayedError, Job } from 'bullmq';
+import { Counter } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { DELIVERY_QUEUE, DeliveryJob } from './delivery-queue.module';
+import { AttemptResult, postWebhook } from './http-sender';
+import { nextRetryDelay, parseRetryAfter } from './retry-delay';
+import { liveSecrets } from './live-secrets';
+import { MicroBatch } from './micro-batch';
+import { signWebhook } from './webhook-signer';
+
+interface DeliveryRow {
+  id: string;
+  status: string;
+  event_id: string;
+  payload: unknown;
+  attempt_count: number;
+  retry_base: number;
+  endpoint_id: string;
+  url: string;
+  active: boolean;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+}
+
+/** How long a job that found its endpoint busy waits before trying for a slot again. */
+const BUSY_ENDPOINT_BACKOFF_MS = 50;
+
+/**
+ * Delivers one webhook attempt per job run and records it. Retries are scheduled here rather
+ * than with BullMQ's `attempts`: the delivery row's attempt count is the truth (it survives
+ * manual retries and restarts), the delay follows WEBHOOK_RETRY_SCHEDULE with jitter and any
+ * Retry-After, and the job is moved to "delayed" without counting a BullMQ failure.
+ *
+ * Fairness: one endpoint may hold at most half of this worker's concurrency; further jobs for
+ * it step aside briefly, so a slow or hanging receiver cannot starve the others.
+ *
+ * Locks are short so that jobs of a worker that died (SIGKILL) are picked up again within
+ * seconds; maxStalledCount is high because a stalled delivery must be retried, not dropped.
+ */
+@Processor(DELIVERY_QUEUE, { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 1_000 })
+export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(WebhookDeliveryProcessor.name);
+  private readonly inFlight = new Map<string, number>();
+  private readonly outcomes: Counter<'outcome'>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly redis: RedisConnections,
+    metrics: MetricsService,
+  ) {
+    super();
+    this.outcomes = new Counter({
+      name: 'strata_webhook_attempts_total',
+      help: 'Webhook delivery attempts by outcome (success, retry, failed)',
+      labelNames: ['outcome'] as const,
+      registers: [metrics.registry],
+    });
+  }
+
+  /** Deliveries by id, loaded together with those of the other jobs starting now. */
+  private readonly loads = new MicroBatch<string, DeliveryRow | undefined>(async (ids) => {
+    const rows: DeliveryRow[] = await this.dataSource.query(
+      `SELECT d.id, d.status, d.event_id, d.payload, d.attempt_count, d.retry_base, e.id AS endpoint_id, e.url, e.active,
+              e.secret, e.previous_secret, e.previous_secret_expires_at
+         FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id));
+  });
+
+  /** Successful attempts, recorded together with the others that finished now (the common case under load). */
+  private readonly successes = new MicroBatch<{ delivery: DeliveryRow; result: AttemptResult }, void>(async (items) => {
+    // Locks in the order a cascading endpoint delete takes them (endpoint, deliveries, attempts),
+    // so the two cannot deadlock; attempts are recorded only for deliveries that still exist.
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`UPDATE webhook_endpoints SET failure_count = 0 WHERE id = ANY($1::uuid[]) AND failure_count <> 0`, [
+        [...new Set(items.map(({ delivery }) => delivery.endpoint_id))],
+      ]);
+      const [updated]: [{ id: string }[]] = await manager.query(
+        `UPDATE webhook_deliveries SET attempt_count = attempt_count + 1, status = 'succeeded', updated_at = now() WHERE id = ANY($1::uuid[]) RETURNING id`,
+        [items.map(({ delivery }) => delivery.id)],
+      );
+      const present = new Set(updated.map((row) => row.id));
+      const recorded = items.filter(({ delivery }) => present.has(delivery.id));
+      await manager.query(
+        `INSERT INTO webhook_attempts (delivery_id, status_code, duration_ms, response_body)
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::text[])`,
+        [
+          recorded.map(({ delivery }) => delivery.id),
+          recorded.map(({ result }) => result.statusCode),
+          recorded.map(({ result }) => result.durationMs),
+          recorded.map(({ result }) => result.responseBody ?? null),
+        ],
+      );
+    });
+    return items.map(() => undefined);
+  });
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.webhooks.concurrency;
+  }
+
+  /**
+   * A graceful BullMQ close waits for Redis, forever if it is down; then nothing can complete
+   * anyway, so close at once (jobs in flight go back to the queue as stalled).
+   */
+  async onModuleDestroy(): Promise<void> {
+    if (this.redis.client.status !== 'ready') await this.worker.close(true);
+  }
+
+  async process(job: Job<DeliveryJob>, token?: string): Promise<void> {
+    const delivery = await this.loads.add(job.data.deliveryId);
+    if (!delivery || delivery.status !== 'pending') return;
+    if (!delivery.active) {
+      await this.dataSource.query(`UPDATE webhook_deliveries SET status = 'failed', updated_at = now() WHERE id = $1`, [delivery.id]);
+      return;
+    }
+
+    const busy = this.inFlight.get(delivery.endpoint_id) ?? 0;
+    if (busy >= Math.max(1, Math.ceil(this.config.webhooks.concurrency / 2))) {
+      await job.moveToDelayed(Date.now() + BUSY_ENDPOINT_BACKOFF_MS + Math.round(Math.random() * BUSY_ENDPOINT_BACKOFF_MS), token);
+      throw new DelayedError();
+    }
+    this.inFlight.set(delivery.endpoint_id, busy + 1);
+    let result: AttemptResult;
+    try {
+      result = await this.attempt(delivery);
+    } finally {
+      const left = (this.inFlight.get(delivery.endpoint_id) ?? 1) - 1;
+      if (left === 0) this.inFlight.delete(delivery.endpoint_id);
+      else this.inFlight.set(delivery.endpoint_id, left);
+    }
+
+    const retryAt = await this.record(delivery, result);
+    if (retryAt !== undefined) {
+      await job.moveToDelayed(retryAt, token);
+      throw new DelayedError();
+    }
+  }
+
+  private attempt(delivery: DeliveryRow): Promise<AttemptResult> {
+    const body = JSON.stringify(delivery.payload);
+    const headers = signWebhook(delivery.event_id, Math.floor(Date.now() / 1000), body, liveSecrets(delivery));
+    return postWebhook(delivery.url, body, { ...headers }, this.config.webhooks.timeoutMs, this.config.webhooks.allowPrivateTargets);
+  }
+
+  /** Records the attempt and its consequences in one transaction; returns when to retry, if ever. */
+  private async record(delivery: DeliveryRow, result: AttemptResult): Promise<number | undefined> {
+    const succeeded = result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
+    const gone = result.statusCode === 410;
+    const failedAttempts = delivery.attempt_count + 1 - delivery.retry_base;
+    const delay = succeeded || gone
+      ? undefined
+      : nextRetryDelay(this.config.webhooks.retryScheduleMs, failedAttempts, parseRetryAfter(result.retryAfter));
+    const status = succeeded ? 'succeeded' : delay === undefined ? 'failed' : 'pending';
+    this.outcomes.inc({ outcome: succeeded ? 'success' : status === 'failed' ? 'failed' : 'retry' });
+    if (succeeded) {
+      await this.successes.add({ delivery, result });
+      return undefined;
+    }
+
+    // Same lock order as above: endpoint, delivery, attempt.
+    await this.dataSource.transaction(async (manager) => {
+      const reason = gone
+        ? 'The receiver answered 410 Gone.'
+        : status === 'failed'
+          ? `Every attempt to deliver ${delivery.event_id} failed over the whole retry schedule (last: ${result.statusCode ?? result.error}).`
+          : null;
+      await manager.query(
+        `UPDATE webhook_endpoints
+            SET failure_count = failure_count + 1,
+                active = CASE WHEN $2::text IS NULL THEN active ELSE false END,
+                disabled_reason = COALESCE($2, disabled_reason),
+                version = version + CASE WHEN $2::text IS NULL THEN 0 ELSE 1 END,
+                updated_at = CASE WHEN $2::text IS NULL THEN updated_at ELSE now() END
+          WHERE id = $1`,
+        [delivery.endpoint_id, reason],
+      );
+      const [updated]: [unknown[]] = await manager.query(
+        `UPDATE webhook_deliveries SET attempt_count = attempt_count + 1, status = $2, updated_at = now() WHERE id = $1 RETURNING id`,
+        [delivery.id, status],
+      );
+      if (updated.length > 0) {
+        await manager.query(
+          `INSERT INTO webhook_attempts (delivery_id, status_code, duration_ms, response_body, error) VALUES ($1, $2, $3, $4, $5)`,
+          [delivery.id, result.statusCode ?? null, result.durationMs, result.responseBody ?? null, result.error?.slice(0, 1000) ?? null],
+        );
+      }
+      if (reason) this.logger.warn(`Webhook endpoint ${delivery.endpoint_id} disabled: ${reason}`);
+    });
+    return delay === undefined ? undefined : Date.now() + delay;
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn(`Webhook worker: ${error.message}`);
+  }
+}

@@ -1,0 +1,112 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Omittable } from '@strata/core';
+import { EVENT_TYPES, isEventPattern } from '@strata/events';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateBy } from 'class-validator';
+import { Transform } from 'class-transformer';
+
+const IsEventPattern = () =>
+  ValidateBy({
+    name: 'isEventPattern',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && isEventPattern(value),
+      defaultMessage: () => `each event must be one of ${EVENT_TYPES.join(', ')}, a resource wildcard such as page.* or *`,
+    },
+  }, { each: true });
+
+export class CreateWebhookDto {
+  @ApiProperty({ example: 'https://example.com/hooks/strata', maxLength: 2048, description: 'http(s) URL without credentials; https unless private targets are allowed' })
+  @IsString()
+  @MaxLength(2048)
+  url: string;
+
+  @ApiProperty({ type: [String], example: ['page.*', 'media.uploaded'], description: 'Event types, `resource.*` wildcards or `*`' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @IsEventPattern()
+  events: string[];
+
+  @ApiPropertyOptional({ example: 'Rebuild the static site', maxLength: 500, default: '' })
+  @Omittable()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+
+  @ApiPropertyOptional({ default: true })
+  @Omittable()
+  @IsBoolean()
+  active?: boolean;
+}
+
+export class UpdateWebhookDto extends PartialType(CreateWebhookDto, { skipNullProperties: false }) {}
+
+export class WebhookListQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 20;
+
+  @ApiPropertyOptional({ description: 'The nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  cursor?: string;
+}
+
+export class WebhookDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'https://example.com/hooks/strata' }) url: string;
+  @ApiProperty({ type: [String], example: ['page.*'] }) events: string[];
+  @ApiProperty({ example: '' }) description: string;
+  @ApiProperty() active: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'Why the endpoint was disabled automatically' }) disabledReason: string | null;
+  @ApiProperty({ description: 'Failed attempts since the last successful one' }) failureCount: number;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'Until when the previous secret still signs (after a rotation)' })
+  previousSecretExpiresAt: string | null;
+  @ApiProperty() version: number;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+/** Create and rotate answers: the only places the secret is ever shown. */
+export class WebhookWithSecretDto extends WebhookDto {
+  @ApiProperty({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', description: 'Signing secret (Standard Webhooks); shown only now' })
+  secret: string;
+}
+
+export class WebhookListDto {
+  @ApiProperty({ type: [WebhookDto] }) data: WebhookDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+export class WebhookAttemptDto {
+  @ApiProperty({ format: 'date-time' }) attemptedAt: string;
+  @ApiProperty({ nullable: true, type: Number, example: 200 }) statusCode: number | null;
+  @ApiProperty({ example: 42 }) durationMs: number;
+  @ApiProperty({ nullable: true, type: String, description: 'First 4 KB of the response body' }) responseBody: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'timed out after 10000 ms' }) error: string | null;
+}
+
+export class WebhookDeliveryDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'evt_0196f0e48a5b7c3d9e2f1a2b3c4d5e6f' }) eventId: string;
+  @ApiProperty({ example: 'page.created' }) eventType: string;
+  @ApiProperty({ enum: ['pending', 'succeeded', 'failed'] }) status: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The payload that is sent' }) payload: unknown;
+  @ApiProperty({ type: [WebhookAttemptDto] }) attempts: WebhookAttemptDto[];
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class WebhookDeliveryListDto {
+  @ApiProperty({ type: [WebhookDeliveryDto] }) data: WebhookDeliveryDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+export class QueuedDto {
+  @ApiProperty({ format: 'uuid', description: 'The delivery that was queued' }) deliveryId: string;
+  @ApiProperty({ example: 'evt_0196f0e48a5b7c3d9e2f1a2b3c4d5e6f' }) eventId: string;
+}

@@ -1,0 +1,112 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, ProblemException, RequireScope } from '@strata/core';
+import type { FastifyReply } from 'fastify';
+import {
+  CreateWebhookDto,
+  QueuedDto,
+  UpdateWebhookDto,
+  WebhookDeliveryListDto,
+  WebhookDto,
+  WebhookListDto,
+  WebhookListQueryDto,
+  WebhookWithSecretDto,
+} from './webhook-endpoint.dto';
+import { WebhookEndpointsService } from './webhook-endpoints.service';
+
+const UuidParam = (name: string) =>
+  Param(name, new ParseUUIDPipe({ exceptionFactory: () => ProblemException.badRequest(`${name} must be a UUID.`, { [name]: [`${name} must be a UUID`] }) }));
+
+@ApiTags('webhooks')
+@ApiProblems(400)
+@RequireScope('webhooks:manage')
+@Controller('webhooks')
+export class WebhooksController {
+  constructor(private readonly endpoints: WebhookEndpointsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Register a webhook endpoint', description: 'The answer carries the signing secret; it is shown only here and on rotation.' })
+  @ApiCreatedResponse({ type: WebhookWithSecretDto })
+  @ApiProblems(422)
+  async create(@Body() dto: CreateWebhookDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<WebhookWithSecretDto> {
+    const endpoint = await this.endpoints.create(dto);
+    reply.status(201).header('location', `/api/v1/webhooks/${endpoint.id}`);
+    return endpoint;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List webhook endpoints' })
+  @ApiOkResponse({ type: WebhookListDto })
+  list(@Query() query: WebhookListQueryDto): Promise<WebhookListDto> {
+    return this.endpoints.list(query.limit, query.cursor);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a webhook endpoint' })
+  @ApiOkResponse({ type: WebhookDto })
+  @ApiProblems(404)
+  get(@UuidParam('id') id: string): Promise<WebhookDto> {
+    return this.endpoints.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Update a webhook endpoint', description: 'Setting `active: true` re-enables it like `enable`.' })
+  @ApiOkResponse({ type: WebhookDto })
+  @ApiProblems(404, 422)
+  update(@UuidParam('id') id: string, @Body() dto: UpdateWebhookDto): Promise<WebhookDto> {
+    return this.endpoints.update(id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a webhook endpoint and its delivery log' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(404)
+  async remove(@UuidParam('id') id: string): Promise<void> {
+    await this.endpoints.remove(id);
+  }
+
+  @Post(':id/test')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send a webhook.ping event to this endpoint now' })
+  @ApiAcceptedResponse({ type: QueuedDto })
+  @ApiProblems(404)
+  test(@UuidParam('id') id: string): Promise<QueuedDto> {
+    return this.endpoints.test(id);
+  }
+
+  @Get(':id/deliveries')
+  @ApiOperation({ summary: 'Deliveries to this endpoint, newest first, each with every attempt' })
+  @ApiOkResponse({ type: WebhookDeliveryListDto })
+  @ApiProblems(404)
+  deliveries(@UuidParam('id') id: string, @Query() query: WebhookListQueryDto): Promise<WebhookDeliveryListDto> {
+    return this.endpoints.deliveries(id, query.limit, query.cursor);
+  }
+
+  @Post(':id/deliveries/:deliveryId/retry')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send a finished delivery again (a fresh retry schedule)' })
+  @ApiAcceptedResponse({ type: QueuedDto })
+  @ApiProblems(404, 409)
+  retry(@UuidParam('id') id: string, @UuidParam('deliveryId') deliveryId: string): Promise<QueuedDto> {
+    return this.endpoints.retryDelivery(id, deliveryId);
+  }
+
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Issue a new signing secret', description: 'The previous secret keeps signing alongside the new one for 24 hours.' })
+  @ApiOkResponse({ type: WebhookWithSecretDto })
+  @ApiProblems(404)
+  rotateSecret(@UuidParam('id') id: string): Promise<WebhookWithSecretDto> {
+    return this.endpoints.rotateSecret(id);
+  }
+
+  @Post(':id/enable')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Re-enable a disabled endpoint (clears disabledReason and failureCount)' })
+  @ApiOkResponse({ type: WebhookDto })
+  @ApiProblems(404)
+  enable(@UuidParam('id') id: string): Promise<WebhookDto> {
+    return this.endpoints.enable(id);
+  }
+}

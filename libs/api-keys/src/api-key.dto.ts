@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { API_KEY_SCOPES, type ApiKeyScope } from '@strata/core';
+import { API_KEY_SCOPES, CursorWindowDto, type ApiKeyScope } from '@strata/core';
 import type { ApiKeyEntity } from './api-key.entity';
 
 export class CreateApiKeyDto {
@@ -26,17 +26,7 @@ export class CreateApiKeyDto {
   remaining?: number;
 }
 
-export class ApiKeyListQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
-  @IsInt() @Min(1) @Max(100)
-  limit: number = 20;
-
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page' })
-  @IsOptional() @IsString() @MaxLength(1024)
-  cursor?: string;
-}
+export class ApiKeyListQueryDto extends CursorWindowDto {}
 
 export class VerifyApiKeyDto {
   @ApiProperty({ example: 'sk_3fQ9mZ0aX7bL2cV8nW4eR6tY1uI5oP0aS9dF' })

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { decodeValue, encodeValue } from './cache-codec';
+import { decodeValue } from './cache-codec';
 import type { CacheEntry } from './cache-entry';
 import type { CacheStats } from './cache-stats';
 import { CircuitBreaker } from './circuit-breaker';

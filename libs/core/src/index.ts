@@ -21,3 +21,4 @@ export * from './embedded/startup-error';
 export * from './http/omittable.validator';
 export * from './http/drain-on-close';
 export * from './auth/scopes';
+export * from './pagination/cursor-window.dto';

@@ -1,26 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { CursorWindowDto } from '@strata/core';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 const TAG_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} _:.\/-]{0,63}$/u;
 export { TAG_PATTERN };
 
 /** Query parameters every content list accepts: cursor window, tag filter, text search, sort. */
-export class ListQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, description: 'Page size' })
-  @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 20;
-
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1024)
-  cursor?: string;
-
+export class ListQueryDto extends CursorWindowDto {
   @ApiPropertyOptional({ description: 'Only items carrying this tag', example: 'news' })
   @IsOptional()
   @IsString()

@@ -1,4 +1,6 @@
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { Webhook } from 'standardwebhooks';
+import type { DataSource } from 'typeorm';
 import { createTestEnvironment, TestApp, TestEnvironment } from './support/test-app';
 import { eventually, WebhookReceiver } from './support/webhook-receiver';
 
@@ -37,6 +39,11 @@ describe('webhooks', () => {
     expect(read.secret).toBeUndefined();
     const listed = (await strata.api().get('/api/v1/webhooks').expect(200)).body.data;
     expect(listed.map((endpoint: { secret?: string }) => endpoint.secret)).toEqual([undefined]);
+
+    // Stored encrypted: neither the secret nor its key material is in the row.
+    const [row] = await strata.app.get<DataSource>(getDataSourceToken()).query(`SELECT secret FROM webhook_endpoints WHERE id = $1`, [response.body.id]);
+    expect(row.secret).toMatch(/^v1\./);
+    expect(row.secret).not.toContain(response.body.secret.slice('whsec_'.length, 30));
   });
 
   it('refuses bad input with problem details', async () => {

@@ -5,6 +5,8 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsService } from './metrics/metrics.service';
+import { SecretBox } from './crypto/secret-box';
+import { secretBoxProvider } from './crypto/secret-box.provider';
 import { RedisModule } from './redis/redis.module';
 
 export interface CoreModuleOptions {
@@ -20,8 +22,8 @@ export class CoreModule {
     return {
       module: CoreModule,
       imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule.forRoot(migrations), RedisModule],
-      providers: [MetricsService],
-      exports: [MetricsService],
+      providers: [MetricsService, secretBoxProvider],
+      exports: [MetricsService, SecretBox],
     };
   }
 }

@@ -22,3 +22,4 @@ export * from './http/omittable.validator';
 export * from './http/drain-on-close';
 export * from './auth/scopes';
 export * from './pagination/cursor-window.dto';
+export * from './crypto/secret-box';

@@ -37,6 +37,8 @@ export class AppConfig {
   };
   /** ADMIN_API_KEY (accepted with every scope) and how long a rotated key stays valid. */
   readonly apiKeys: { adminKey?: string; rotationGraceS: number };
+  /** Encrypts stored secrets that must be read back (webhook signing secrets); see SecretBox. */
+  readonly secretsEncryptionKey?: Buffer;
   readonly rateLimit: { tiers: RateLimitTiers };
 
   constructor(values: AppConfig) {

@@ -120,6 +120,9 @@ export class Environment {
   @IsOptional() @IsInt() @Min(0) @Max(30 * 86400)
   API_KEY_ROTATION_GRACE_S: number = 86400;
 
+  @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 random bytes in base64 (openssl rand -base64 32)' })
+  SECRETS_ENCRYPTION_KEY?: string;
+
   /** Inline JSON or a file path; parsed and checked by `parseRateLimitTiers` in loadConfig. */
   @IsOptional() @IsString()
   RATE_LIMIT_TIERS?: string;

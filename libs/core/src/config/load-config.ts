@@ -71,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       heartbeatMs: parsed.EVENTS_HEARTBEAT_MS,
     },
     apiKeys: { adminKey: parsed.ADMIN_API_KEY, rotationGraceS: parsed.API_KEY_ROTATION_GRACE_S },
+    secretsEncryptionKey: parsed.SECRETS_ENCRYPTION_KEY ? Buffer.from(parsed.SECRETS_ENCRYPTION_KEY, 'base64') : undefined,
     rateLimit: { tiers },
   } as AppConfig);
 }

@@ -1,7 +1,7 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AppConfig, MetricsService, RedisConnections } from '@strata/core';
+import { AppConfig, MetricsService, RedisConnections, SecretBox } from '@strata/core';
 import { DelayedError, Job } from 'bullmq';
 import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -52,6 +52,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly redis: RedisConnections,
+    private readonly secrets: SecretBox,
     metrics: MetricsService,
   ) {
     super();
@@ -147,7 +148,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
 
   private attempt(delivery: DeliveryRow): Promise<AttemptResult> {
     const body = JSON.stringify(delivery.payload);
-    const headers = signWebhook(delivery.event_id, Math.floor(Date.now() / 1000), body, liveSecrets(delivery));
+    const headers = signWebhook(delivery.event_id, Math.floor(Date.now() / 1000), body, liveSecrets(delivery).map((sealed) => this.secrets.open(sealed)));
     return postWebhook(delivery.url, body, { ...headers }, this.config.webhooks.timeoutMs, this.config.webhooks.allowPrivateTargets);
   }
 

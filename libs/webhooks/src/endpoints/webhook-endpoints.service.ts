@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AppConfig, decodeCursor, encodeCursor, ProblemException } from '@strata/core';
+import { AppConfig, decodeCursor, encodeCursor, ProblemException, SecretBox } from '@strata/core';
 import { DomainEvent, newEventId, OUTBOX_CHANNEL } from '@strata/events';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
@@ -53,6 +53,7 @@ export class WebhookEndpointsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly secrets: SecretBox,
   ) {}
 
   async create(dto: CreateWebhookDto): Promise<WebhookWithSecretDto> {
@@ -60,7 +61,7 @@ export class WebhookEndpointsService {
     const secret = newWebhookSecret();
     const [row]: EndpointRow[] = await this.dataSource.query(
       `INSERT INTO webhook_endpoints (id, url, description, events, active, secret) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ENDPOINT_COLUMNS}`,
-      [uuidv7(), url, dto.description ?? '', [...new Set(dto.events)], dto.active ?? true, secret],
+      [uuidv7(), url, dto.description ?? '', [...new Set(dto.events)], dto.active ?? true, this.secrets.seal(secret)],
     );
     return { ...toDto(row), secret };
   }
@@ -116,7 +117,7 @@ export class WebhookEndpointsService {
       `UPDATE webhook_endpoints SET previous_secret = secret, secret = $2,
           previous_secret_expires_at = now() + make_interval(hours => $3), version = version + 1, updated_at = now()
         WHERE id = $1 RETURNING ${ENDPOINT_COLUMNS}`,
-      [id, secret, ROTATION_OVERLAP_HOURS],
+      [id, this.secrets.seal(secret), ROTATION_OVERLAP_HOURS],
     );
     if (!rows[0]) throw this.notFound(id);
     return { ...toDto(rows[0]), secret };

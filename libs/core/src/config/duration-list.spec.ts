@@ -16,7 +16,7 @@ describe('WEBHOOK_RETRY_SCHEDULE', () => {
   it('is parsed at boot, and a bad value stops the boot naming the variable', () => {
     expect(loadConfig({ WEBHOOK_RETRY_SCHEDULE: '1s,2m' }).webhooks.retryScheduleMs).toEqual([1000, 120000]);
     expect(loadConfig({}).webhooks.retryScheduleMs).toEqual([5000, 300000, 1800000, 7200000, 18000000, 36000000, 36000000]);
-    expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE: 'soon' })).toThrow(/WEBHOOK_RETRY_SCHEDULE="soon"/);
+    expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE: 'soon' })).toThrow(/WEBHOOK_RETRY_SCHEDULE: /);
     expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes' })).toThrow(/WEBHOOK_ALLOW_PRIVATE_TARGETS/);
   });
 });

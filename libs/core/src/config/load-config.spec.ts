@@ -28,7 +28,12 @@ describe('loadConfig', () => {
     ['METRICS_ENABLED', 'yes'],
   ])('stops on a bad %s and names it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
-    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}=`));
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}: `));
+  });
+
+  it('never repeats the offending value (it may be a secret)', () => {
+    expect(() => loadConfig({ ADMIN_API_KEY: 'sk_tooShortButSecret' })).toThrow(/ADMIN_API_KEY: /);
+    expect(() => loadConfig({ ADMIN_API_KEY: 'sk_tooShortButSecret' })).not.toThrow(/tooShortButSecret/);
   });
 
   it('treats empty strings as unset', () => {

@@ -19,7 +19,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const errors = validateSync(parsed, { whitelist: false, forbidUnknownValues: false });
   if (errors.length > 0) {
     const lines = errors.map(
-      (error) => `${error.property}=${JSON.stringify(env[error.property])}: ${Object.values(error.constraints ?? {}).join('; ')}`,
+      // The value itself is not repeated: it may be a key, a password or a URL holding one.
+      (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`,
     );
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }

@@ -22,9 +22,10 @@ describe('graceful shutdown', () => {
     const adminKey = environment.env.ADMIN_API_KEY;
     const headers = { 'content-type': 'application/json', ...(adminKey ? { authorization: `Bearer ${adminKey}` } : {}) };
     const operations = Array.from({ length: 100 }, (_, index) => ({ op: 'create', data: { slug: `drain-${index}`, title: `Drain ${index}`, body: 'x'.repeat(2000) } }));
+    // Close only once the server has the request (a fixed sleep is too short on a loaded machine).
+    const arrived = new Promise((resolve) => strata.app.getHttpServer().once('request', resolve));
     const inFlight = fetch(`${base}/api/v1/pages/batch`, { method: 'POST', headers, body: JSON.stringify({ operations }) });
-    // Let the request reach the server before closing.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await arrived;
     const closing = strata.close();
 
     const response = await inFlight;

@@ -15,6 +15,8 @@ const KEEP_FINISHED = { age: 24 * 3600, count: 100_000 };
  * failures are retried on the webhook schedule by the processor, without counting here.
  */
 const INFRASTRUCTURE_RETRIES = { attempts: 10, backoff: { type: 'exponential', delay: 1000 } };
+/** Present in Redis as long as Redis still holds the jobs we queued (see requeueIfQueueWasLost). */
+const QUEUE_MARKER = 'webhooks:queue-marker';
 
 /**
  * Moves delivery rows not yet queued into BullMQ. The job id is derived from the delivery (one
@@ -33,7 +35,20 @@ export class DeliveryEnqueuer {
     // BullMQ's connection queues commands while Redis is down; rather than wait on it, leave
     // the rows for a later pass (the shared connection tells whether Redis is reachable).
     if (this.redis.client.status !== 'ready') return;
+    await this.requeueIfQueueWasLost();
     while ((await this.enqueueBatch()) === BATCH_SIZE);
+  }
+
+  /**
+   * Queued jobs live only in Redis. If Redis comes back without its data (restarted with no
+   * persistence, failed over, flushed), the marker key is gone too: every delivery still pending
+   * is then queued again. Job ids make this a no-op for any job Redis did keep; a delivery that
+   * was waiting for a retry is attempted at once instead of at its scheduled time.
+   */
+  private async requeueIfQueueWasLost(): Promise<void> {
+    if (await this.redis.client.exists(QUEUE_MARKER)) return;
+    await this.dataSource.query(`UPDATE webhook_deliveries SET enqueued_at = NULL WHERE status = 'pending' AND enqueued_at IS NOT NULL`);
+    await this.redis.client.set(QUEUE_MARKER, new Date().toISOString());
   }
 
   private async enqueueBatch(): Promise<number> {

@@ -1,7 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
 import request from 'supertest';
 import { bearer, createKey, pollUntil } from './support/api-keys';
+import { PrivateRedis } from './support/private-redis';
 import { createTestEnvironment, TestApp, TestEnvironment } from './support/test-app';
 
 const POLICY = '"minute";q=60;w=60, "day";q=1000;w=86400';
@@ -82,46 +81,24 @@ describe('tiered rate limiting', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 describe('rate limiting with Redis down', () => {
   let environment: TestEnvironment;
-  let redis: ChildProcess | undefined;
-  let port: number;
-
-  const startRedis = async () => {
-    redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await pollUntil(() => new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => { socket.end(); resolve(true); });
-      socket.on('error', () => resolve(false));
-    }), 5000, 50);
-  };
+  let redis: PrivateRedis | undefined;
 
   afterAll(async () => {
     await environment?.teardown();
-    redis?.kill('SIGKILL');
+    await redis?.stop();
   });
 
   it('falls back to per-instance counters: requests are served and still limited', async () => {
-    port = await freePort();
-    await startRedis();
-    const url = `redis://127.0.0.1:${port}`;
-    environment = await createTestEnvironment({ REDIS_URL: url, RATE_LIMIT_TIERS: '{"tiny":{"perMinute":5,"perDay":1000}}' });
+    redis = await PrivateRedis.start();
+    environment = await createTestEnvironment({ REDIS_URL: redis.url, RATE_LIMIT_TIERS: '{"tiny":{"perMinute":5,"perDay":1000}}' });
     const a = await environment.start();
     const b = await environment.start();
     const { key } = await createKey(a, { tier: 'tiny' });
     await request(a.server).get('/api/v1/pages').set(bearer(key)).expect(200);
 
-    redis!.kill('SIGKILL');
+    await redis.stop();
     await pollUntil(async () => (await request(a.server).get('/health/ready')).body.status === 'degraded', 5000, 50);
 
     for (const instance of [a, b]) {
@@ -135,7 +112,7 @@ describe('rate limiting with Redis down', () => {
     await request(a.server).get('/api/v1/pages').set(bearer('sk_' + 'Q'.repeat(40))).expect(401);
 
     // Redis back: the instances recover by themselves (and can then shut down cleanly).
-    await startRedis();
+    await redis.restart();
     await pollUntil(async () => (await request(a.server).get('/health/ready')).body.status === 'ok', 10000, 100);
   });
 });

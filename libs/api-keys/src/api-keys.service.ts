@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { AppConfig, decodeCursor, encodeCursor, ProblemException, scopesAllow } from '@strata/core';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { ApiKeyPrincipal } from './api-key-principal';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
@@ -38,10 +38,13 @@ export class ApiKeysService {
     return this.issue({ name: dto.name, scopes: [...new Set(dto.scopes)], tier: dto.tier, expiresAt: dto.expiresAt ?? null, remaining: dto.remaining ?? null });
   }
 
-  /** Stores a new key (only its hash) and answers it once. */
-  async issue(fields: Pick<ApiKeyEntity, 'name' | 'scopes' | 'tier' | 'expiresAt' | 'remaining'>): Promise<IssuedApiKeyDto> {
+  /** Stores a new key (only its hash) and answers it once; `manager` to issue inside a caller's transaction. */
+  async issue(
+    fields: Pick<ApiKeyEntity, 'name' | 'scopes' | 'tier' | 'expiresAt' | 'remaining'>,
+    manager: EntityManager = this.keys.manager,
+  ): Promise<IssuedApiKeyDto> {
     const key = generateApiKey();
-    const entity = this.keys.create({
+    const entity = manager.create(ApiKeyEntity, {
       ...fields,
       id: uuidv7(),
       keyHash: hashApiKey(key),
@@ -53,7 +56,7 @@ export class ApiKeysService {
       previousKeyExpiresAt: null,
       createdAt: new Date(),
     });
-    await this.keys.insert(entity);
+    await manager.insert(ApiKeyEntity, entity);
     return { ...ApiKeyDto.from(entity), key };
   }
 

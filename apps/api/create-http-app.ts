@@ -1,11 +1,10 @@
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppConfig, createValidationPipe, drainConnectionsOnClose, etagForEncoding, MetricsService, ProblemDetailsFilter, REQUEST_ID_HEADER, requestIdFor } from '@strata/core';
+import { addSecurityHeaders, AppConfig, createValidationPipe, drainConnectionsOnClose, etagForEncoding, MetricsService, ProblemDetailsFilter, REQUEST_ID_HEADER, requestIdFor } from '@strata/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
 import { setupOpenApi } from './openapi';
@@ -35,17 +34,8 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      // Swagger UI at /docs needs its own inline styles and images; scripts stay same-origin.
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-        scriptSrc: ["'self'"],
-      },
-    },
-  });
+  const fastify = app.getHttpAdapter().getInstance();
+  addSecurityHeaders(fastify);
   await app.register(cors, {
     origin: config.http.corsOrigins === '*' ? true : config.http.corsOrigins,
     exposedHeaders: EXPOSED_HEADERS,
@@ -56,7 +46,6 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
     limits: { fileSize: config.media.maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 21, headerPairs: 200 },
   });
 
-  const fastify = app.getHttpAdapter().getInstance();
   drainConnectionsOnClose(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);

@@ -23,3 +23,4 @@ export * from './http/drain-on-close';
 export * from './auth/scopes';
 export * from './pagination/cursor-window.dto';
 export * from './crypto/secret-box';
+export * from './http/security-headers';

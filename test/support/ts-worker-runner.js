@@ -1,26 +1,5 @@
-// Runs the worker entry point (apps/worker/main.ts) straight from TypeScript in a child
-// process, transpiling each file on load the way ts-jest does, so fault tests can SIGKILL a
-// real worker process without a build step.
-const fs = require('node:fs');
-const Module = require('node:module');
+// Runs the worker entry point (apps/worker/main.ts) from TypeScript in a child process.
 const path = require('node:path');
-const ts = require('typescript');
+const { root } = require('./ts-register');
 
-const root = path.resolve(__dirname, '../..');
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  const alias = /^@strata\/([a-z-]+)$/.exec(request);
-  return resolveFilename.call(this, alias ? path.join(root, 'libs', alias[1], 'src') : request, ...rest);
-};
-const compilerOptions = {
-  module: ts.ModuleKind.CommonJS,
-  target: ts.ScriptTarget.ES2022,
-  experimentalDecorators: true,
-  emitDecoratorMetadata: true,
-  esModuleInterop: true,
-};
-require.extensions['.ts'] = (module, filename) => {
-  const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), { compilerOptions, fileName: filename });
-  module._compile(outputText, filename);
-};
 require(path.join(root, 'apps/worker/main.ts'));

@@ -4,7 +4,10 @@ import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { addSecurityHeaders, AppConfig, createValidationPipe, drainConnectionsOnClose, etagForEncoding, MetricsService, ProblemDetailsFilter, REQUEST_ID_HEADER, requestIdFor } from '@strata/core';
+import {
+  addSecurityHeaders, AppConfig, createValidationPipe, drainConnectionsOnClose, etagForEncoding, logCompletedRequests, MetricsService,
+  ProblemDetailsFilter, REQUEST_ID_HEADER, requestIdFor, ROOT_LOGGER,
+} from '@strata/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
 import { setupOpenApi } from './openapi';
@@ -57,6 +60,7 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
     const existing = route.onSend ? (Array.isArray(route.onSend) ? route.onSend : [route.onSend]) : [];
     route.onSend = [...existing, markEtagWithEncoding];
   });
+  logCompletedRequests(fastify, app.get(ROOT_LOGGER));
   if (config.metricsEnabled) {
     const metrics = app.get(MetricsService);
     fastify.addHook('onResponse', (request, reply, done) => {

@@ -10,6 +10,8 @@ export * from './http/problem-details.filter';
 export * from './http/request-id';
 export * from './http/validation.pipe';
 export * from './logging/logging.module';
+export * from './logging/root-logger';
+export * from './logging/access-log';
 export * from './metrics/metrics.service';
 export * from './redis/redis-connections';
 export * from './http/problem.openapi';

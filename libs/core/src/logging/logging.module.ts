@@ -1,37 +1,21 @@
-import { Module, RequestMethod } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
+import { Global, Module } from '@nestjs/common';
+import { Logger, PARAMS_PROVIDER_TOKEN, PinoLogger } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
+import { createRootLogger, ROOT_LOGGER, RootLogger } from './root-logger';
 
-/** Lines that would otherwise carry a secret; pino replaces their values. */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-];
-
-/** pino for every log line; HTTP lines carry the request id Fastify assigned. */
+/**
+ * Nest's logger (nestjs-pino's `Logger`) over the root pino instance. nestjs-pino's
+ * LoggerModule is not imported: it always adds pino-http as a Nest middleware, and requests
+ * are logged by a Fastify hook instead (access-log.ts).
+ */
+@Global()
 @Module({
-  imports: [
-    LoggerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        // Named wildcard: the path-to-regexp v8 syntax Nest 11 expects (a bare `*` is deprecated).
-        forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-        pinoHttp: {
-          level: config.logLevel,
-          genReqId: (request) => (request as { id?: string }).id ?? '',
-          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          autoLogging: { ignore: (request) => request.url === '/health/live' || request.url === '/metrics' },
-          customLogLevel: (_request, response, error) =>
-            error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
-          serializers: {
-            req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: request.url }),
-            res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
-          },
-        },
-      }),
-    }),
+  providers: [
+    { provide: ROOT_LOGGER, inject: [AppConfig], useFactory: createRootLogger },
+    { provide: PARAMS_PROVIDER_TOKEN, inject: [ROOT_LOGGER], useFactory: (logger: RootLogger) => ({ pinoHttp: { logger } }) },
+    PinoLogger,
+    Logger,
   ],
+  exports: [ROOT_LOGGER, Logger],
 })
 export class LoggingModule {}

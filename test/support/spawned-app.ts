@@ -15,7 +15,7 @@ export interface SpawnedExit {
  * `/health/live` answers, i.e. after migrations ran and the server listens.
  */
 export class SpawnedApp {
-  private stderrTail: string[] = [];
+  private outputTail: string[] = [];
   private signalledAt?: number;
   readonly exited: Promise<SpawnedExit>;
 
@@ -26,18 +26,20 @@ export class SpawnedApp {
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => resolve({ code, signal, afterSignalMs: this.signalledAt === undefined ? undefined : Date.now() - this.signalledAt })),
     );
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      this.stderrTail.push(...chunk.split('\n').filter(Boolean));
-      this.stderrTail = this.stderrTail.slice(-50);
-    });
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        this.outputTail.push(...chunk.split('\n').filter(Boolean));
+        this.outputTail = this.outputTail.slice(-200);
+      });
+    }
   }
 
   static async start(env: Record<string, string>, readyTimeoutMs = 60000): Promise<SpawnedApp> {
     const port = await findFreePort();
     const child = spawn(process.execPath, [join(__dirname, 'ts-app-runner.js')], {
       env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     const app = new SpawnedApp(child, port);
     if (env.PROCESS_ROLE === 'worker') return app;
@@ -72,9 +74,9 @@ export class SpawnedApp {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** The last lines the process wrote to stderr (its warnings and errors). */
+  /** The last lines the process logged (LOG_LEVEL warn by default: its warnings and errors). */
   output(): string {
-    return this.stderrTail.join('\n');
+    return this.outputTail.join('\n');
   }
 
   kill(signal: NodeJS.Signals): void {

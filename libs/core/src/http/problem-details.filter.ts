@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, ProblemDetails, problemTypeForStatus, problemTypeUri } from './problem';
 import { ProblemException } from './problem.exception';
 
@@ -11,8 +12,6 @@ interface Resolved {
   headers?: Record<string, string>;
 }
 
-// PostgreSQL SQLSTATE classes that mean "the database is not there right now", not "your input is wrong".
-const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-3])/;
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
 
 /**
@@ -62,6 +61,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const message = typeof response === 'object' && response !== null && 'message' in response ? response.message : exception.message;
       return { status: exception.getStatus(), detail: Array.isArray(message) ? message.join('; ') : String(message) };
     }
+    if (isDatabaseUnavailable(exception)) {
+      return { status: 503, detail: 'The database is unavailable; try again shortly.', headers: { 'retry-after': '1' } };
+    }
     if (exception instanceof QueryFailedError) {
       return this.resolveDatabaseError(exception as QueryFailedError & { code?: string });
     }
@@ -86,9 +88,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (code === '23502') return { status: 400, detail: 'A required value is missing.' };
     if (['22P02', '22P05', '22007', '22003', '22001', '22021'].includes(code)) {
       return { status: 400, detail: 'A value has the wrong format or is out of range.' };
-    }
-    if (UNAVAILABLE_SQLSTATE.test(code)) {
-      return { status: 503, detail: 'The database is unavailable; try again shortly.', headers: { 'retry-after': '1' } };
     }
     return { status: 500, detail: 'An unexpected error occurred. Quote the requestId when reporting it.' };
   }

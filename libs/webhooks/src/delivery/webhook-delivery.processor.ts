@@ -9,6 +9,7 @@ import { DELIVERY_QUEUE, DeliveryJob } from './delivery-queue.module';
 import { AttemptResult, postWebhook } from './http-sender';
 import { nextRetryDelay, parseRetryAfter } from './retry-delay';
 import { liveSecrets } from './live-secrets';
+import { mayStartDelivery, nextRecentAttemptMs, stepAsideDelayMs } from './delivery-slots';
 import { MicroBatch } from './micro-batch';
 import { signWebhook } from './webhook-signer';
 
@@ -27,17 +28,15 @@ interface DeliveryRow {
   previous_secret_expires_at: Date | null;
 }
 
-/** How long a job that found its endpoint busy waits before trying for a slot again. */
-const BUSY_ENDPOINT_BACKOFF_MS = 50;
-
 /**
  * Delivers one webhook attempt per job run and records it. Retries are scheduled here rather
  * than with BullMQ's `attempts`: the delivery row's attempt count is the truth (it survives
  * manual retries and restarts), the delay follows WEBHOOK_RETRY_SCHEDULE with jitter and any
  * Retry-After, and the job is moved to "delayed" without counting a BullMQ failure.
  *
- * Fairness: one endpoint may hold at most half of this worker's concurrency; further jobs for
- * it step aside briefly, so a slow or hanging receiver cannot starve the others.
+ * Fairness (see mayStartDelivery): one endpoint may hold at most half of this worker's
+ * concurrency, and a quarter stays free for endpoints with nothing in flight; further jobs for
+ * a busy endpoint step aside briefly, so slow or hanging receivers cannot starve the others.
  *
  * Locks are short so that jobs of a worker that died (SIGKILL) are picked up again within
  * seconds; maxStalledCount is high because a stalled delivery must be retried, not dropped.
@@ -46,6 +45,9 @@ const BUSY_ENDPOINT_BACKOFF_MS = 50;
 export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WebhookDeliveryProcessor.name);
   private readonly inFlight = new Map<string, number>();
+  private totalInFlight = 0;
+  /** Per endpoint: how long its attempts have lately taken (sets how long a busy one's jobs step aside). */
+  private readonly recentAttemptMs = new Map<string, number>();
   private readonly outcomes: Counter<'outcome'>;
 
   constructor(
@@ -125,15 +127,18 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     }
 
     const busy = this.inFlight.get(delivery.endpoint_id) ?? 0;
-    if (busy >= Math.max(1, Math.ceil(this.config.webhooks.concurrency / 2))) {
-      await job.moveToDelayed(Date.now() + BUSY_ENDPOINT_BACKOFF_MS + Math.round(Math.random() * BUSY_ENDPOINT_BACKOFF_MS), token);
+    if (!mayStartDelivery(busy, this.totalInFlight, this.config.webhooks.concurrency)) {
+      await job.moveToDelayed(Date.now() + stepAsideDelayMs(this.recentAttemptMs.get(delivery.endpoint_id), this.config.webhooks.timeoutMs), token);
       throw new DelayedError();
     }
     this.inFlight.set(delivery.endpoint_id, busy + 1);
+    this.totalInFlight++;
     let result: AttemptResult;
     try {
       result = await this.attempt(delivery);
+      this.recentAttemptMs.set(delivery.endpoint_id, nextRecentAttemptMs(this.recentAttemptMs.get(delivery.endpoint_id), result.durationMs));
     } finally {
+      this.totalInFlight--;
       const left = (this.inFlight.get(delivery.endpoint_id) ?? 1) - 1;
       if (left === 0) this.inFlight.delete(delivery.endpoint_id);
       else this.inFlight.set(delivery.endpoint_id, left);

@@ -1,0 +1,99 @@
+import type { ServerResponse } from 'node:http';
+import { createTestEnvironment, TestApp, TestEnvironment } from './support/test-app';
+import { eventually, WebhookReceiver } from './support/webhook-receiver';
+
+const TIMEOUT_MS = 500;
+const CONCURRENCY = 8;
+const PAGES = 40;
+
+interface Attempt {
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+}
+
+/**
+ * Three broken receivers at once — one that never answers, one that resets every connection,
+ * one that answers only after 4× the timeout — next to a healthy one. Each attempt to a broken
+ * one ends within the per-attempt timeout and is retried on the schedule, while the healthy
+ * endpoint's deliveries keep arriving promptly and completely (the broken ones cannot take
+ * every delivery slot of the worker).
+ */
+describe('fault: webhook receivers that hang, reset or answer slowly', () => {
+  let environment: TestEnvironment;
+  let strata: TestApp;
+  const held: ServerResponse[] = [];
+  const receivers: Record<'healthy' | 'hanging' | 'resetting' | 'slow', WebhookReceiver> = {} as never;
+
+  beforeAll(async () => {
+    for (const name of ['healthy', 'hanging', 'resetting', 'slow'] as const) receivers[name] = await new WebhookReceiver().start();
+    receivers.hanging.respond = (_request, _index, response) => held.push(response);
+    receivers.resetting.respond = (_request, _index, response) => response.socket?.destroy();
+    receivers.slow.respond = (_request, _index, response) => setTimeout(() => !response.destroyed && response.writeHead(200).end(), TIMEOUT_MS * 4);
+    environment = await createTestEnvironment({
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS),
+      WEBHOOK_CONCURRENCY: String(CONCURRENCY),
+      // Many quick retries, so the broken endpoints keep competing for slots during the test.
+      WEBHOOK_RETRY_SCHEDULE: Array(20).fill('300ms').join(','),
+      OUTBOX_POLL_INTERVAL_MS: '100',
+    });
+    strata = await environment.start();
+  });
+  afterAll(async () => {
+    for (const response of held) response.destroy();
+    await environment?.teardown();
+    for (const receiver of Object.values(receivers)) await receiver?.stop();
+  });
+
+  it('times out and retries the broken ones while the healthy one is served promptly', async () => {
+    const endpoints: Record<string, string> = {};
+    for (const [name, receiver] of Object.entries(receivers)) {
+      endpoints[name] = (await strata.api().post('/api/v1/webhooks').send({ url: receiver.url, events: ['page.created'] }).expect(201)).body.id;
+    }
+
+    const committedAt = new Map<string, number>();
+    for (let index = 0; index < PAGES; index++) {
+      const page = (await strata.api().post('/api/v1/pages').send({ slug: `p-${index}`, title: `P ${index}` }).expect(201)).body;
+      committedAt.set(page.id, Date.now());
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await eventually(() => new Set(receivers.healthy.ofType('page.created').map((webhook) => webhook.json.data.id)).size === PAGES, 'the healthy endpoint to get every page', 30000);
+
+    // Latency seen by the healthy endpoint, from the write's answer to the delivery's arrival.
+    const arrivals = new Map<string, number>();
+    for (const [index, webhook] of receivers.healthy.ofType('page.created').entries()) {
+      if (!arrivals.has(webhook.json.data.id)) arrivals.set(webhook.json.data.id, receivedAt[index]);
+    }
+    const latencies = [...committedAt].map(([id, at]) => arrivals.get(id)! - at).sort((a, b) => a - b);
+    const p90 = latencies[Math.floor(latencies.length * 0.9)];
+    console.log(`[faults-webhooks] healthy endpoint: ${PAGES} of ${PAGES} delivered; latency p50 ${latencies[PAGES / 2]} ms, p90 ${p90} ms, max ${latencies[PAGES - 1]} ms`);
+    // Promptly means: never behind a broken endpoint's timeout.
+    expect(p90).toBeLessThan(TIMEOUT_MS);
+
+    // The broken ones: every attempt ended within the timeout (plus scheduling slack), and was retried.
+    const attemptsOf = async (name: string): Promise<Attempt[][]> =>
+      (await strata.api().get(`/api/v1/webhooks/${endpoints[name]}/deliveries?limit=100`).expect(200)).body.data.map((delivery: { attempts: Attempt[] }) => delivery.attempts);
+    for (const name of ['hanging', 'resetting', 'slow']) {
+      await eventually(async () => (await attemptsOf(name)).filter((tries) => tries.length >= 3).length >= 5, `${name}: retries on the schedule`, 30000);
+      const deliveries = await attemptsOf(name);
+      const attempts = deliveries.flat();
+      console.log(`[faults-webhooks] ${name}: ${deliveries.length} deliveries, ${attempts.length} attempts, max ${Math.max(...attempts.map((a) => a.durationMs))} ms, errors ${[...new Set(attempts.map((a) => a.error))].join(' | ')}`);
+      expect(deliveries).toHaveLength(PAGES);
+      expect(attempts.every((attempt) => attempt.statusCode === null && attempt.error)).toBe(true);
+      expect(Math.max(...attempts.map((attempt) => attempt.durationMs))).toBeLessThan(TIMEOUT_MS + 250);
+    }
+    const timedOut = (await attemptsOf('hanging')).flat().filter((attempt) => attempt.error === `timed out after ${TIMEOUT_MS} ms`);
+    expect(timedOut.length).toBeGreaterThan(PAGES / 2);
+  }, 90000);
+
+  // Arrival time of each request the healthy receiver gets, by index.
+  const receivedAt: number[] = [];
+  beforeAll(() => {
+    const respond = receivers.healthy.respond;
+    receivers.healthy.respond = (request, index, response) => {
+      receivedAt[index] = Date.now();
+      respond(request, index, response);
+    };
+  });
+});

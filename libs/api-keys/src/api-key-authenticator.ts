@@ -29,21 +29,27 @@ export class ApiKeyAuthenticator {
   }
 
   async authenticate(key: string, now = new Date()): Promise<Authentication> {
+    const known = this.authenticateWithoutDatabase(key, now);
+    if (known) return known;
+    const hash = hashApiKey(key);
+    const found = await this.load(hash);
+    if ('rejection' in found) return found;
+    this.cache.set(hash, found.principal);
+    return checked(found.principal, now);
+  }
+
+  /**
+   * The answer when it needs no database (a malformed key, the admin key, a key in the lookup
+   * cache); undefined when only the database can tell.
+   */
+  authenticateWithoutDatabase(key: string, now = new Date()): Authentication | undefined {
     if (!looksLikeApiKey(key)) return { rejection: 'not_found' };
     const hash = hashApiKey(key);
     if (this.adminKeyHash && hashesEqual(hash, this.adminKeyHash)) {
       return { principal: { keyId: ADMIN_KEY_ID, scopes: ['admin'], tier: 'unlimited', expiresAt: null, remaining: null, validUntil: null } };
     }
-    let principal = this.cache.get(hash);
-    if (!principal) {
-      const found = await this.load(hash);
-      if ('rejection' in found) return found;
-      principal = found.principal;
-      this.cache.set(hash, principal);
-    }
-    if (principal.validUntil && principal.validUntil <= now) return { rejection: 'expired' };
-    if (principal.remaining === 0) return { rejection: 'usage_exceeded' };
-    return { principal };
+    const principal = this.cache.get(hash);
+    return principal ? checked(principal, now) : undefined;
   }
 
   /**
@@ -76,6 +82,13 @@ export class ApiKeyAuthenticator {
     const validUntil = earliest(row.expiresAt, isCurrent ? null : row.previousKeyExpiresAt);
     return { principal: { keyId: row.id, scopes: row.scopes, tier: row.tier, expiresAt: row.expiresAt, remaining: row.remaining, validUntil } };
   }
+}
+
+/** Expiry (or a rotated secret's grace end) and usage are checked on every request, cached or not. */
+function checked(principal: ApiKeyPrincipal, now: Date): Authentication {
+  if (principal.validUntil && principal.validUntil <= now) return { rejection: 'expired' };
+  if (principal.remaining === 0) return { rejection: 'usage_exceeded' };
+  return { principal };
 }
 
 function earliest(a: Date | null, b: Date | null): Date | null {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RateLimitModule } from '@strata/rate-limit';
+import { AccessControl } from './access-control';
 import { AccessGuard } from './access.guard';
 import { AdminKeyBootstrap } from './admin-key-bootstrap';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
@@ -24,7 +25,7 @@ export class ApiKeyUsageModule {}
 @Module({
   imports: [TypeOrmModule.forFeature([ApiKeyEntity]), RateLimitModule, ApiKeyUsageModule],
   controllers: [ApiKeysController],
-  providers: [KeyLookupCache, ApiKeyAuthenticator, ApiKeysService, AdminKeyBootstrap, { provide: APP_GUARD, useClass: AccessGuard }],
-  exports: [ApiKeysService],
+  providers: [KeyLookupCache, ApiKeyAuthenticator, AccessControl, ApiKeysService, AdminKeyBootstrap, { provide: APP_GUARD, useClass: AccessGuard }],
+  exports: [ApiKeysService, AccessControl],
 })
 export class ApiKeysModule {}

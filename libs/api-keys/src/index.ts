@@ -6,3 +6,4 @@ export * from './principal.decorator';
 export * from './usage-flusher';
 export * from './openapi-security';
 export * from './api-key.entity';
+export * from './access-control';

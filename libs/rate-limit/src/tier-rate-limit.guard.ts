@@ -25,16 +25,19 @@ export class TierRateLimitGuard extends ThrottlerGuard {
     super(options, storage, reflector);
   }
 
+  /** What one call of the route in `context` costs: its `@RateLimitCost`, else the method's default. */
+  costOf(context: ExecutionContext): number {
+    const override = this.reflector.getAllAndOverride<number | undefined>(RATE_LIMIT_COST, [context.getHandler(), context.getClass()]);
+    return override ?? defaultCost(context.switchToHttp().getRequest<FastifyRequest>().method);
+  }
+
   /** Counts the request; sets the rate-limit headers; throws a 429 problem when over a policy. */
-  async limit(context: ExecutionContext, subject: RateLimitSubject): Promise<void> {
+  async limit(reply: FastifyReply, subject: RateLimitSubject, cost: number): Promise<void> {
     const limits = this.config.rateLimit.tiers[subject.tier];
     // An unlimited tier is never counted: no policy applies, so no headers describe one.
     if (limits === null) return;
     if (limits === undefined) throw new Error(`Rate-limit tier "${subject.tier}" is not configured`);
 
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const cost = this.reflector.getAllAndOverride<number | undefined>(RATE_LIMIT_COST, [context.getHandler(), context.getClass()]) ?? defaultCost(request.method);
     const result = await this.storage.consume(subject.id, limits, cost);
     const headers = rateLimitHeaders(result);
     if (result.allowed) {
@@ -52,8 +55,8 @@ export class TierRateLimitGuard extends ThrottlerGuard {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<FastifyRequest & { ip: string }>();
-    await this.limit(context, { id: `ip:${request.ip}`, tier: 'anonymous' });
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    await this.limit(context.switchToHttp().getResponse<FastifyReply>(), { id: `ip:${request.ip}`, tier: 'anonymous' }, this.costOf(context));
     return true;
   }
 }

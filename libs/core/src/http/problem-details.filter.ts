@@ -24,8 +24,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const context = host.switchToHttp();
-    const request = context.getRequest<FastifyRequest>();
-    const reply = context.getResponse<FastifyReply>();
+    this.send(exception, context.getRequest<FastifyRequest>(), context.getResponse<FastifyReply>());
+  }
+
+  /** Answers `exception` as a problem; for code that handles a request outside Nest's pipeline. */
+  send(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const resolved = this.resolve(exception);
 
     if (resolved.status >= 500) {

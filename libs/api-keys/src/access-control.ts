@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { ApiKeyScope, ProblemException, scopesAllow } from '@strata/core';
+import { TierRateLimitGuard } from '@strata/rate-limit';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiKeyPrincipal, KeyRejection } from './api-key-principal';
+import { presentedApiKey } from './api-key-secret';
+import { ApiKeyAuthenticator } from './api-key-authenticator';
+
+const REJECTION_DETAIL: Record<KeyRejection | 'missing', string> = {
+  missing: 'An API key is required: send Authorization: Bearer <key> or X-API-Key: <key>.',
+  not_found: 'The API key is not valid.',
+  revoked: 'The API key has been revoked.',
+  expired: 'The API key has expired.',
+  usage_exceeded: 'The API key has no uses left.',
+};
+
+/**
+ * Who may call an /api/v1 route: authenticate the key, count the request against its tier
+ * (or, without a valid key, against the client address, which slows key guessing), then check
+ * the scope and charge a use.
+ */
+@Injectable()
+export class AccessControl {
+  constructor(
+    private readonly authenticator: ApiKeyAuthenticator,
+    private readonly rateLimit: TierRateLimitGuard,
+  ) {}
+
+  /** The principal of an admitted request; otherwise a 401, 403 or 429 problem is thrown. */
+  async admit(request: FastifyRequest, reply: FastifyReply, needed: ApiKeyScope, cost: number): Promise<ApiKeyPrincipal> {
+    const key = presentedApiKey(request.headers);
+    const authentication = key ? await this.authenticator.authenticate(key) : undefined;
+    const principal = authentication?.principal;
+    if (!principal) {
+      await this.rateLimit.limit(reply, { id: `ip:${request.ip}`, tier: 'anonymous' }, cost);
+      throw unauthorized(authentication?.rejection ?? 'missing');
+    }
+    await this.rateLimit.limit(reply, { id: `key:${principal.keyId}`, tier: principal.tier }, cost);
+    if (!scopesAllow(principal.scopes, needed)) {
+      throw new ProblemException({ status: 403, detail: `This route needs the "${needed}" scope, which the API key does not have.`, extensions: { requiredScope: needed } });
+    }
+    if (!(await this.authenticator.charge(principal))) throw unauthorized('usage_exceeded');
+    return principal;
+  }
+
+  /**
+   * `admit` for the common case, decided in memory: a cached key with the scope and no usage
+   * limit. Whenever that is not the case (a missing, unknown or rejected key, a lacking scope,
+   * a usage-limited key) it answers undefined having counted and changed nothing, so the caller
+   * can still hand the request to `admit`. Throws only a 429 problem, once the request was counted.
+   */
+  async admitFromMemory(request: FastifyRequest, reply: FastifyReply, needed: ApiKeyScope, cost: number): Promise<ApiKeyPrincipal | undefined> {
+    const key = presentedApiKey(request.headers);
+    const principal = key ? this.authenticator.authenticateWithoutDatabase(key)?.principal : undefined;
+    if (!principal || principal.remaining !== null || !scopesAllow(principal.scopes, needed)) return undefined;
+    await this.rateLimit.limit(reply, { id: `key:${principal.keyId}`, tier: principal.tier }, cost);
+    // Without a usage limit, charging only counts the use; it cannot refuse.
+    await this.authenticator.charge(principal);
+    return principal;
+  }
+}
+
+function unauthorized(reason: KeyRejection | 'missing'): ProblemException {
+  return new ProblemException({ status: 401, detail: REJECTION_DETAIL[reason], headers: { 'WWW-Authenticate': 'Bearer' } });
+}

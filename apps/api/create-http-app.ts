@@ -10,6 +10,7 @@ import {
 } from '@strata/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
+import { answerItemReadsEarly } from './early-item-reads';
 import { setupOpenApi } from './openapi';
 
 export const API_PREFIX = 'api/v1';
@@ -69,9 +70,12 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
     });
   }
 
+  const problems = new ProblemDetailsFilter();
+  answerItemReadsEarly(app, API_PREFIX, problems);
+
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalFilters(problems);
   setupOpenApi(app);
   return app;
 }

@@ -15,12 +15,13 @@ import { PagesService } from './pages/pages.service';
 import { ContentChanges } from './shared/content-changes';
 import { ContentCacheInvalidation } from './shared/content-cache';
 import { ContentCacheWarmers } from './shared/content-cache-warmers';
+import { ContentItemReads } from './shared/item-reads';
 
 /** Pages, modules and media: their tables, services and REST controllers. */
 @Module({
   imports: [TypeOrmModule.forFeature([PageEntity, ModuleEntity, MediaEntity])],
   controllers: [PagesController, ModulesController, MediaController],
-  providers: [ContentChanges, ContentCacheInvalidation, ContentCacheWarmers, PagesService, ModulesService, MediaService, MediaUploadReader, { provide: MediaStorage, useClass: LocalDiskStorage }],
-  exports: [ContentChanges, PagesService, ModulesService, MediaService],
+  providers: [ContentChanges, ContentCacheInvalidation, ContentCacheWarmers, ContentItemReads, PagesService, ModulesService, MediaService, MediaUploadReader, { provide: MediaStorage, useClass: LocalDiskStorage }],
+  exports: [ContentChanges, ContentItemReads, PagesService, ModulesService, MediaService],
 })
 export class ContentModule {}

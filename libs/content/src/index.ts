@@ -7,3 +7,4 @@ export { contentItemKey, contentItemTag, contentListTag } from './shared/content
 export * from './pages/page.dto';
 export * from './modules/module.dto';
 export * from './media/media.dto';
+export * from './shared/item-reads';

@@ -6,6 +6,7 @@ import { BatchRequestDto } from '../shared/batch.dto';
 import { BatchResponseDto } from '../shared/batch-response.dto';
 import { etagFor } from '../shared/etag';
 import { created, expectedVersion, IdParam, withCacheControl, withEtag } from '../shared/http';
+import { ContentItemReads } from '../shared/item-reads';
 import { ApiIfMatch, ApiIfNoneMatch } from '../shared/openapi';
 import { inlineContentDisposition } from './content-disposition';
 import { MediaUploadReader } from './media-upload.reader';
@@ -30,6 +31,7 @@ export class MediaController {
   constructor(
     private readonly media: MediaService,
     private readonly uploads: MediaUploadReader,
+    private readonly itemReads: ContentItemReads,
   ) {}
 
   @Get()
@@ -45,8 +47,7 @@ export class MediaController {
   @ApiOkResponse({ type: MediaDto, description: 'The media item, with its ETag' })
   @ApiProblems(404)
   async get(@IdParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<MediaDto | undefined> {
-    const media = await this.media.read(id);
-    return withEtag(request, reply, media, media);
+    return (await this.itemReads.answer('media', id, request, reply)) as MediaDto | undefined;
   }
 
   @Get(':id/file')

@@ -5,7 +5,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BatchRequestDto } from '../shared/batch.dto';
 import { BatchResponseDto } from '../shared/batch-response.dto';
 import { etagFor } from '../shared/etag';
-import { created, expectedVersion, IdParam, withCacheControl, withEtag } from '../shared/http';
+import { created, expectedVersion, IdParam, withCacheControl } from '../shared/http';
+import { ContentItemReads } from '../shared/item-reads';
 import { ApiIfMatch, ApiIfNoneMatch } from '../shared/openapi';
 import { CreateModuleDto, ModuleDto, ModuleListDto, ModuleListQueryDto, UpdateModuleDto } from './module.dto';
 import { ModulesService } from './modules.service';
@@ -15,7 +16,10 @@ import { ModulesService } from './modules.service';
 @RequireReadWriteScopes('content:read', 'content:write')
 @Controller('modules')
 export class ModulesController {
-  constructor(private readonly modules: ModulesService) {}
+  constructor(
+    private readonly modules: ModulesService,
+    private readonly itemReads: ContentItemReads,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List modules', description: 'Cursor-paginated; filter by pageId, kind, tag; search with q. Sort by position for a page\'s blocks in order.' })
@@ -30,8 +34,7 @@ export class ModulesController {
   @ApiOkResponse({ type: ModuleDto, description: 'The module, with its ETag' })
   @ApiProblems(404)
   async get(@IdParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ModuleDto | undefined> {
-    const module = await this.modules.read(id);
-    return withEtag(request, reply, module, module);
+    return (await this.itemReads.answer('modules', id, request, reply)) as ModuleDto | undefined;
   }
 
   @Post()

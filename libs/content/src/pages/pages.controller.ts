@@ -5,7 +5,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BatchRequestDto } from '../shared/batch.dto';
 import { BatchResponseDto } from '../shared/batch-response.dto';
 import { etagFor } from '../shared/etag';
-import { created, expectedVersion, IdParam, withCacheControl, withEtag } from '../shared/http';
+import { created, expectedVersion, IdParam, withCacheControl } from '../shared/http';
+import { ContentItemReads } from '../shared/item-reads';
 import { ApiIfMatch, ApiIfNoneMatch } from '../shared/openapi';
 import { CreatePageDto, PageDto, PageListDto, PageListQueryDto, UpdatePageDto } from './page.dto';
 import { PagesService } from './pages.service';
@@ -15,7 +16,10 @@ import { PagesService } from './pages.service';
 @RequireReadWriteScopes('content:read', 'content:write')
 @Controller('pages')
 export class PagesController {
-  constructor(private readonly pages: PagesService) {}
+  constructor(
+    private readonly pages: PagesService,
+    private readonly itemReads: ContentItemReads,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List pages', description: 'Cursor-paginated; filter by status, tag, slug; search with q.' })
@@ -30,8 +34,7 @@ export class PagesController {
   @ApiOkResponse({ type: PageDto, description: 'The page, with its ETag' })
   @ApiProblems(404)
   async get(@IdParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<PageDto | undefined> {
-    const page = await this.pages.read(id);
-    return withEtag(request, reply, page, page);
+    return (await this.itemReads.answer('pages', id, request, reply)) as PageDto | undefined;
   }
 
   @Post()

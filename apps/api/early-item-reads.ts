@@ -1,0 +1,38 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AccessControl } from '@strata/api-keys';
+import { ContentItemReads, isItemId, ITEM_COLLECTIONS, ItemCollection } from '@strata/content';
+import { ProblemDetailsFilter } from '@strata/core';
+import { defaultCost } from '@strata/rate-limit';
+
+/**
+ * The hottest route, GET /api/v1/{pages|modules|media}/{id}, answered from a Fastify hook before
+ * Nest's pipeline (router, guards, pipes, interceptors), which otherwise costs more than the
+ * cached read itself. Only the common case is taken here: a canonical id and a key that the
+ * access check can admit from memory (cached, with the scope, no usage limit). Everything
+ * else (no key, an unknown key, a bad id, ...) goes on to the controller untouched, so the
+ * answers, errors included, are the controller's own: the body and headers come from the same
+ * ContentItemReads, the access decision from the same AccessControl, and errors from the same
+ * problem filter. Security headers, CORS, request ids, compression, the access log and metrics
+ * are Fastify hooks and apply as before. Nothing like it exists as a package for Nest on Fastify
+ * (cache interceptors run after the guards), hence this hook.
+ */
+export function answerItemReadsEarly(app: NestFastifyApplication, prefix: string, problems: ProblemDetailsFilter): void {
+  const reads = app.get(ContentItemReads);
+  const access = app.get(AccessControl);
+  const collectionsByRoute = new Map<string, ItemCollection>(ITEM_COLLECTIONS.map((collection) => [`/${prefix}/${collection}/:id`, collection]));
+  const cost = defaultCost('GET');
+
+  app.getHttpAdapter().getInstance().addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'GET') return;
+    const collection = collectionsByRoute.get(request.routeOptions.url ?? '');
+    const id = (request.params as { id?: unknown } | undefined)?.id;
+    if (!collection || !isItemId(id)) return;
+    try {
+      if (!(await access.admitFromMemory(request, reply, 'content:read', cost))) return;
+      return reply.send(await reads.answer(collection, id, request, reply));
+    } catch (error) {
+      problems.send(error, request, reply);
+      return reply;
+    }
+  });
+}

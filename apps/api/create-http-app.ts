@@ -33,7 +33,10 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
     requestIdHeader: false,
     // Idle keep-alive sockets are closed at shutdown; requests in flight still finish.
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // A request that reaches an open keep-alive connection while we drain still gets its real
+    // answer (with `Connection: close`, see drainConnectionsOnClose) rather than Fastify's bare
+    // 503, which is not problem+json and fails a request the client had every right to send.
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 export class FlushCacheDto {
   @ApiPropertyOptional({ type: [String], example: ['page:0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f'], description: 'Drop only entries with these tags; leave out to flush everything' })
@@ -26,13 +26,21 @@ export class WarmItemDto {
 }
 
 export class WarmCacheDto {
-  @ApiProperty({ type: [WarmItemDto], description: 'Items to load into the cache now (up to 1000)' })
+  @ApiPropertyOptional({ type: [WarmItemDto], description: 'Items to load into the cache now (up to 1000). Send either `items` or `mostRead`.' })
+  @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
   @ValidateNested({ each: true })
   @Type(() => WarmItemDto)
-  items: WarmItemDto[];
+  items?: WarmItemDto[];
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, example: 100, description: 'Load the items read most over the last 24 hours, on all instances together, up to this many' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  mostRead?: number;
 }
 
 export class LatencyDto {

@@ -4,6 +4,7 @@ import { ApiProblems, ProblemException, RequireScope } from '@strata/core';
 import { CacheHealthDto, CacheStatsDto, CacheSummaryDto, FlushCacheDto, FlushResultDto, WarmAcceptedDto, WarmCacheDto } from './cache-admin.dto';
 import { CacheWarmers } from './cache-warmers';
 import { CacheService } from './cache.service';
+import { PopularItem, ReadPopularity } from './read-popularity';
 
 @ApiTags('cache')
 @ApiProblems(400, 401, 403)
@@ -15,6 +16,7 @@ export class CacheController {
   constructor(
     private readonly cache: CacheService,
     private readonly warmers: CacheWarmers,
+    private readonly popularity: ReadPopularity,
   ) {}
 
   @Get()
@@ -82,12 +84,19 @@ export class CacheController {
 
   @Post('warm')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Preload items into the cache', description: 'Accepted at once; the items are loaded in the background.' })
+  @ApiOperation({
+    summary: 'Preload items into the cache',
+    description: 'The given items, or the most read ones of the last 24 hours. Accepted at once; the items are loaded in the background.',
+  })
   @ApiAcceptedResponse({ type: WarmAcceptedDto })
-  @ApiProblems(422)
-  warm(@Body() dto: WarmCacheDto): WarmAcceptedDto {
+  @ApiProblems(422, 503)
+  async warm(@Body() dto: WarmCacheDto): Promise<WarmAcceptedDto> {
+    if ((dto.items === undefined) === (dto.mostRead === undefined)) {
+      throw ProblemException.badRequest('Send either items or mostRead.', { items: ['send either items or mostRead'] });
+    }
+    const items = dto.items ?? (await this.mostRead(dto.mostRead!));
     const idsByType = new Map<string, string[]>();
-    for (const { type, id } of dto.items) idsByType.set(type, [...(idsByType.get(type) ?? []), id]);
+    for (const { type, id } of items) idsByType.set(type, [...(idsByType.get(type) ?? []), id]);
     const unknown = [...idsByType.keys()].filter((type) => !this.warmers.get(type));
     if (unknown.length > 0) {
       throw ProblemException.unprocessable(`Cannot warm items of type ${unknown.join(', ')}.`, {
@@ -97,6 +106,15 @@ export class CacheController {
     for (const [type, ids] of idsByType) {
       this.warmers.get(type)!(ids).catch((error: Error) => this.logger.warn(`Warming ${type} items failed: ${error.message}`));
     }
-    return { accepted: dto.items.length };
+    return { accepted: items.length };
+  }
+
+  private async mostRead(limit: number): Promise<PopularItem[]> {
+    try {
+      // Only types that can still be warmed: a type whose module is gone is skipped, not an error.
+      return (await this.popularity.mostRead(limit)).filter((item) => this.warmers.get(item.type));
+    } catch {
+      throw new ProblemException({ status: 503, detail: 'Read counts live in Redis, which is unavailable; send the items to warm instead.' });
+    }
   }
 }

@@ -2,12 +2,13 @@ import { Global, Module } from '@nestjs/common';
 import { CacheController } from './cache.controller';
 import { CacheWarmers } from './cache-warmers';
 import { CacheService } from './cache.service';
+import { ReadPopularity } from './read-popularity';
 
 /** The multi-level cache, injectable everywhere, and its admin routes under /api/v1/cache. */
 @Global()
 @Module({
   controllers: [CacheController],
-  providers: [CacheService, CacheWarmers],
-  exports: [CacheService, CacheWarmers],
+  providers: [CacheService, CacheWarmers, ReadPopularity],
+  exports: [CacheService, CacheWarmers, ReadPopularity],
 })
 export class CacheModule {}

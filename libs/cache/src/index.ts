@@ -3,3 +3,4 @@ export * from './cache.service';
 export * from './cache-entry';
 export * from './cache-keys';
 export * from './cache-warmers';
+export * from './read-popularity';

@@ -56,7 +56,7 @@ module.exports = {
     bareFastify,
     {
       name: 'Strata GET /api/v1/pages/{id}, access guard off',
-      description: 'The same build with AccessGuard.canActivate replaced by `true` (bench/servers/strata-without-access-guard.js).',
+      description: 'The same build with the access checks switched off: AccessGuard.canActivate and AccessControl.admitFromMemory admit everyone (bench/servers/strata-without-access-guard.js).',
       async drive(ctx) {
         const { url } = await pageRoute(ctx, 'no-guard', { name: 'Strata without access guard', script: join(__dirname, '..', 'servers', 'strata-without-access-guard.js') });
         // Ignored by this variant, sent anyway so both scenarios build the same requests.

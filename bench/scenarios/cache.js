@@ -9,10 +9,16 @@ const ZIPF_PAGES = 10_000;
 const ZIPF_S = 1.0;
 const ZIPF_READ_SHARE = 0.95;
 const STAMPEDE_READERS = 1000;
-/** Every request carries a key, as PRODUCT.md §5 asks (key auth and rate limiting on the measured path). */
+/** Sets the benchmarks up (creates pages and keys, reads stats): the admin key, tier `unlimited`. */
 const ADMIN_KEY = `sk_bench${'0123456789abcdefghijklmnopqrstuvwxyz'.repeat(1)}`;
 const AUTH = { authorization: `Bearer ${ADMIN_KEY}` };
-const strataEnv = { ADMIN_API_KEY: ADMIN_KEY };
+/**
+ * Measured reads carry a key of a rate-limited tier, as PRODUCT.md §5 asks (key auth and rate
+ * limiting on the measured path: one Lua call to Redis per request). Its limits are set out
+ * of reach so that no request of the load is refused.
+ */
+const LOAD_TIER = 'load';
+const strataEnv = { ADMIN_API_KEY: ADMIN_KEY, RATE_LIMIT_TIERS: JSON.stringify({ [LOAD_TIER]: { perMinute: 1_000_000_000, perDay: 1_000_000_000 } }) };
 
 const strata = (ctx) => ctx.shared('strata', () => startStrata(ctx.settings, { env: strataEnv }));
 const cacheManagerVariant = (ctx) =>
@@ -58,6 +64,21 @@ function zipfSampler(n, s) {
   };
 }
 
+/** A `content:read` key of the load tier, as the `authorization` header to send. */
+async function loadKeyHeaders(baseUrl) {
+  const { key } = await json(`${baseUrl}/api/v1/api-keys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench load', scopes: ['content:read'], tier: LOAD_TIER }),
+  });
+  return { authorization: `Bearer ${key}` };
+}
+
+/** A second instance of the same Strata (its database and Redis prefix), for cross-instance findings. */
+const secondInstance = (ctx, first) =>
+  ctx.shared('strata-second', () =>
+    startStrata(ctx.settings, { env: { ...strataEnv, DATABASE_URL: first.databaseUrl, REDIS_KEY_PREFIX: first.redisPrefix }, name: 'Strata API (second instance)' }));
+
 const statsOf = (baseUrl) => json(`${baseUrl}/api/v1/cache/stats`);
 const resetStats = (baseUrl) => json(`${baseUrl}/api/v1/cache/stats/reset`, { method: 'POST' });
 
@@ -71,30 +92,37 @@ module.exports = {
     bareFastify,
     {
       name: 'Strata GET /api/v1/pages/{id} (cached)',
-      description: `One page read by id after a first read filled the cache. Findings: a cold key read by ${STAMPEDE_READERS} concurrent clients, counted in source loads.`,
+      description:
+        `One page read by id after a first read filled the cache, with a \`${LOAD_TIER}\`-tier key (auth and rate limiting on every request). ` +
+        `Findings: a cold key read by ${STAMPEDE_READERS} concurrent clients spread over two instances, counted in source loads.`,
       async setup(ctx) {
         const api = await strata(ctx);
         const page = await createPage(api.url, { slug: `cached-${Date.now().toString(36)}`, title: 'Cached', body: PAGE_BODY }, AUTH);
         await json(`${api.url}/api/v1/pages/${page.id}`);
-        return { url: `${api.url}/api/v1/pages/${page.id}`, headers: AUTH };
+        return { url: `${api.url}/api/v1/pages/${page.id}`, headers: await loadKeyHeaders(api.url) };
       },
       async findings(ctx) {
-        const api = await strata(ctx);
-        const page = await createPage(api.url, { slug: `stampede-${Date.now().toString(36)}`, title: 'Cold', body: PAGE_BODY }, AUTH);
-        const before = (await statsOf(api.url)).loads;
-        await Promise.all(Array.from({ length: STAMPEDE_READERS }, () => json(`${api.url}/api/v1/pages/${page.id}`)));
-        const loads = (await statsOf(api.url)).loads - before;
-        return [`stampede: ${STAMPEDE_READERS} concurrent reads of a cold key (one instance) caused ${loads} source load(s)`];
+        const first = await strata(ctx);
+        const second = await secondInstance(ctx, first);
+        const instances = [first.url, second.url];
+        const page = await createPage(first.url, { slug: `stampede-${Date.now().toString(36)}`, title: 'Cold', body: PAGE_BODY }, AUTH);
+        const loadsNow = async () => (await Promise.all(instances.map(statsOf))).reduce((sum, stats) => sum + stats.loads, 0);
+        // Writing caches the new item; a cold key is what readers find after it is dropped.
+        await json(`${first.url}/api/v1/cache/flush`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        const before = await loadsNow();
+        await Promise.all(Array.from({ length: STAMPEDE_READERS }, (_, i) => json(`${instances[i % 2]}/api/v1/pages/${page.id}`)));
+        const loads = (await loadsNow()) - before;
+        return [`stampede: ${STAMPEDE_READERS} concurrent reads of a cold key across 2 instances caused ${loads} source load(s) (target: exactly 1)`];
       },
     },
     {
       name: 'Strata + @nestjs/cache-manager (Redis) GET /api/v1/pages/{id}',
-      description: 'The same build and route, with CacheInterceptor (cache-manager 7 + Keyv on Redis) answering every repeated GET.',
+      description: `The same build and route and the same kind of \`${LOAD_TIER}\`-tier key, with CacheInterceptor (cache-manager 7 + Keyv on Redis) answering every repeated GET, and Strata's early item reads switched off.`,
       async setup(ctx) {
         const api = await cacheManagerVariant(ctx);
         const page = await createPage(api.url, { slug: `cm-${Date.now().toString(36)}`, title: 'Cached', body: PAGE_BODY }, AUTH);
         await json(`${api.url}/api/v1/pages/${page.id}`);
-        return { url: `${api.url}/api/v1/pages/${page.id}`, headers: AUTH };
+        return { url: `${api.url}/api/v1/pages/${page.id}`, headers: await loadKeyHeaders(api.url) };
       },
     },
     {

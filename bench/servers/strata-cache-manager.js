@@ -4,7 +4,9 @@
  * The comparison variant of the cache benchmark: the same Strata build and route, with
  * responses cached by @nestjs/cache-manager (CacheInterceptor, cache-manager + Keyv on Redis)
  * in front of every GET, the way a Nest app usually adds caching. A hit never reaches Strata's
- * own cache; it costs the interceptor plus one Redis GET.
+ * own cache; it costs the interceptor plus one Redis GET. Strata's early answer to item reads
+ * (a Fastify hook ahead of Nest, apps/api/early-item-reads.ts) is switched off, or it would
+ * answer before the interceptor ever ran.
  */
 const { join } = require('node:path');
 const { CacheInterceptor } = require('@nestjs/cache-manager');
@@ -15,7 +17,10 @@ const { Keyv } = require('keyv');
 
 const dist = join(__dirname, '..', '..', 'dist');
 const { loadConfig } = require(join(dist, 'libs', 'core', 'src'));
+const earlyItemReads = require(join(dist, 'apps', 'api', 'early-item-reads'));
 const { createHttpApp } = require(join(dist, 'apps', 'api', 'create-http-app'));
+
+earlyItemReads.answerItemReadsEarly = () => {};
 
 async function main() {
   const config = loadConfig();

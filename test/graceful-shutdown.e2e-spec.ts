@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { httpCaller } from './support/http-call';
 import { LoadGenerator, outcomes } from './support/load-generator';
@@ -107,4 +108,48 @@ describe('graceful shutdown of a real process under load (SIGTERM)', () => {
     console.log(`[graceful-shutdown] ${written.length} writes acknowledged; ${deliveredByFirst} delivered before the exit, the rest by the next process`);
     expect(deliveredByFirst).toBeLessThan(written.length);
   }, 120000);
+});
+
+/**
+ * SIGTERM while a delivery hangs on a receiver whose timeout is longer than the grace period:
+ * the process still exits cleanly (0) within SHUTDOWN_GRACE_MS, and the interrupted delivery
+ * is not lost — the next process sends it again.
+ */
+describe('graceful shutdown with a delivery hanging (SIGTERM)', () => {
+  const GRACE_MS = 2000;
+  let environment: TestEnvironment;
+  let receiver: WebhookReceiver;
+  const held: ServerResponse[] = [];
+  const apps: SpawnedApp[] = [];
+
+  beforeAll(async () => {
+    receiver = await new WebhookReceiver().start();
+    receiver.respond = (_request, _index, response) => held.push(response);
+    environment = await createTestEnvironment({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', OUTBOX_POLL_INTERVAL_MS: '100', WEBHOOK_TIMEOUT_MS: '30000', SHUTDOWN_GRACE_MS: String(GRACE_MS) });
+  });
+  afterAll(async () => {
+    for (const response of held) response.destroy();
+    for (const app of apps) await app.stop();
+    await environment?.teardown();
+    await receiver?.stop();
+  });
+
+  it('interrupts the hanging attempt, exits 0 in time, and the next process delivers it', async () => {
+    const first = await SpawnedApp.start(environment.env);
+    apps.push(first);
+    const call = httpCaller(first.url, { authorization: `Bearer ${environment.env.ADMIN_API_KEY}` });
+    expect((await call('POST', '/api/v1/webhooks', { url: receiver.url, events: ['page.created'] })).status).toBe(201);
+    const page = (await call('POST', '/api/v1/pages', { slug: 'hangs', title: 'H' })).body;
+    await eventually(() => receiver.received.length === 1, 'the delivery to be in flight');
+
+    first.kill('SIGTERM');
+    const exit = await first.exited;
+    console.log(`[graceful-shutdown] hanging delivery: exit ${exit.code} after ${exit.afterSignalMs} ms`);
+    expect(exit.code).toBe(0);
+    expect(exit.afterSignalMs).toBeLessThan(GRACE_MS);
+
+    receiver.respond = (_request, _index, response) => response.writeHead(200).end();
+    apps.push(await SpawnedApp.start(environment.env));
+    await eventually(() => receiver.received.slice(1).some((webhook) => webhook.json.data.id === page.id), 'the delivery to be sent again', 30000);
+  }, 90000);
 });

@@ -12,6 +12,8 @@ export interface AttemptResult {
   responseBody?: string;
   retryAfter?: string;
   error?: string;
+  /** The attempt was cut short by our own shutdown, not by the receiver: not the receiver's failure. */
+  interrupted?: boolean;
 }
 
 // Keep-alive pools per address: deliveries to one receiver reuse connections.
@@ -23,7 +25,7 @@ const agents = { 'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }), 
  * change between the check and the connection; TLS still verifies the certificate for the
  * host name. Redirects are not followed: a 3xx is just a failed attempt.
  */
-export async function postWebhook(url: string, body: string, headers: Record<string, string>, timeoutMs: number, allowPrivate: boolean): Promise<AttemptResult> {
+export async function postWebhook(url: string, body: string, headers: Record<string, string>, timeoutMs: number, allowPrivate: boolean, stop?: AbortSignal): Promise<AttemptResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const target = new URL(url);
@@ -76,6 +78,13 @@ export async function postWebhook(url: string, body: string, headers: Record<str
       finish({ error: `timed out after ${timeoutMs} ms` });
       request.destroy();
     }, timeoutMs);
+    const interrupt = () => {
+      finish({ error: 'interrupted: the worker is shutting down', interrupted: true });
+      request.destroy();
+    };
+    if (stop?.aborted) interrupt();
+    else stop?.addEventListener('abort', interrupt, { once: true });
+    request.once('close', () => stop?.removeEventListener('abort', interrupt));
     request.on('error', (error) => finish({ error: error.message }));
     request.end(body);
   });

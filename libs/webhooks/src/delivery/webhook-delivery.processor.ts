@@ -46,6 +46,8 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
   private readonly logger = new Logger(WebhookDeliveryProcessor.name);
   private readonly inFlight = new Map<string, number>();
   private totalInFlight = 0;
+  /** Aborted at shutdown: cuts the attempts still in flight short. */
+  private readonly stopping = new AbortController();
   /** Per endpoint: how long its attempts have lately taken (sets how long a busy one's jobs step aside). */
   private readonly recentAttemptMs = new Map<string, number>();
   private readonly outcomes: Counter<'outcome'>;
@@ -111,11 +113,23 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
   }
 
   /**
-   * A graceful BullMQ close waits for Redis, forever if it is down; then nothing can complete
-   * anyway, so close at once (jobs in flight go back to the queue as stalled).
+   * Shutdown, before @nestjs/bullmq closes the worker (which waits for the jobs in flight): take
+   * no new jobs, give the deliveries in flight half the grace period, then cut the rest short so
+   * a hanging receiver (its timeout may exceed the grace period) cannot hold the exit; their
+   * jobs go back to the queue for the next worker. A graceful BullMQ close also waits for Redis,
+   * forever if it is down; then nothing can complete anyway, so close at once (jobs in flight
+   * go back to the queue as stalled).
    */
   async onModuleDestroy(): Promise<void> {
-    if (this.redis.client.status !== 'ready') await this.worker.close(true);
+    if (this.redis.client.status !== 'ready') {
+      this.stopping.abort();
+      await this.worker.close(true);
+      return;
+    }
+    await this.worker.pause(true);
+    const deadline = Date.now() + this.config.http.shutdownGraceMs / 2;
+    while (this.totalInFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    this.stopping.abort();
   }
 
   async process(job: Job<DeliveryJob>, token?: string): Promise<void> {
@@ -144,6 +158,11 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
       else this.inFlight.set(delivery.endpoint_id, left);
     }
 
+    // Not an attempt the receiver failed: back to the queue, due now, for whichever worker runs next.
+    if (result.interrupted) {
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    }
     const retryAt = await this.record(delivery, result);
     if (retryAt !== undefined) {
       await job.moveToDelayed(retryAt, token);
@@ -154,7 +173,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
   private attempt(delivery: DeliveryRow): Promise<AttemptResult> {
     const body = JSON.stringify(delivery.payload);
     const headers = signWebhook(delivery.event_id, Math.floor(Date.now() / 1000), body, liveSecrets(delivery).map((sealed) => this.secrets.open(sealed)));
-    return postWebhook(delivery.url, body, { ...headers }, this.config.webhooks.timeoutMs, this.config.webhooks.allowPrivateTargets);
+    return postWebhook(delivery.url, body, { ...headers }, this.config.webhooks.timeoutMs, this.config.webhooks.allowPrivateTargets, this.stopping.signal);
   }
 
   /** Records the attempt and its consequences in one transaction; returns when to retry, if ever. */

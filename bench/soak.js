@@ -68,6 +68,8 @@ async function connectSse(baseUrl) {
 
 async function main() {
   const settings = readSettings();
+  // Described before the run: the commit measured is the one checked out when it started.
+  const machine = describeMachine();
   const receiver = await startReceiver();
   const strata = await startStrata(settings, {
     name: 'Strata (all roles)',
@@ -103,7 +105,7 @@ async function main() {
     const outbox = (await eventCount(strata)) - before;
     const deadline = Date.now() + 60_000;
     while ((receiver.ids.size - before < outbox || sse.ids.size < outbox) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
-    const report = buildReport({ settings, samples: sampler.samples, stats: traffic.stats(), outbox, delivered: receiver.ids.size - before, deliveryRequests: receiver.requests() - before, streamed: sse.ids.size });
+    const report = buildReport({ machine, settings, samples: sampler.samples, stats: traffic.stats(), outbox, delivered: receiver.ids.size - before, deliveryRequests: receiver.requests() - before, streamed: sse.ids.size });
     writeFileSync(RESULT_FILE, report.markdown);
     console.log(`\n${report.markdown}\nWritten to ${RESULT_FILE}`);
     return report.pass ? 0 : 1;
@@ -127,7 +129,7 @@ async function eventCount(strata) {
   }
 }
 
-function buildReport({ settings, samples, stats, outbox, delivered, deliveryRequests, streamed }) {
+function buildReport({ machine, settings, samples, stats, outbox, delivered, deliveryRequests, streamed }) {
   const measured = samples.filter((sample) => sample.t >= WARMUP_S && !sample.error);
   const rss = summarise(measured, 'rssMb');
   const heap = summarise(measured, 'heapMb');
@@ -140,7 +142,6 @@ function buildReport({ settings, samples, stats, outbox, delivered, deliveryRequ
   const loopFlat = loopP99.slopePerMin < MAX_LOOP_SLOPE_MS_PER_MIN;
   const lost = Math.max(0, outbox - delivered) + Math.max(0, outbox - streamed);
   const pass = rssFlat && loopFlat && failures.length === 0 && lost === 0 && samples.every((sample) => !sample.error);
-  const machine = describeMachine();
   const f = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
   const row = (name, s, unit) => `| ${name} (${unit}) | ${f(s.first)} | ${f(s.last)} | ${f(s.max)} | ${f(s.median)} | ${f(s.slopePerMin, 2)} |`;
   const markdown = `# Soak

@@ -5,11 +5,12 @@ import { ApiKeysModule, ApiKeyUsageModule } from '@strata/api-keys';
 import { AppConfig, CoreModule } from '@strata/core';
 import { EventsModule, LiveEventsModule, OutboxRelayModule } from '@strata/events';
 import { HealthModule } from '@strata/health';
+import { RelationshipsModule } from '@strata/relationships';
 import { WebhooksModule, WebhooksWorkerModule } from '@strata/webhooks';
 import { migrations } from '../migrations';
 
 /** Feature modules every role loads (services other modules inject). */
-const sharedModules = [CacheModule, ContentModule, EventsModule];
+const sharedModules = [CacheModule, ContentModule, EventsModule, RelationshipsModule];
 /** Feature modules that serve HTTP (controllers, guards). */
 const httpModules = [HealthModule, LiveEventsModule, ApiKeysModule, WebhooksModule];
 /** Feature modules that consume queues and run background work. */

@@ -15,13 +15,14 @@ import { PagesService } from './pages/pages.service';
 import { ContentChanges } from './shared/content-changes';
 import { ContentCacheInvalidation } from './shared/content-cache';
 import { ContentCacheWarmers } from './shared/content-cache-warmers';
+import { ContentLookup } from './shared/content-lookup';
 import { ContentItemReads } from './shared/item-reads';
 
 /** Pages, modules and media: their tables, services and REST controllers. */
 @Module({
   imports: [TypeOrmModule.forFeature([PageEntity, ModuleEntity, MediaEntity])],
   controllers: [PagesController, ModulesController, MediaController],
-  providers: [ContentChanges, ContentCacheInvalidation, ContentCacheWarmers, ContentItemReads, PagesService, ModulesService, MediaService, MediaUploadReader, { provide: MediaStorage, useClass: LocalDiskStorage }],
-  exports: [ContentChanges, ContentItemReads, PagesService, ModulesService, MediaService],
+  providers: [ContentChanges, ContentLookup, ContentCacheInvalidation, ContentCacheWarmers, ContentItemReads, PagesService, ModulesService, MediaService, MediaUploadReader, { provide: MediaStorage, useClass: LocalDiskStorage }],
+  exports: [ContentChanges, ContentLookup, ContentItemReads, PagesService, ModulesService, MediaService],
 })
 export class ContentModule {}

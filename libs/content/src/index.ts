@@ -3,6 +3,7 @@ export * from './pages/pages.service';
 export * from './modules/modules.service';
 export * from './media/media.service';
 export * from './shared/content-changes';
+export * from './shared/content-lookup';
 export { contentItemKey, contentItemTag, contentListTag } from './shared/content-cache';
 export * from './pages/page.dto';
 export * from './modules/module.dto';

@@ -1,0 +1,61 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { CacheService } from '@strata/cache';
+import { ContentChange, ContentChanges } from '@strata/content';
+import { DomainEvents } from '@strata/events';
+import type { EntityManager } from 'typeorm';
+import { linksTag, RELATIONSHIP_LISTS_TAG, relationshipKey } from '../relationship-cache';
+import { RelationshipTypesService } from '../types/relationship-types.service';
+import { RELATIONSHIP_COLUMNS, RelationshipRow, toRelationship } from './relationship-row';
+
+/**
+ * Relationship ends are polymorphic, so no foreign key deletes a deleted item's links: this does,
+ * inside the transaction that deletes the item (single delete, batch or page delete alike), with
+ * a `relationship.deleted` event for each. After the commit it drops the cached reads that
+ * showed the item or its links; an updated item drops them too, since they show its title.
+ */
+@Injectable()
+export class RelationshipCascade implements OnModuleInit {
+  /** The links each delete removed, keyed by its change (the same object reaches the commit listeners). */
+  private readonly removed = new WeakMap<ContentChange, string[]>();
+
+  constructor(
+    private readonly changes: ContentChanges,
+    private readonly types: RelationshipTypesService,
+    private readonly events: DomainEvents,
+    private readonly cache: CacheService,
+  ) {}
+
+  onModuleInit(): void {
+    this.changes.onWrite((manager, change) => (change.action === 'deleted' ? this.deleteLinks(manager, change) : Promise.resolve()));
+    this.changes.onCommit((committed) => this.invalidate(committed));
+  }
+
+  private async deleteLinks(manager: EntityManager, change: ContentChange): Promise<void> {
+    const [rows]: [RelationshipRow[]] = await manager.query(
+      `DELETE FROM relationships
+        WHERE (source_type = $1 AND source_id = $2) OR (target_type = $1 AND target_id = $2)
+        RETURNING ${RELATIONSHIP_COLUMNS}`,
+      [change.kind, change.id],
+    );
+    if (rows.length === 0) return;
+    const registry = await this.types.registry();
+    for (const row of rows) await this.events.record(manager, 'relationship.deleted', toRelationship(row, registry));
+    this.removed.set(change, rows.map((row) => row.id));
+  }
+
+  private async invalidate(committed: ContentChange[]): Promise<void> {
+    const tags = new Set<string>();
+    const keys: string[] = [];
+    for (const change of committed) {
+      if (change.action === 'created') continue;
+      tags.add(linksTag({ type: change.kind, id: change.id }));
+      const removed = this.removed.get(change);
+      if (removed) {
+        tags.add(RELATIONSHIP_LISTS_TAG);
+        keys.push(...removed.map(relationshipKey));
+      }
+    }
+    if (keys.length) await this.cache.delete(...keys);
+    if (tags.size) await this.cache.deleteByTag(...tags);
+  }
+}

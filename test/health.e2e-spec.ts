@@ -78,6 +78,24 @@ describe('health and metrics', () => {
       await request(withoutMetrics.server).get('/health/ready').expect(200);
       await withoutMetrics.close();
     });
+
+    it('with METRICS_TOKEN, serves only a scraper that sends it as a bearer token', async () => {
+      const token = 'scrape-token-0123456789';
+      const guarded = await environment.start({ METRICS_TOKEN: token });
+      try {
+        const refused = await request(guarded.server).get('/metrics').expect(401);
+        expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(refused.headers['www-authenticate']).toBe('Bearer');
+        await request(guarded.server).get('/metrics').set('authorization', 'Bearer not-the-token-at-all').expect(401);
+        // An API key, even the admin key, is not the metrics token.
+        await guarded.api().get('/metrics').expect(401);
+        const served = await request(guarded.server).get('/metrics').set('authorization', `Bearer ${token}`).expect(200);
+        expect(served.text).toContain('# TYPE strata_http_request_duration_seconds histogram');
+        await request(guarded.server).get('/health/ready').expect(200);
+      } finally {
+        await guarded.close();
+      }
+    });
   });
 
   describe('with Redis dead', () => {

@@ -1,10 +1,14 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, AppConfig, MetricsService, ProblemException } from '@strata/core';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { bearerTokenMatches } from './metrics-token';
 import { ApiMetricsResponse } from './health.openapi';
 
-/** Prometheus scrape endpoint, outside /api/v1 and without auth, like the health probes. */
+/**
+ * Prometheus scrape endpoint, outside /api/v1 and outside API-key auth, like the health probes;
+ * with METRICS_TOKEN set, only a scraper sending that bearer token gets it.
+ */
 @ApiTags('metrics')
 @Controller('metrics')
 export class MetricsController {
@@ -14,11 +18,17 @@ export class MetricsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Prometheus metrics', description: 'HTTP latency by route, process and health metrics. 404 when METRICS_ENABLED=false.' })
+  @ApiOperation({
+    summary: 'Prometheus metrics',
+    description: 'HTTP latency by route, process and health metrics. 404 when METRICS_ENABLED=false; when METRICS_TOKEN is set, 401 without `Authorization: Bearer <METRICS_TOKEN>`.',
+  })
   @ApiMetricsResponse()
-  @ApiProblems(404)
-  async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  @ApiProblems(401, 404)
+  async scrape(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     if (!this.config.metricsEnabled) throw ProblemException.notFound('Metrics are disabled on this instance.');
+    if (this.config.metricsToken && !bearerTokenMatches(request.headers.authorization, this.config.metricsToken)) {
+      throw new ProblemException({ status: 401, detail: 'This instance serves metrics only with Authorization: Bearer <METRICS_TOKEN>.', headers: { 'WWW-Authenticate': 'Bearer' } });
+    }
     reply.header('content-type', this.metrics.registry.contentType);
     return this.metrics.registry.metrics();
   }

@@ -20,6 +20,8 @@ export class AppConfig {
   readonly dataDir: string;
   readonly media: { maxBytes: number; storageDir: string };
   readonly metricsEnabled: boolean;
+  /** The bearer token /metrics requires; public when unset. */
+  readonly metricsToken?: string;
   /** When DATABASE_URL / REDIS_URL are unset and nothing answers locally, start embedded ones. */
   readonly embeddedServices: boolean;
   readonly cache: { l1MaxEntries: number; l1MaxBytes: number; defaultTtlS: number; graceS: number };

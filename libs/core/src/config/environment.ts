@@ -68,6 +68,10 @@ export class Environment {
   @IsOptional() @Transform(toBoolean) @IsBoolean()
   METRICS_ENABLED: boolean = true;
 
+  /** When set, /metrics answers only `Authorization: Bearer <token>` (Prometheus' `authorization` scrape option). */
+  @IsOptional() @Matches(/^[\x21-\x7e]{16,256}$/, { message: 'must be 16-256 printable characters without spaces' })
+  METRICS_TOKEN?: string;
+
   @IsOptional() @Transform(toBoolean) @IsBoolean()
   EMBEDDED_SERVICES: boolean = true;
 

@@ -52,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     media: { maxBytes: parsed.MEDIA_MAX_BYTES, storageDir: resolve(parsed.MEDIA_STORAGE_DIR ?? `${dataDir}/media`) },
     metricsEnabled: parsed.METRICS_ENABLED,
+    metricsToken: parsed.METRICS_TOKEN,
     embeddedServices: parsed.EMBEDDED_SERVICES,
     cache: {
       l1MaxEntries: parsed.CACHE_L1_MAX_ENTRIES,

@@ -7,6 +7,7 @@ describe('isDatabaseUnavailable', () => {
   it('recognises a lost or unobtainable connection in each shape pg and TypeORM give it', () => {
     expect(isDatabaseUnavailable(queryFailed(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })))).toBe(true);
     expect(isDatabaseUnavailable(queryFailed(new Error('Connection terminated unexpectedly')))).toBe(true);
+    expect(isDatabaseUnavailable(queryFailed(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })))).toBe(true);
     expect(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
     expect(isDatabaseUnavailable(new QueryRunnerAlreadyReleasedError())).toBe(true);
     expect(isDatabaseUnavailable(new QueryRunnerProviderAlreadyReleasedError())).toBe(true);

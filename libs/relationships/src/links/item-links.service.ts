@@ -74,7 +74,7 @@ export class ItemLinksService {
       branches.push(`(SELECT id, 'in' AS direction, type, source_type AS other_type, source_id AS other_id, metadata, created_at
          FROM relationships WHERE target_type = $1 AND target_id = $2${type}${after} ORDER BY id LIMIT ${bind(limit)})`);
     }
-    const rows: LinkSideRow[] = await this.dataSource.query(`${branches.join(' UNION ALL ')} ORDER BY id LIMIT ${bind(limit)}`, parameters);
+    const rows: LinkSideRow[] = await this.dataSource.query(`SELECT * FROM (${branches.join(' UNION ALL ')}) links ORDER BY id LIMIT ${bind(limit)}`, parameters);
     return rows.map((row) => ({
       id: row.id,
       direction: row.direction,

@@ -28,7 +28,7 @@ describe('query plans of content lists', () => {
     const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
     try {
       await strata.api().get(path).expect(200);
-      const call = spy.mock.calls.find(([sql]) => /^\s*SELECT/i.test(sql) && sql.includes(`FROM "${table}"`));
+      const call = spy.mock.calls.find(([sql]) => /^\s*(SELECT|WITH)/i.test(sql) && (sql.includes(`FROM "${table}"`) || new RegExp(`(FROM|JOIN) ${table}\\b`).test(sql)));
       if (!call) throw new Error(`no SELECT on ${table} was sent for ${path}`);
       return { sql: call[0], parameters: (call[1] as unknown[] | undefined) ?? [] };
     } finally {
@@ -61,5 +61,32 @@ describe('query plans of content lists', () => {
     const plan = await planOf(target);
     expect(plan).toMatch(expected);
     expect(plan).not.toMatch(/Seq Scan on pages/);
+  });
+
+  describe('relationship lookups', () => {
+    const ids: string[] = [];
+
+    beforeAll(async () => {
+      for (let index = 0; index < 4; index++) {
+        ids.push((await strata.api().post('/api/v1/pages').send({ slug: `linked-${index}`, title: `Linked ${index}` }).expect(201)).body.id);
+      }
+      for (const [source, target] of [[0, 1], [1, 2], [2, 0], [3, 1]]) {
+        await strata.api().post('/api/v1/relationships').send({ source: { type: 'page', id: ids[source] }, target: { type: 'page', id: ids[target] }, type: 'references' }).expect(201);
+      }
+    });
+
+    // Both directions of one item's links, the filtered list and the graph walk must each be index scans.
+    it.each([
+      ['outgoing links of an item', (id: string) => `/api/v1/pages/${id}/relationships?direction=out`, [/relationships_source_idx/]],
+      ['incoming links of an item', (id: string) => `/api/v1/pages/${id}/relationships?direction=in`, [/relationships_target_idx/]],
+      ['both directions', (id: string) => `/api/v1/pages/${id}/relationships`, [/relationships_source_idx/, /relationships_target_idx/]],
+      ['the list by source', (id: string) => `/api/v1/relationships?sourceType=page&sourceId=${id}`, [/relationships_source_idx/]],
+      ['the list by target', (id: string) => `/api/v1/relationships?targetType=page&targetId=${id}`, [/relationships_target_idx/]],
+      ['the graph walk', (id: string) => `/api/v1/pages/${id}/graph?depth=3`, [/relationships_source_idx/, /relationships_target_idx/]],
+    ])('%s uses the relationship indexes', async (_name, path, expected) => {
+      const plan = await planOf(path(ids[1]), 'relationships');
+      for (const index of expected) expect(plan).toMatch(index);
+      expect(plan).not.toMatch(/Seq Scan on relationships/);
+    });
   });
 });

@@ -118,6 +118,34 @@ describe('media', () => {
     expect(await strata.app.get(MediaStorage).exists(added[0])).toBe(true);
   });
 
+  it('serves one byte range with 206, the whole file for several, and 416 past the end', async () => {
+    const bytes = randomBytes(10_000);
+    const media = await uploaded(bytes, 'clip.mp4', 'video/mp4');
+    const ranged = (range: string, extra: Record<string, string> = {}) => download(media.id).set({ range, ...extra });
+
+    const middle: Response = await ranged('bytes=1000-1999').expect(206);
+    expect(Buffer.compare(middle.body, bytes.subarray(1000, 2000))).toBe(0);
+    expect(middle.headers['content-range']).toBe(`bytes 1000-1999/${bytes.length}`);
+    expect(middle.headers['content-length']).toBe('1000');
+    expect(middle.headers['accept-ranges']).toBe('bytes');
+    expect(middle.headers.etag).toBe(`"${media.id}.1"`);
+
+    const tail: Response = await ranged('bytes=-100').expect(206);
+    expect(Buffer.compare(tail.body, bytes.subarray(bytes.length - 100))).toBe(0);
+
+    const several: Response = await ranged('bytes=0-9,5000-5009').expect(200);
+    expect(Buffer.compare(several.body, bytes)).toBe(0);
+
+    // If-Range with a stale ETag: the client's part would not fit its copy, so the whole file.
+    const stale: Response = await ranged('bytes=0-9', { 'if-range': `"${media.id}.0"` }).expect(200);
+    expect(stale.body.length).toBe(bytes.length);
+    await ranged('bytes=0-9', { 'if-range': `"${media.id}.1"` }).expect(206);
+
+    const beyond = await api().get(`/api/v1/media/${media.id}/file`).set('range', `bytes=${bytes.length}-`).expect(416);
+    expect(beyond.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(beyond.headers['content-range']).toBe(`bytes */${bytes.length}`);
+  });
+
   it('accepts tags as one JSON array field and encodes a Unicode file name for download', async () => {
     const media = await uploaded(Buffer.from('%PDF-1.4 résumé'), "résumé (final)'s.pdf", 'application/pdf', { tags: '["cv","2025"]' });
     expect(media).toMatchObject({ filename: "résumé (final)'s.pdf", tags: ['cv', '2025'], altText: '', metadata: {} });

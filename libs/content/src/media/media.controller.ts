@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, RequireReadWriteScopes } from '@strata/core';
+import { ApiProblems, ProblemException, RequireReadWriteScopes } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BatchRequestDto } from '../shared/batch.dto';
 import { BatchResponseDto } from '../shared/batch-response.dto';
@@ -8,6 +8,7 @@ import { etagFor } from '../shared/etag';
 import { created, expectedVersion, IdParam, withCacheControl, withEtag } from '../shared/http';
 import { ContentItemReads } from '../shared/item-reads';
 import { ApiIfMatch, ApiIfNoneMatch } from '../shared/openapi';
+import { answerToRange } from './byte-range';
 import { inlineContentDisposition } from './content-disposition';
 import { MediaUploadReader } from './media-upload.reader';
 import { MediaDto, MediaListDto, MediaListQueryDto, mediaUrl, UpdateMediaDto } from './media.dto';
@@ -51,17 +52,29 @@ export class MediaController {
   }
 
   @Get(':id/file')
-  @ApiOperation({ summary: 'Download the file of a media item', description: 'Streams the stored bytes. The ETag is the media item\'s, so If-None-Match works as for the item.' })
+  @ApiOperation({
+    summary: 'Download the file of a media item',
+    description:
+      'Streams the stored bytes. The ETag is the media item\'s, so If-None-Match works as for the item. ' +
+      'One byte range (`Range: bytes=0-1023`, with optional `If-Range`) answers 206 with Content-Range; several ranges get the whole file.',
+  })
   @ApiIfNoneMatch()
   @ApiMediaFileResponse()
-  @ApiProblems(404)
+  @ApiProblems(404, 416)
   async download(@IdParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<StreamableFile | undefined> {
     const media = await this.media.get(id);
     // 304 when the client's copy is current: the file is not even opened.
     if (!withEtag(request, reply, media, media)) return undefined;
-    const content = await this.media.openFile(media);
-    reply.headers(FILE_SECURITY_HEADERS);
-    return new StreamableFile(content, { type: media.mimeType, length: media.sizeBytes, disposition: inlineContentDisposition(media.filename) });
+    reply.headers(FILE_SECURITY_HEADERS).header('accept-ranges', 'bytes');
+    const answer = answerToRange(request.headers, media.sizeBytes, etagFor(media.id, media.version));
+    if (answer.kind === 'unsatisfiable') {
+      throw new ProblemException({ status: 416, detail: `The file has ${media.sizeBytes} bytes; the requested range has none of them.`, headers: { 'content-range': `bytes */${media.sizeBytes}` } });
+    }
+    const range = answer.kind === 'part' ? answer.range : undefined;
+    const content = await this.media.openFile(media, range);
+    if (range) reply.status(206).header('content-range', `bytes ${range.start}-${range.end}/${media.sizeBytes}`);
+    const length = range ? range.end - range.start + 1 : media.sizeBytes;
+    return new StreamableFile(content, { type: media.mimeType, length, disposition: inlineContentDisposition(media.filename) });
   }
 
   @Post()

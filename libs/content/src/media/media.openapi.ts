@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiResponse } from '@nestjs/swagger';
 import { MAX_ALT_TEXT_LENGTH } from './media.dto';
 import { FILE_FIELD } from './media-upload.reader';
 
@@ -40,7 +40,14 @@ export function ApiMediaFileResponse(): MethodDecorator {
         },
         ETag: { description: 'The media item\'s ETag', schema: { type: 'string', example: '"0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f.1"' } },
         'Content-Length': { description: 'Size in bytes (absent when the response is compressed)', schema: { type: 'integer' } },
+        'Accept-Ranges': { description: 'Byte ranges may be requested', schema: { type: 'string', example: 'bytes' } },
       },
+    }),
+    ApiResponse({
+      status: 206,
+      description: 'The one byte range asked for with Range (and a still matching If-Range)',
+      content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+      headers: { 'Content-Range': { description: 'The bytes sent and the file size', schema: { type: 'string', example: 'bytes 0-1023/48211' } } },
     }),
   );
 }

@@ -13,6 +13,7 @@ import type { MediaUpload } from './media-upload.reader';
 import { MediaDto, MediaListDto, MediaListQueryDto, UpdateMediaDto } from './media.dto';
 import { MediaEntity } from './media.entity';
 import { MediaStorage } from './storage/media-storage';
+import type { ByteRange } from './byte-range';
 
 const MEDIA_SORTS: Record<string, SortableColumn<MediaEntity>> = {
   createdAt: { column: 'created_at', cast: 'timestamptz', read: (media) => media.createdAt.toISOString() },
@@ -94,8 +95,8 @@ export class MediaService {
     }
   }
 
-  openFile(media: MediaEntity): Promise<Readable> {
-    return this.storage.read(media.storageKey);
+  openFile(media: MediaEntity, range?: ByteRange): Promise<Readable> {
+    return this.storage.read(media.storageKey, range);
   }
 
   update(id: string, dto: UpdateMediaDto, expected?: ExpectedVersion): Promise<MediaEntity> {

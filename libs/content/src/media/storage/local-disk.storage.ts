@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@strata/core';
 import { MediaStorage, StoredObject } from './media-storage';
+import type { ByteRange } from '../byte-range';
 
 // Keys name files directly under the storage directory: no dots, so never `..`, never a
 // hidden name, and never the incoming directory.
@@ -57,10 +58,10 @@ export class LocalDiskStorage extends MediaStorage implements OnModuleInit {
     return { sizeBytes, checksum: digest.digest('hex') };
   }
 
-  async read(key: string): Promise<Readable> {
+  async read(key: string, range?: ByteRange): Promise<Readable> {
     // Opened here, not lazily by the stream, so a missing file fails before any header is sent.
     const handle = await open(this.pathOf(key), 'r');
-    return handle.createReadStream();
+    return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
   }
 
   async delete(key: string): Promise<void> {

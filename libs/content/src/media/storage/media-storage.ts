@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ByteRange } from '../byte-range';
 
 /** What a driver learnt while storing a file: its exact size and SHA-256 (hex). */
 export interface StoredObject {
@@ -18,8 +19,8 @@ export abstract class MediaStorage {
    */
   abstract write(key: string, content: Readable): Promise<StoredObject>;
 
-  /** The stored bytes; rejects when nothing is stored under `key`. */
-  abstract read(key: string): Promise<Readable>;
+  /** The stored bytes, or only those of `range` (inclusive); rejects when nothing is stored under `key`. */
+  abstract read(key: string, range?: ByteRange): Promise<Readable>;
 
   /** Removes the file; removing a key that holds nothing is not an error. */
   abstract delete(key: string): Promise<void>;

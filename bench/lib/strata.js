@@ -17,7 +17,7 @@ const API_ENTRY = join(REPO_ROOT, 'dist', 'apps', 'api', 'main.js');
  * `script` runs another entry on the same build (a comparison variant).
  */
 async function startStrata(settings, { env = {}, name = 'Strata API', script = API_ENTRY } = {}) {
-  if (!existsSync(script)) throw new Error(`${API_ENTRY} is missing: run \`npm run build\` first (npm run bench does)`);
+  if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first (npm run bench does)`);
   const id = runId();
   const databaseName = `strata_bench_${id}`;
   const redisPrefix = `bench:${id}:`;

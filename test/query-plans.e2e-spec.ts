@@ -63,6 +63,15 @@ describe('query plans of content lists', () => {
     expect(plan).not.toMatch(/Seq Scan on pages/);
   });
 
+  it.each([
+    ['size order', '/api/v1/media?sort=sizeBytes', /media_size_idx/],
+    ['largest first', '/api/v1/media?sort=-sizeBytes', /media_size_idx/],
+  ])('media %s uses an index', async (_name, path, expected) => {
+    const plan = await planOf(path, 'media');
+    expect(plan).toMatch(expected);
+    expect(plan).not.toMatch(/Seq Scan on media/);
+  });
+
   describe('relationship lookups', () => {
     const ids: string[] = [];
 

@@ -24,9 +24,15 @@ describe('fault: webhook receivers that hang, reset or answer slowly', () => {
   let strata: TestApp;
   const held: ServerResponse[] = [];
   const receivers: Record<'healthy' | 'hanging' | 'resetting' | 'slow', WebhookReceiver> = {} as never;
+  /** When each request reached the healthy receiver, by index. */
+  const receivedAt: number[] = [];
 
   beforeAll(async () => {
     for (const name of ['healthy', 'hanging', 'resetting', 'slow'] as const) receivers[name] = await new WebhookReceiver().start();
+    receivers.healthy.respond = (_request, index, response) => {
+      receivedAt[index] = Date.now();
+      response.writeHead(204).end();
+    };
     receivers.hanging.respond = (_request, _index, response) => held.push(response);
     receivers.resetting.respond = (_request, _index, response) => response.socket?.destroy();
     receivers.slow.respond = (_request, _index, response) => setTimeout(() => !response.destroyed && response.writeHead(200).end(), TIMEOUT_MS * 4);
@@ -87,14 +93,4 @@ describe('fault: webhook receivers that hang, reset or answer slowly', () => {
     const timedOut = (await attemptsOf('hanging')).flat().filter((attempt) => attempt.error === `timed out after ${TIMEOUT_MS} ms`);
     expect(timedOut.length).toBeGreaterThan(PAGES / 2);
   }, 90000);
-
-  // Arrival time of each request the healthy receiver gets, by index.
-  const receivedAt: number[] = [];
-  beforeAll(() => {
-    const respond = receivers.healthy.respond;
-    receivers.healthy.respond = (request, index, response) => {
-      receivedAt[index] = Date.now();
-      respond(request, index, response);
-    };
-  });
 });

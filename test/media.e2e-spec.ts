@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { join, relative } from 'node:path';
@@ -144,6 +145,25 @@ describe('media', () => {
     const beyond = await api().get(`/api/v1/media/${media.id}/file`).set('range', `bytes=${bytes.length}-`).expect(416);
     expect(beyond.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(beyond.headers['content-range']).toBe(`bytes */${bytes.length}`);
+  });
+
+  it('removes the temporary files of uploads abandoned by a dead process when an instance starts', async () => {
+    const incoming = join(storageDir, '.incoming');
+    const abandoned = join(incoming, 'abandoned-by-a-crash.part');
+    const recent = join(incoming, 'still-uploading.part');
+    await writeFile(abandoned, randomBytes(1000));
+    await writeFile(recent, randomBytes(1000));
+    const longAgo = new Date(Date.now() - 7 * 3_600_000);
+    await utimes(abandoned, longAgo, longAgo);
+
+    const next = await environment.start();
+    try {
+      expect(existsSync(abandoned)).toBe(false);
+      expect(existsSync(recent)).toBe(true);
+    } finally {
+      await next.close();
+      await rm(recent, { force: true });
+    }
   });
 
   it('accepts tags as one JSON array field and encodes a Unicode file name for download', async () => {

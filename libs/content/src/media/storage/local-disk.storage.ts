@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@strata/core';
 import { MediaStorage, StoredObject } from './media-storage';
 import type { ByteRange } from '../byte-range';
@@ -13,6 +13,12 @@ import type { ByteRange } from '../byte-range';
 // hidden name, and never the incoming directory.
 const STORAGE_KEY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 const INCOMING_DIR = '.incoming';
+/**
+ * A temporary upload file older than this was left by a process that died mid-upload (a live
+ * upload renames or removes its file when it ends). Generous, as instances may share the directory.
+ */
+const ABANDONED_UPLOAD_AGE_MS = 6 * 3_600_000;
+const SWEEP_INTERVAL_MS = 3_600_000;
 
 /**
  * The default driver: one file per key in `config.media.storageDir`. Uploads are written to
@@ -20,9 +26,11 @@ const INCOMING_DIR = '.incoming';
  * atomic) and renamed only once complete, so readers never see half a file.
  */
 @Injectable()
-export class LocalDiskStorage extends MediaStorage implements OnModuleInit {
+export class LocalDiskStorage extends MediaStorage implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(LocalDiskStorage.name);
   private readonly root: string;
   private readonly incoming: string;
+  private sweeper?: NodeJS.Timeout;
 
   constructor(config: AppConfig) {
     super();
@@ -32,6 +40,31 @@ export class LocalDiskStorage extends MediaStorage implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await mkdir(this.incoming, { recursive: true });
+    await this.removeAbandonedUploads();
+    this.sweeper = setInterval(() => void this.removeAbandonedUploads(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /** Deletes the temporary files of uploads that can no longer finish; answers how many. */
+  async removeAbandonedUploads(now = Date.now()): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.incoming).catch(() => [] as string[])) {
+      const path = join(this.incoming, name);
+      try {
+        if (now - (await stat(path)).mtimeMs < ABANDONED_UPLOAD_AGE_MS) continue;
+        await rm(path, { force: true });
+        removed += 1;
+      } catch (error) {
+        // ENOENT: another instance swept it first. Anything else must not stop the boot.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.logger.warn(`Could not remove ${name}: ${(error as Error).message}`);
+      }
+    }
+    if (removed > 0) this.logger.log(`Removed ${removed} abandoned upload file(s)`);
+    return removed;
   }
 
   async write(key: string, content: Readable): Promise<StoredObject> {

@@ -20,7 +20,9 @@ export interface GraphRow {
  * so each level holds each node at most once and a cycle (A→B→C→A) only repeats a node at a
  * greater depth until `depth` stops it: the walk always ends, after at most depth × nodes rows.
  * `nodes` keeps each node once, at its smallest depth, nearest first, and at most `limit + 1` of
- * them (the extra one says the answer was truncated). The edges are the links among those nodes.
+ * them (the extra one says the answer was truncated). The edges are the outgoing links of those
+ * nodes, one index scan each; the caller keeps those whose target is a node too (a join on both
+ * ends here is planned as a nested loop over the CTE, whose size the planner cannot estimate).
  *
  * $1 root type, $2 root id, $3 depth, $4 stored types to follow (null: all), $5 node limit + 1.
  */
@@ -49,7 +51,6 @@ SELECT 'node' AS kind, NULL::uuid AS id, node_type, node_id, depth,
   FROM nodes
 UNION ALL
 SELECT 'edge', r.id, NULL, NULL, NULL, r.source_type, r.source_id, r.target_type, r.target_id, r.type
-  FROM relationships r
-  JOIN nodes s ON s.node_type = r.source_type AND s.node_id = r.source_id
-  JOIN nodes t ON t.node_type = r.target_type AND t.node_id = r.target_id
+  FROM nodes s
+  JOIN relationships r ON r.source_type = s.node_type AND r.source_id = s.node_id
  WHERE $4::varchar[] IS NULL OR r.type = ANY($4::varchar[])`;

@@ -11,6 +11,8 @@ import { OutboxSubscribers } from './outbox-subscribers';
 
 const BATCH_SIZE = 500;
 const PRUNE_EVERY_MS = 60_000;
+/** Delays before opening the LISTEN connection again after it broke (the last one repeats). */
+const RELISTEN_DELAYS_MS = [100, 1_000, 5_000, 30_000];
 
 /**
  * Moves committed outbox rows on (worker role). Each pass locks a batch of unrelayed rows
@@ -24,6 +26,8 @@ const PRUNE_EVERY_MS = 60_000;
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private listener?: PoolClient;
+  private relisten?: NodeJS.Timeout;
+  private relistenAttempts = 0;
   private poll?: NodeJS.Timeout;
   private running?: Promise<void>;
   private again = false;
@@ -47,6 +51,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.poll);
+    clearTimeout(this.relisten);
     await this.running;
     if (this.listener) {
       this.listener.removeAllListeners('notification');
@@ -70,12 +75,60 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
+  /**
+   * Holds one pooled connection LISTENing for the outbox channel. When it breaks (a PostgreSQL
+   * restart, a killed backend), the relay polls meanwhile and opens a new one with backoff.
+   */
   private async listen(): Promise<void> {
     const pool = (this.dataSource.driver as PostgresDriver).master;
-    this.listener = (await pool.connect()) as PoolClient;
-    this.listener.on('notification', () => this.wake());
-    this.listener.on('error', (error) => this.logger.warn(`Outbox listener connection failed: ${error.message}; polling only`));
-    await this.listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    let client: PoolClient;
+    try {
+      client = (await pool.connect()) as PoolClient;
+    } catch (error) {
+      this.scheduleRelisten(error as Error);
+      return;
+    }
+    let lost = false;
+    const lose = (error: Error) => {
+      if (lost) return;
+      lost = true;
+      this.listenerLost(client, error);
+    };
+    client.on('notification', () => this.wake());
+    client.on('error', lose);
+    try {
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    } catch (error) {
+      lose(error as Error);
+      return;
+    }
+    this.listener = client;
+    if (this.relistenAttempts > 0) this.logger.log('Outbox listener is back');
+    this.relistenAttempts = 0;
+    // Notifications sent while no one listened are lost: look for their rows now.
+    this.wake();
+  }
+
+  private listenerLost(client: PoolClient, error: Error): void {
+    client.removeAllListeners('notification');
+    // A broken connection may emit more errors after this one; they change nothing.
+    client.on('error', () => undefined);
+    // Released with the error, the pool destroys the connection instead of reusing it.
+    client.release(error);
+    if (this.listener === client) this.listener = undefined;
+    this.scheduleRelisten(error);
+  }
+
+  private scheduleRelisten(error: Error): void {
+    if (this.stopped || this.relisten) return;
+    const delay = RELISTEN_DELAYS_MS[Math.min(this.relistenAttempts, RELISTEN_DELAYS_MS.length - 1)];
+    if (this.relistenAttempts === 0) this.logger.warn(`Outbox listener connection failed (${error.message}); polling until it is back`);
+    this.relistenAttempts += 1;
+    this.relisten = setTimeout(() => {
+      this.relisten = undefined;
+      void this.listen();
+    }, delay);
+    this.relisten.unref();
   }
 
   private async drain(): Promise<void> {

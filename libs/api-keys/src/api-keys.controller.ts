@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, ProblemException, RequireScope } from '@strata/core';
+import { ApiProblems, ProblemException, RequireScope, withRepresentationEtag } from '@strata/core';
 import { RateLimitCost } from '@strata/rate-limit';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyPrincipal } from './api-key-principal';
 import { ApiKeyDto, ApiKeyListDto, ApiKeyListQueryDto, CreateApiKeyDto, IssuedApiKeyDto, VerifyApiKeyDto, VerifyApiKeyResultDto } from './api-key.dto';
 import { ApiKeysService } from './api-keys.service';
@@ -46,10 +46,10 @@ export class ApiKeysController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Get an API key' })
-  @ApiOkResponse({ type: ApiKeyDto })
+  @ApiOkResponse({ type: ApiKeyDto, description: 'With a strong ETag; If-None-Match answers 304' })
   @ApiProblems(404)
-  get(@IdParam() id: string): Promise<ApiKeyDto> {
-    return this.keys.get(id);
+  async get(@IdParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ApiKeyDto | undefined> {
+    return withRepresentationEtag(request, reply, await this.keys.get(id));
   }
 
   @Delete(':id')

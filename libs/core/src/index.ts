@@ -26,3 +26,4 @@ export * from './auth/scopes';
 export * from './pagination/cursor-window.dto';
 export * from './crypto/secret-box';
 export * from './http/security-headers';
+export * from './http/conditional-get';

@@ -1,4 +1,5 @@
-import { etagFor, expectedVersionFromIfMatch, ifNoneMatchHits } from './etag';
+import { ifNoneMatchHits } from '@strata/core';
+import { etagFor, expectedVersionFromIfMatch } from './etag';
 
 const id = '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f';
 

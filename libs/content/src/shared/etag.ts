@@ -1,4 +1,4 @@
-import { withoutEncodingSuffix } from '@strata/core';
+import { listedEtags } from '@strata/core';
 
 /**
  * Strong ETags derived from id and version (never by hashing the body): every write bumps
@@ -8,17 +8,6 @@ export function etagFor(id: string, version: number): string {
   return `"${id}.${version}"`;
 }
 
-/** The tags of a conditional header, without the content-coding suffix compression added. */
-function listedTags(header: string): string[] {
-  return header.split(',').map((tag) => withoutEncodingSuffix(tag.trim())).filter(Boolean);
-}
-
-/** If-None-Match uses weak comparison (RFC 9110 §13.1.2): `W/` prefixes are ignored. */
-export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return listedTags(header).some((tag) => tag === '*' || tag.replace(/^W\//, '') === etag);
-}
-
 /**
  * If-Match uses strong comparison (RFC 9110 §13.1.1). Answers the version the client
  * expects, `'any'` for `*`, `undefined` when no If-Match was sent, or `null` when none of
@@ -26,7 +15,7 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
  */
 export function expectedVersionFromIfMatch(header: string | undefined, id: string): number | 'any' | null | undefined {
   if (header === undefined) return undefined;
-  const tags = listedTags(header);
+  const tags = listedEtags(header);
   if (tags.includes('*')) return 'any';
   for (const tag of tags) {
     const match = /^"([0-9a-f-]{36})\.(\d{1,9})"$/i.exec(tag);

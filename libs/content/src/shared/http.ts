@@ -1,7 +1,7 @@
 import { Param, ParseUUIDPipe } from '@nestjs/common';
-import { ProblemException } from '@strata/core';
+import { ifNoneMatchHits, ProblemException } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { etagFor, expectedVersionFromIfMatch, ifNoneMatchHits } from './etag';
+import { etagFor, expectedVersionFromIfMatch } from './etag';
 import type { ExpectedVersion } from './versioned-store';
 
 /** `@IdParam()`: the `:id` path parameter, which must be a UUID (else 400, never a query). */

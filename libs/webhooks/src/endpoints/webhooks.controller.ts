@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, ProblemException, RequireScope } from '@strata/core';
-import type { FastifyReply } from 'fastify';
+import { ApiProblems, ProblemException, RequireScope, withRepresentationEtag } from '@strata/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   CreateWebhookDto,
   QueuedDto,
@@ -43,10 +43,10 @@ export class WebhooksController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a webhook endpoint' })
-  @ApiOkResponse({ type: WebhookDto })
+  @ApiOkResponse({ type: WebhookDto, description: 'With a strong ETag; If-None-Match answers 304' })
   @ApiProblems(404)
-  get(@UuidParam('id') id: string): Promise<WebhookDto> {
-    return this.endpoints.get(id);
+  async get(@UuidParam('id') id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<WebhookDto | undefined> {
+    return withRepresentationEtag(request, reply, await this.endpoints.get(id));
   }
 
   @Patch(':id')

@@ -1,4 +1,4 @@
-import { mayStartDelivery, nextRecentAttemptMs, stepAsideDelayMs } from './delivery-slots';
+import { mayStartDelivery, nextRecentAttemptMs, StepAsidePacer } from './delivery-slots';
 
 describe('mayStartDelivery', () => {
   it('always lets an endpoint with nothing in flight start', () => {
@@ -22,21 +22,30 @@ describe('mayStartDelivery', () => {
   });
 });
 
-describe('stepAsideDelayMs', () => {
-  it('waits about as long as the endpoint lately takes, within 50 ms and the timeout, with jitter', () => {
-    for (let run = 0; run < 20; run++) {
-      const unknown = stepAsideDelayMs(undefined, 10_000);
-      expect(unknown).toBeGreaterThanOrEqual(50);
-      expect(unknown).toBeLessThanOrEqual(100);
-      const fast = stepAsideDelayMs(3, 10_000);
-      expect(fast).toBeGreaterThanOrEqual(50);
-      expect(fast).toBeLessThanOrEqual(100);
-      const hanging = stepAsideDelayMs(60_000, 500);
-      expect(hanging).toBeGreaterThanOrEqual(500);
-      expect(hanging).toBeLessThanOrEqual(1000);
+describe('StepAsidePacer', () => {
+  it("gives a fast endpoint's jobs a short wait", () => {
+    const pacer = new StepAsidePacer();
+    for (let job = 0; job < 20; job++) {
+      const delay = pacer.delayFor('fast', 3, 25, 1_000_000);
+      expect(delay).toBeGreaterThanOrEqual(50);
+      expect(delay).toBeLessThanOrEqual(100);
     }
   });
 
+  it("spreads a slow endpoint's backlog at the pace its slots free up, within 60 s", () => {
+    const pacer = new StepAsidePacer();
+    const now = 1_000_000;
+    // 500 ms attempts over 4 slots: one turn every 125 ms.
+    const delays = Array.from({ length: 40 }, () => pacer.delayFor('hanging', 500, 4, now));
+    expect(delays[0]).toBeGreaterThanOrEqual(125);
+    expect(delays[39]).toBeGreaterThanOrEqual(40 * 125);
+    expect(delays[39]).toBeLessThanOrEqual(40 * 125 * 1.1);
+    expect(pacer.delayFor('other', 500, 4, now)).toBeLessThan(200);
+    for (let job = 0; job < 1000; job++) expect(pacer.delayFor('dead', 10_000, 1, now)).toBeLessThanOrEqual(66_000);
+  });
+});
+
+describe('nextRecentAttemptMs', () => {
   it('averages attempt durations with the recent ones weighing most', () => {
     expect(nextRecentAttemptMs(undefined, 400)).toBe(400);
     expect(nextRecentAttemptMs(100, 500)).toBeCloseTo(220);

@@ -9,7 +9,7 @@ import { DELIVERY_QUEUE, DeliveryJob } from './delivery-queue.module';
 import { AttemptResult, postWebhook } from './http-sender';
 import { nextRetryDelay, parseRetryAfter } from './retry-delay';
 import { liveSecrets } from './live-secrets';
-import { mayStartDelivery, nextRecentAttemptMs, stepAsideDelayMs } from './delivery-slots';
+import { mayStartDelivery, nextRecentAttemptMs, slotsPerEndpoint, StepAsidePacer } from './delivery-slots';
 import { MicroBatch } from './micro-batch';
 import { signWebhook } from './webhook-signer';
 
@@ -50,6 +50,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
   private readonly stopping = new AbortController();
   /** Per endpoint: how long its attempts have lately taken (sets how long a busy one's jobs step aside). */
   private readonly recentAttemptMs = new Map<string, number>();
+  private readonly pacer = new StepAsidePacer();
   private readonly outcomes: Counter<'outcome'>;
 
   constructor(
@@ -142,7 +143,8 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
 
     const busy = this.inFlight.get(delivery.endpoint_id) ?? 0;
     if (!mayStartDelivery(busy, this.totalInFlight, this.config.webhooks.concurrency)) {
-      await job.moveToDelayed(Date.now() + stepAsideDelayMs(this.recentAttemptMs.get(delivery.endpoint_id), this.config.webhooks.timeoutMs), token);
+      const delay = this.pacer.delayFor(delivery.endpoint_id, this.recentAttemptMs.get(delivery.endpoint_id), slotsPerEndpoint(this.config.webhooks.concurrency));
+      await job.moveToDelayed(Date.now() + delay, token);
       throw new DelayedError();
     }
     this.inFlight.set(delivery.endpoint_id, busy + 1);

@@ -150,6 +150,19 @@ describe('relationships', () => {
     expect((await api().get(`/api/v1/pages/${french.id}/relationships?type=sibling`).expect(200)).body.data).toHaveLength(1);
   });
 
+  it('makes a type registered on one instance usable on another at once', async () => {
+    const second = await environment.start();
+    // The second instance has the registry cached before the registration.
+    await second.api().get('/api/v1/relationships/types').expect(200);
+    await api().post('/api/v1/relationships/types').send({ name: 'supersedes', inverse: 'superseded-by' }).expect(201);
+    const [newer, older] = [await page('v2'), await page('v1')];
+    const created = await second.api().post('/api/v1/relationships').send({ source: newer, target: older, type: 'supersedes' }).expect(201);
+    expect(created.body.inverseType).toBe('superseded-by');
+    const names = (await second.api().get('/api/v1/relationships/types').expect(200)).body.data.map((type: { name: string }) => type.name);
+    expect(names).toEqual(expect.arrayContaining(['supersedes', 'superseded-by']));
+    await second.close();
+  });
+
   it('needs relationships:write to link and content:read to read', async () => {
     const [a, b] = [await page(), await page()];
     const readOnly = (await api().post('/api/v1/api-keys').send({ name: 'reader', scopes: ['content:read'], tier: 'unlimited' }).expect(201)).body.key;

@@ -26,7 +26,7 @@ export class GraphService {
   ) {}
 
   async read(root: ContentRef, query: GraphQueryDto): Promise<GraphDto> {
-    const registry = await this.types.registry();
+    const registry = await this.types.registry(...(query.type === undefined ? [] : [query.type]));
     const followed = query.type === undefined ? null : [...new Set([query.type, registry.inverseOf(query.type)])];
     return getOrLoadWithFoundTags(this.cache, graphKey(root, query), [linksTag(root)], async () => {
       if (!(await this.content.exists(root))) throw ProblemException.notFound(`${label(root)} does not exist.`);

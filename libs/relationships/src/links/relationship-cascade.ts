@@ -38,7 +38,7 @@ export class RelationshipCascade implements OnModuleInit {
       [change.kind, change.id],
     );
     if (rows.length === 0) return;
-    const registry = await this.types.registry();
+    const registry = await this.types.registry(...rows.map((row) => row.type));
     for (const row of rows) await this.events.record(manager, 'relationship.deleted', toRelationship(row, registry));
     this.removed.set(change, rows.map((row) => row.id));
   }

@@ -34,7 +34,7 @@ export class RelationshipsService {
     if (dto.source.type === dto.target.type && dto.source.id.toLowerCase() === dto.target.id.toLowerCase()) {
       throw ProblemException.unprocessable('An item cannot be linked to itself.', { target: ['target must differ from source'] });
     }
-    const registry = await this.types.registry();
+    const registry = await this.types.registry(dto.type);
     if (!registry.has(dto.type)) throw unknownType(dto.type, 'type', registry.types().map((row) => row.name));
 
     const relationship = await this.dataSource.transaction(async (manager) => {
@@ -70,16 +70,15 @@ export class RelationshipsService {
     return this.cache.getOrLoad(relationshipKey(id), async () => {
       const [row]: RelationshipRow[] = await this.dataSource.query(`SELECT ${RELATIONSHIP_COLUMNS} FROM relationships WHERE id = $1`, [id]);
       if (!row) throw notFound(id);
-      return toRelationship(row, await this.types.registry());
+      return toRelationship(row, await this.types.registry(row.type));
     });
   }
 
   async remove(id: string): Promise<void> {
-    const registry = await this.types.registry();
     const relationship = await this.dataSource.transaction(async (manager) => {
       const [rows]: [RelationshipRow[]] = await manager.query(`DELETE FROM relationships WHERE id = $1 RETURNING ${RELATIONSHIP_COLUMNS}`, [id]);
       if (!rows[0]) throw notFound(id);
-      const deleted = toRelationship(rows[0], registry);
+      const deleted = toRelationship(rows[0], await this.types.registry(rows[0].type));
       await this.events.record(manager, 'relationship.deleted', deleted);
       return deleted;
     });
@@ -111,8 +110,8 @@ export class RelationshipsService {
       `SELECT ${RELATIONSHIP_COLUMNS} FROM relationships ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY id LIMIT $${parameters.length}`,
       parameters,
     );
-    const registry = await this.types.registry();
     const page = rows.slice(0, query.limit);
+    const registry = await this.types.registry(...page.map((row) => row.type));
     return {
       data: page.map((row) => toRelationship(row, registry)),
       nextCursor: rows.length > query.limit ? encodeCursor({ sort: ID_SORT, value: page[page.length - 1].id, id: page[page.length - 1].id }) : null,

@@ -16,9 +16,14 @@ export class RelationshipTypesService {
     private readonly cache: CacheService,
   ) {}
 
-  async registry(): Promise<RelationshipTypeRegistry> {
-    const rows = await this.cache.getOrLoad(RELATIONSHIP_TYPES_KEY, () => this.load(), { tags: [RELATIONSHIP_TYPES_TAG] });
-    return new RelationshipTypeRegistry(rows);
+  /**
+   * The registry, from the cache unless it lacks one of `mustKnow`: a type registered a moment
+   * ago on another instance may reach this one's cache a little after its first links do, so a
+   * name the cached copy does not know is looked up in the database before it is called unknown.
+   */
+  async registry(...mustKnow: string[]): Promise<RelationshipTypeRegistry> {
+    const cached = new RelationshipTypeRegistry(await this.cache.getOrLoad(RELATIONSHIP_TYPES_KEY, () => this.load(), { tags: [RELATIONSHIP_TYPES_TAG] }));
+    return mustKnow.every((name) => cached.has(name)) ? cached : new RelationshipTypeRegistry(await this.load());
   }
 
   /** Registers `name` with its `inverse` (both directions); 409 when either name is taken. */

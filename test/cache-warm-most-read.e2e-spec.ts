@@ -2,16 +2,7 @@ import { CacheService, ReadPopularity } from '@strata/cache';
 import { contentItemKey } from '@strata/content';
 import { createTestEnvironment, TestApp, TestEnvironment } from './support/test-app';
 import { PrivateRedis } from './support/private-redis';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (condition()) return;
-    await sleep(25);
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
+import { eventually } from './support/webhook-receiver';
 
 describe('POST /cache/warm { mostRead } (two instances, real Redis and PostgreSQL)', () => {
   let environment: TestEnvironment;
@@ -43,7 +34,7 @@ describe('POST /cache/warm { mostRead } (two instances, real Redis and PostgreSQ
     expect(ids.some((id) => inL1(first, id))).toBe(false);
 
     await first.api().post('/api/v1/cache/warm').send({ mostRead: 2 }).expect(202, { accepted: 2 });
-    await until(() => inL1(first, often) && inL1(first, sometimes), 'the two most read pages to be warmed');
+    await eventually(() => inL1(first, often) && inL1(first, sometimes), 'the two most read pages to be warmed', 5_000);
     expect(inL1(first, once)).toBe(false);
   });
 

@@ -64,6 +64,8 @@ describe('relationships', () => {
     await link(a, b, 'related').expect(201);
     const duplicate = await link(a, b, 'related').expect(409);
     expect(duplicate.headers['content-type']).toContain('application/problem+json');
+    // The same id in capitals is the same item.
+    await link(a, { type: 'page', id: b.id.toUpperCase() }, 'related').expect(409);
     await link(a, b, 'references').expect(201);
 
     const missingTarget = await link(a, { type: 'media', id: missingId }).expect(422);

@@ -24,24 +24,16 @@ export const graphKey = (ref: ContentRef, query: object): string => cacheKey('re
 /**
  * `getOrLoad` for reads whose tags depend on what the load found (the neighbours of an item, the
  * nodes of a graph). The cache reads `options.tags` when it stores the loaded value and when it
- * matches invalidations against loads in flight, so the loader adds the found tags to that same
- * array as soon as the query returns: an invalidation of any of them from then on stops the
- * value from being stored, exactly as for tags known up front.
+ * matches invalidations against loads in flight, so the loader adds the tags it finds to that
+ * same array (`found(...)`) as soon as its query returns: an invalidation of any of them from
+ * then on stops the value from being stored, exactly as for tags known up front.
  */
 export function getOrLoadWithFoundTags<T>(
   cache: CacheService,
   key: string,
   knownTags: string[],
-  load: () => Promise<{ value: T; tags: string[] }>,
+  load: (found: (tags: string[]) => void) => Promise<T>,
 ): Promise<T> {
   const options = { tags: [...knownTags] };
-  return cache.getOrLoad(
-    key,
-    async () => {
-      const { value, tags } = await load();
-      options.tags.push(...tags);
-      return value;
-    },
-    options,
-  );
+  return cache.getOrLoad(key, () => load((tags) => options.tags.push(...tags)), options);
 }

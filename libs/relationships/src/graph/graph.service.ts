@@ -28,18 +28,18 @@ export class GraphService {
   async read(root: ContentRef, query: GraphQueryDto): Promise<GraphDto> {
     const registry = await this.types.registry(...(query.type === undefined ? [] : [query.type]));
     const followed = query.type === undefined ? null : [...new Set([query.type, registry.inverseOf(query.type)])];
-    return getOrLoadWithFoundTags(this.cache, graphKey(root, query), [linksTag(root)], async () => {
+    return getOrLoadWithFoundTags(this.cache, graphKey(root, query), [linksTag(root)], async (found) => {
       if (!(await this.content.exists(root))) throw ProblemException.notFound(`${label(root)} does not exist.`);
-      const graph = await this.walk(root, query.depth, followed, query.limit);
-      return { value: graph, tags: graph.nodes.map(linksTag) };
+      return this.walk(root, query.depth, followed, query.limit, found);
     });
   }
 
-  private async walk(root: ContentRef, depth: number, followed: string[] | null, limit: number): Promise<GraphDto> {
+  private async walk(root: ContentRef, depth: number, followed: string[] | null, limit: number, found: (tags: string[]) => void): Promise<GraphDto> {
     const rows: GraphRow[] = await this.dataSource.query(GRAPH_SQL, [root.type, root.id, depth, followed, limit + 1]);
-    const found = rows.filter((row) => row.kind === 'node');
-    const truncated = found.length > limit;
-    const kept = found.slice(0, limit).map((row) => ({ type: row.node_type!, id: row.node_id!, depth: Number(row.depth) }));
+    const reached = rows.filter((row) => row.kind === 'node');
+    const truncated = reached.length > limit;
+    const kept = reached.slice(0, limit).map((row) => ({ type: row.node_type!, id: row.node_id!, depth: Number(row.depth) }));
+    found(kept.map(linksTag));
     const keys = new Set(kept.map(contentRefKey));
     const summaries = await this.content.summaries(kept);
     const edges = rows

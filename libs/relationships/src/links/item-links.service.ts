@@ -44,18 +44,16 @@ export class ItemLinksService {
     const registry = await this.types.registry(...(query.type === undefined ? [] : [query.type]));
     const filter = linkFilter(query.direction, query.type, registry);
     const afterId = query.cursor ? decodeCursor(query.cursor, ID_SORT).id : undefined;
-    return getOrLoadWithFoundTags(this.cache, itemLinksKey(item, query), [linksTag(item)], async () => {
+    return getOrLoadWithFoundTags(this.cache, itemLinksKey(item, query), [linksTag(item)], async (found) => {
       if (!(await this.content.exists(item))) throw ProblemException.notFound(`${label(item)} does not exist.`);
       const sides = await this.sides(item, filter, afterId, query.limit + 1);
       const page = sides.slice(0, query.limit);
+      found(page.map((side) => linksTag(side.other)));
       const summaries = await this.content.summaries(page.map((side) => side.other));
       const known = await this.types.registry(...page.map((side) => side.storedType));
       const data = page.map((side) => toLinkView(side, summaries.get(contentRefKey(side.other))?.title ?? null, known));
       const last = page[page.length - 1];
-      return {
-        value: { data, nextCursor: sides.length > query.limit ? encodeCursor({ sort: ID_SORT, value: last.id, id: last.id }) : null },
-        tags: page.map((side) => linksTag(side.other)),
-      };
+      return { data, nextCursor: sides.length > query.limit ? encodeCursor({ sort: ID_SORT, value: last.id, id: last.id }) : null };
     });
   }
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CursorWindowDto, IsBoundedJsonObject, Omittable } from '@strata/core';
 import type { ContentKind } from '@strata/content';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsDefined, IsIn, IsOptional, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { RELATIONSHIP_TYPE_MAX_LENGTH, RELATIONSHIP_TYPE_PATTERN } from '../types/relationship-type-registry';
 
@@ -17,6 +17,8 @@ export class ContentRefDto {
   type: ContentKind;
 
   @ApiProperty({ format: 'uuid', example: EXAMPLE_ID })
+  // One spelling per id: cache tags and the existence check compare ids as strings.
+  @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
   @IsUUID()
   id: string;
 }

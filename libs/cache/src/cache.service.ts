@@ -25,7 +25,17 @@ const LOCK_POLL_MS = 15;
  */
 const RECENT_STORE_MS = 1000;
 
-export type Loader<T> = () => Promise<T>;
+/** What a loader can tell the cache while it runs. */
+export interface LoadContext {
+  /**
+   * Adds tags found by the load itself (the neighbours of an item, the nodes of a graph). From
+   * this call on, an invalidation of any of them stops the value from being stored, exactly as
+   * for the tags given up front, so call it as soon as the query that found them returns.
+   */
+  addTags(...tags: string[]): void;
+}
+
+export type Loader<T> = (load: LoadContext) => Promise<T>;
 
 /** A load in flight in this process; an invalidation that touches it stops its result from being cached. */
 interface LoadInFlight {
@@ -288,13 +298,14 @@ export class CacheService {
   }
 
   private async loadAndStore<T>(key: string, loader: Loader<T>, options: CacheWriteOptions): Promise<T> {
-    const load: LoadInFlight = { key, tags: options.tags ?? [], invalidated: false };
+    const tags = [...(options.tags ?? [])];
+    const load: LoadInFlight = { key, tags, invalidated: false };
     this.loading.add(load);
     this.stats.count('loads');
     const startedAt = performance.now();
     let value: T;
     try {
-      value = await loader();
+      value = await loader({ addTags: (...found) => void tags.push(...found) });
     } catch (error) {
       this.stats.count('loadErrors');
       throw error;
@@ -303,7 +314,7 @@ export class CacheService {
       this.loading.delete(load);
     }
     if (!load.invalidated && value !== undefined) {
-      await this.store(key, value, options);
+      await this.store(key, value, { ...options, tags });
       this.rememberStore(load);
     }
     return value;

@@ -1,4 +1,4 @@
-import { cacheKey, CacheService, cacheTag, queryKeyPart } from '@strata/cache';
+import { cacheKey, cacheTag, queryKeyPart } from '@strata/cache';
 import type { ContentRef } from '@strata/content';
 
 /**
@@ -20,20 +20,3 @@ export const relationshipKey = (id: string): string => cacheKey('relationships',
 export const relationshipListKey = (query: object): string => cacheKey('relationships', 'list', queryKeyPart(query));
 export const itemLinksKey = (ref: ContentRef, query: object): string => cacheKey('relationships', 'item', ref.type, ref.id, queryKeyPart(query));
 export const graphKey = (ref: ContentRef, query: object): string => cacheKey('relationships', 'graph', ref.type, ref.id, queryKeyPart(query));
-
-/**
- * `getOrLoad` for reads whose tags depend on what the load found (the neighbours of an item, the
- * nodes of a graph). The cache reads `options.tags` when it stores the loaded value and when it
- * matches invalidations against loads in flight, so the loader adds the tags it finds to that
- * same array (`found(...)`) as soon as its query returns: an invalidation of any of them from
- * then on stops the value from being stored, exactly as for tags known up front.
- */
-export function getOrLoadWithFoundTags<T>(
-  cache: CacheService,
-  key: string,
-  knownTags: string[],
-  load: (found: (tags: string[]) => void) => Promise<T>,
-): Promise<T> {
-  const options = { tags: [...knownTags] };
-  return cache.getOrLoad(key, () => load((tags) => options.tags.push(...tags)), options);
-}

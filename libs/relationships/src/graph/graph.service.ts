@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CacheService } from '@strata/cache';
+import { CacheService, LoadContext } from '@strata/cache';
 import { ContentLookup, ContentRef, contentRefKey } from '@strata/content';
 import { ProblemException } from '@strata/core';
 import type { DataSource } from 'typeorm';
 import { label } from '../links/item-links.service';
-import { getOrLoadWithFoundTags, graphKey, linksTag } from '../relationship-cache';
+import { graphKey, linksTag } from '../relationship-cache';
 import { RelationshipTypesService } from '../types/relationship-types.service';
 import type { GraphDto, GraphQueryDto } from './graph.dto';
 import { GRAPH_SQL, GraphRow } from './graph-query';
@@ -28,18 +28,20 @@ export class GraphService {
   async read(root: ContentRef, query: GraphQueryDto): Promise<GraphDto> {
     const registry = await this.types.registry(...(query.type === undefined ? [] : [query.type]));
     const followed = query.type === undefined ? null : [...new Set([query.type, registry.inverseOf(query.type)])];
-    return getOrLoadWithFoundTags(this.cache, graphKey(root, query), [linksTag(root)], async (found) => {
+    const load = async ({ addTags }: LoadContext) => {
       if (!(await this.content.exists(root))) throw ProblemException.notFound(`${label(root)} does not exist.`);
-      return this.walk(root, query.depth, followed, query.limit, found);
-    });
+      return this.walk(root, query.depth, followed, query.limit, addTags);
+    };
+    // Tagged with every node it shows, found by the walk: a change to any of them drops it.
+    return this.cache.getOrLoad(graphKey(root, query), load, { tags: [linksTag(root)] });
   }
 
-  private async walk(root: ContentRef, depth: number, followed: string[] | null, limit: number, found: (tags: string[]) => void): Promise<GraphDto> {
+  private async walk(root: ContentRef, depth: number, followed: string[] | null, limit: number, found: LoadContext['addTags']): Promise<GraphDto> {
     const rows: GraphRow[] = await this.dataSource.query(GRAPH_SQL, [root.type, root.id, depth, followed, limit + 1]);
     const reached = rows.filter((row) => row.kind === 'node');
     const truncated = reached.length > limit;
     const kept = reached.slice(0, limit).map((row) => ({ type: row.node_type!, id: row.node_id!, depth: Number(row.depth) }));
-    found(kept.map(linksTag));
+    found(...kept.map(linksTag));
     const keys = new Set(kept.map(contentRefKey));
     const summaries = await this.content.summaries(kept);
     const edges = rows

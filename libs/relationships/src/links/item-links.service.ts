@@ -4,7 +4,7 @@ import { CacheService } from '@strata/cache';
 import { ContentLookup, ContentRef, contentRefKey } from '@strata/content';
 import { decodeCursor, encodeCursor, ProblemException } from '@strata/core';
 import type { DataSource } from 'typeorm';
-import { getOrLoadWithFoundTags, itemLinksKey, linksTag } from '../relationship-cache';
+import { itemLinksKey, linksTag } from '../relationship-cache';
 import { RelationshipTypesService } from '../types/relationship-types.service';
 import { LinkDirection, LinkFilter, linkFilter, LinkSide, LinkView, toLinkView } from './link-view';
 
@@ -44,17 +44,18 @@ export class ItemLinksService {
     const registry = await this.types.registry(...(query.type === undefined ? [] : [query.type]));
     const filter = linkFilter(query.direction, query.type, registry);
     const afterId = query.cursor ? decodeCursor(query.cursor, ID_SORT).id : undefined;
-    return getOrLoadWithFoundTags(this.cache, itemLinksKey(item, query), [linksTag(item)], async (found) => {
+    // Tagged with every item shown at the other end, found by the query: a change to any drops it.
+    return this.cache.getOrLoad(itemLinksKey(item, query), async ({ addTags }) => {
       if (!(await this.content.exists(item))) throw ProblemException.notFound(`${label(item)} does not exist.`);
       const sides = await this.sides(item, filter, afterId, query.limit + 1);
       const page = sides.slice(0, query.limit);
-      found(page.map((side) => linksTag(side.other)));
+      addTags(...page.map((side) => linksTag(side.other)));
       const summaries = await this.content.summaries(page.map((side) => side.other));
       const known = await this.types.registry(...page.map((side) => side.storedType));
       const data = page.map((side) => toLinkView(side, summaries.get(contentRefKey(side.other))?.title ?? null, known));
       const last = page[page.length - 1];
       return { data, nextCursor: sides.length > query.limit ? encodeCursor({ sort: ID_SORT, value: last.id, id: last.id }) : null };
-    });
+    }, { tags: [linksTag(item)] });
   }
 
   /** Outgoing and incoming links in id order, each side read by its own index. */

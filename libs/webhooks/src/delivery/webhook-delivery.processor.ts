@@ -36,7 +36,8 @@ interface DeliveryRow {
  *
  * Fairness (see mayStartDelivery): one endpoint may hold at most half of this worker's
  * concurrency, and a quarter stays free for endpoints with nothing in flight; further jobs for
- * a busy endpoint step aside briefly, so slow or hanging receivers cannot starve the others.
+ * a busy endpoint step aside, paced by how long its attempts take (StepAsidePacer), so slow or
+ * hanging receivers cannot starve the others.
  *
  * Locks are short so that jobs of a worker that died (SIGKILL) are picked up again within
  * seconds; maxStalledCount is high because a stalled delivery must be retried, not dropped.
@@ -152,7 +153,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     let result: AttemptResult;
     try {
       result = await this.attempt(delivery);
-      this.recentAttemptMs.set(delivery.endpoint_id, nextRecentAttemptMs(this.recentAttemptMs.get(delivery.endpoint_id), result.durationMs));
+      if (!result.interrupted) this.recentAttemptMs.set(delivery.endpoint_id, nextRecentAttemptMs(this.recentAttemptMs.get(delivery.endpoint_id), result.durationMs));
     } finally {
       this.totalInFlight--;
       const left = (this.inFlight.get(delivery.endpoint_id) ?? 1) - 1;

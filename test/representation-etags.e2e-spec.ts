@@ -1,8 +1,8 @@
 import { createKey } from './support/api-keys';
 import { createTestEnvironment, TestApp, TestEnvironment } from './support/test-app';
 
-/** Webhook endpoints and API keys have no version column: their ETag is a digest of what is sent. */
-describe('ETags of webhook endpoints and API keys', () => {
+/** Webhook endpoints, API keys and relationships have no version column: their ETag is a digest of what is sent. */
+describe('ETags of webhook endpoints, API keys and relationships', () => {
   let environment: TestEnvironment;
   let strata: TestApp;
 
@@ -34,5 +34,15 @@ describe('ETags of webhook endpoints and API keys', () => {
   it('API key: 304 while unchanged, a new ETag after a revoke', async () => {
     const key = await createKey(strata);
     await expectRevalidation(`/api/v1/api-keys/${key.id}`, () => strata.api().patch(`/api/v1/api-keys/${key.id}/revoke`).expect(200));
+  });
+
+  it('relationship: an ETag, and 304 while unchanged (relationships are never updated)', async () => {
+    const [a, b] = await Promise.all(
+      ['etag-a', 'etag-b'].map(async (slug) => (await strata.api().post('/api/v1/pages').send({ slug, title: slug }).expect(201)).body),
+    );
+    const link = (await strata.api().post('/api/v1/relationships').send({ source: { type: 'page', id: a.id }, target: { type: 'page', id: b.id }, type: 'related' }).expect(201)).body;
+    const first = await strata.api().get(`/api/v1/relationships/${link.id}`).expect(200);
+    expect(first.headers.etag).toMatch(/^"[A-Za-z0-9_-]{32}"$/);
+    await strata.api().get(`/api/v1/relationships/${link.id}`).set('if-none-match', first.headers.etag).expect(304);
   });
 });

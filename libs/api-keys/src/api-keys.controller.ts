@@ -1,15 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, ProblemException, RequireScope, withRepresentationEtag } from '@strata/core';
+import { ApiProblems, RequireScope, UuidParam, withRepresentationEtag } from '@strata/core';
 import { RateLimitCost } from '@strata/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyPrincipal } from './api-key-principal';
 import { ApiKeyDto, ApiKeyListDto, ApiKeyListQueryDto, CreateApiKeyDto, IssuedApiKeyDto, VerifyApiKeyDto, VerifyApiKeyResultDto } from './api-key.dto';
 import { ApiKeysService } from './api-keys.service';
 import { CurrentPrincipal } from './principal.decorator';
-
-const IdParam = () =>
-  Param('id', new ParseUUIDPipe({ exceptionFactory: () => ProblemException.badRequest('id must be a UUID.', { id: ['id must be a UUID'] }) }));
 
 @ApiTags('api-keys')
 @ApiProblems(400, 401, 403, 429)
@@ -48,7 +45,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Get an API key' })
   @ApiOkResponse({ type: ApiKeyDto, description: 'With a strong ETag; If-None-Match answers 304' })
   @ApiProblems(404)
-  async get(@IdParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ApiKeyDto | undefined> {
+  async get(@UuidParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ApiKeyDto | undefined> {
     return withRepresentationEtag(request, reply, await this.keys.get(id));
   }
 
@@ -57,7 +54,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Delete an API key', description: 'Rejected on every instance within 1 s.' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(404)
-  async remove(@IdParam() id: string): Promise<void> {
+  async remove(@UuidParam() id: string): Promise<void> {
     await this.keys.remove(id);
   }
 
@@ -65,7 +62,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke an API key', description: 'The key stays listed with `revokedAt` and is rejected on every instance within 1 s.' })
   @ApiOkResponse({ type: ApiKeyDto })
   @ApiProblems(404)
-  revoke(@IdParam() id: string): Promise<ApiKeyDto> {
+  revoke(@UuidParam() id: string): Promise<ApiKeyDto> {
     return this.keys.revoke(id);
   }
 
@@ -74,7 +71,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Rotate an API key', description: 'Issues a new key (shown once); the previous one keeps working until `previousKeyExpiresAt` (API_KEY_ROTATION_GRACE_S).' })
   @ApiOkResponse({ type: IssuedApiKeyDto })
   @ApiProblems(404, 409)
-  async rotate(@IdParam() id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<IssuedApiKeyDto> {
+  async rotate(@UuidParam() id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<IssuedApiKeyDto> {
     reply.header('cache-control', 'no-store');
     return this.keys.rotate(id);
   }

@@ -27,3 +27,4 @@ export * from './pagination/cursor-window.dto';
 export * from './crypto/secret-box';
 export * from './http/security-headers';
 export * from './http/conditional-get';
+export * from './http/uuid-param';

@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, ProblemException, RequireReadWriteScopes } from '@strata/core';
+import { ApiProblems, ProblemException, RequireReadWriteScopes, UuidParam } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BatchRequestDto } from '../shared/batch.dto';
 import { BatchResponseDto } from '../shared/batch-response.dto';
 import { etagFor } from '../shared/etag';
-import { created, expectedVersion, IdParam, withCacheControl, withEtag } from '../shared/http';
+import { created, expectedVersion, withCacheControl, withEtag } from '../shared/http';
 import { ContentItemReads } from '../shared/item-reads';
 import { ApiIfMatch, ApiIfNoneMatch } from '../shared/openapi';
 import { answerToRange } from './byte-range';
@@ -47,7 +47,7 @@ export class MediaController {
   @ApiIfNoneMatch()
   @ApiOkResponse({ type: MediaDto, description: 'The media item, with its ETag' })
   @ApiProblems(404)
-  async get(@IdParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<MediaDto | undefined> {
+  async get(@UuidParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<MediaDto | undefined> {
     return (await this.itemReads.answer('media', id, request, reply)) as MediaDto | undefined;
   }
 
@@ -61,7 +61,7 @@ export class MediaController {
   @ApiIfNoneMatch()
   @ApiMediaFileResponse()
   @ApiProblems(404, 416)
-  async download(@IdParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<StreamableFile | undefined> {
+  async download(@UuidParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<StreamableFile | undefined> {
     const media = await this.media.get(id);
     // 304 when the client's copy is current: the file is not even opened.
     if (!withEtag(request, reply, media, media)) return undefined;
@@ -93,7 +93,7 @@ export class MediaController {
   @ApiOkResponse({ type: MediaDto })
   @ApiProblems(404, 412, 413)
   async update(
-    @IdParam() id: string,
+    @UuidParam() id: string,
     @Body() dto: UpdateMediaDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -109,7 +109,7 @@ export class MediaController {
   @ApiIfMatch()
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(404, 412)
-  async remove(@IdParam() id: string, @Req() request: FastifyRequest): Promise<void> {
+  async remove(@UuidParam() id: string, @Req() request: FastifyRequest): Promise<void> {
     await this.media.remove(id, expectedVersion(request, id));
   }
 

@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, RequireReadWriteScopes } from '@strata/core';
+import { ApiProblems, RequireReadWriteScopes, UuidParam } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BatchRequestDto } from '../shared/batch.dto';
 import { BatchResponseDto } from '../shared/batch-response.dto';
 import { etagFor } from '../shared/etag';
-import { created, expectedVersion, IdParam, withCacheControl } from '../shared/http';
+import { created, expectedVersion, withCacheControl } from '../shared/http';
 import { ContentItemReads } from '../shared/item-reads';
 import { ApiIfMatch, ApiIfNoneMatch } from '../shared/openapi';
 import { CreateModuleDto, ModuleDto, ModuleListDto, ModuleListQueryDto, UpdateModuleDto } from './module.dto';
@@ -33,7 +33,7 @@ export class ModulesController {
   @ApiIfNoneMatch()
   @ApiOkResponse({ type: ModuleDto, description: 'The module, with its ETag' })
   @ApiProblems(404)
-  async get(@IdParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ModuleDto | undefined> {
+  async get(@UuidParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ModuleDto | undefined> {
     return (await this.itemReads.answer('modules', id, request, reply)) as ModuleDto | undefined;
   }
 
@@ -52,7 +52,7 @@ export class ModulesController {
   @ApiOkResponse({ type: ModuleDto })
   @ApiProblems(404, 412, 413, 422)
   async update(
-    @IdParam() id: string,
+    @UuidParam() id: string,
     @Body() dto: UpdateModuleDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -68,7 +68,7 @@ export class ModulesController {
   @ApiIfMatch()
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(404, 412)
-  async remove(@IdParam() id: string, @Req() request: FastifyRequest): Promise<void> {
+  async remove(@UuidParam() id: string, @Req() request: FastifyRequest): Promise<void> {
     await this.modules.remove(id, expectedVersion(request, id));
   }
 

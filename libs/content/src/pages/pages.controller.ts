@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, RequireReadWriteScopes } from '@strata/core';
+import { ApiProblems, RequireReadWriteScopes, UuidParam } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BatchRequestDto } from '../shared/batch.dto';
 import { BatchResponseDto } from '../shared/batch-response.dto';
 import { etagFor } from '../shared/etag';
-import { created, expectedVersion, IdParam, withCacheControl } from '../shared/http';
+import { created, expectedVersion, withCacheControl } from '../shared/http';
 import { ContentItemReads } from '../shared/item-reads';
 import { ApiIfMatch, ApiIfNoneMatch } from '../shared/openapi';
 import { CreatePageDto, PageDto, PageListDto, PageListQueryDto, UpdatePageDto } from './page.dto';
@@ -33,7 +33,7 @@ export class PagesController {
   @ApiIfNoneMatch()
   @ApiOkResponse({ type: PageDto, description: 'The page, with its ETag' })
   @ApiProblems(404)
-  async get(@IdParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<PageDto | undefined> {
+  async get(@UuidParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<PageDto | undefined> {
     return (await this.itemReads.answer('pages', id, request, reply)) as PageDto | undefined;
   }
 
@@ -52,7 +52,7 @@ export class PagesController {
   @ApiOkResponse({ type: PageDto })
   @ApiProblems(404, 409, 412, 413)
   async update(
-    @IdParam() id: string,
+    @UuidParam() id: string,
     @Body() dto: UpdatePageDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -68,7 +68,7 @@ export class PagesController {
   @ApiIfMatch()
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(404, 412)
-  async remove(@IdParam() id: string, @Req() request: FastifyRequest): Promise<void> {
+  async remove(@UuidParam() id: string, @Req() request: FastifyRequest): Promise<void> {
     await this.pages.remove(id, expectedVersion(request, id));
   }
 

@@ -1,17 +1,7 @@
-import { Param, ParseUUIDPipe } from '@nestjs/common';
-import { ifNoneMatchHits, ProblemException } from '@strata/core';
+import { ifNoneMatchHits } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { etagFor, expectedVersionFromIfMatch } from './etag';
 import type { ExpectedVersion } from './versioned-store';
-
-/** `@IdParam()`: the `:id` path parameter, which must be a UUID (else 400, never a query). */
-export const IdParam = (name = 'id') =>
-  Param(
-    name,
-    new ParseUUIDPipe({
-      exceptionFactory: () => ProblemException.badRequest(`${name} must be a UUID.`, { [name]: [`${name} must be a UUID`] }),
-    }),
-  );
 
 /**
  * Cache-Control of reads served through the cache: clients may keep a copy but must revalidate

@@ -1,12 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ContentKind } from '@strata/content';
-import { ApiProblems, RequireScope } from '@strata/core';
+import { ApiProblems, RequireScope, UuidParam } from '@strata/core';
 import { GraphDto, GraphQueryDto } from '../graph/graph.dto';
 import { GraphService } from '../graph/graph.service';
 import { ItemLinksQueryDto, LinkViewListDto } from './relationship.dto';
 import { ItemLinksService } from './item-links.service';
-import { UuidParam } from './relationships.controller';
 
 const LINKS_DESCRIPTION = 'Incoming links are shown with the inverse type (a `parent` link seen from its target is `child`). Cursor-paginated in creation order.';
 const GRAPH_DESCRIPTION =

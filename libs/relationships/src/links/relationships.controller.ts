@@ -1,12 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, ProblemException, RequireReadWriteScopes } from '@strata/core';
-import type { FastifyReply } from 'fastify';
+import { ApiProblems, RequireReadWriteScopes, UuidParam, withRepresentationEtag } from '@strata/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CreateRelationshipDto, RelationshipDto, RelationshipListDto, RelationshipListQueryDto } from './relationship.dto';
 import { RelationshipsService } from './relationships.service';
-
-export const UuidParam = (name: string) =>
-  Param(name, new ParseUUIDPipe({ exceptionFactory: () => ProblemException.badRequest(`${name} must be a UUID.`, { [name]: [`${name} must be a UUID`] }) }));
 
 @ApiTags('relationships')
 @ApiProblems(400)
@@ -37,10 +34,10 @@ export class RelationshipsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a relationship' })
-  @ApiOkResponse({ type: RelationshipDto })
+  @ApiOkResponse({ type: RelationshipDto, description: 'With a strong ETag; If-None-Match answers 304' })
   @ApiProblems(404)
-  get(@UuidParam('id') id: string): Promise<RelationshipDto> {
-    return this.relationships.read(id.toLowerCase());
+  async get(@UuidParam('id') id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<RelationshipDto | undefined> {
+    return withRepresentationEtag(request, reply, await this.relationships.read(id.toLowerCase()));
   }
 
   @Delete(':id')

@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, ProblemException, RequireScope, withRepresentationEtag } from '@strata/core';
+import { ApiProblems, RequireScope, UuidParam, withRepresentationEtag } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   CreateWebhookDto,
@@ -13,9 +13,6 @@ import {
   WebhookWithSecretDto,
 } from './webhook-endpoint.dto';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
-
-const UuidParam = (name: string) =>
-  Param(name, new ParseUUIDPipe({ exceptionFactory: () => ProblemException.badRequest(`${name} must be a UUID.`, { [name]: [`${name} must be a UUID`] }) }));
 
 @ApiTags('webhooks')
 @ApiProblems(400)

@@ -16,6 +16,7 @@ export interface SpawnedExit {
  */
 export class SpawnedApp {
   private outputTail: string[] = [];
+  private outputAll = '';
   private signalledAt?: number;
   readonly exited: Promise<SpawnedExit>;
 
@@ -29,6 +30,7 @@ export class SpawnedApp {
     for (const stream of [child.stdout, child.stderr]) {
       stream?.setEncoding('utf8');
       stream?.on('data', (chunk: string) => {
+        this.outputAll += chunk;
         this.outputTail.push(...chunk.split('\n').filter(Boolean));
         this.outputTail = this.outputTail.slice(-200);
       });
@@ -72,6 +74,11 @@ export class SpawnedApp {
 
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Everything the process wrote to stdout and stderr, from its start. */
+  allOutput(): string {
+    return this.outputAll;
   }
 
   /** The last lines the process logged (LOG_LEVEL warn by default: its warnings and errors). */

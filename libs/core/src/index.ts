@@ -28,3 +28,4 @@ export * from './crypto/secret-box';
 export * from './http/security-headers';
 export * from './http/conditional-get';
 export * from './http/uuid-param';
+export * from './logging/redact-secrets';

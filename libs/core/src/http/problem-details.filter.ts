@@ -4,6 +4,7 @@ import { QueryFailedError } from 'typeorm';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, ProblemDetails, problemTypeForStatus, problemTypeUri } from './problem';
 import { ProblemException } from './problem.exception';
+import { redactSecrets } from '../logging/redact-secrets';
 
 interface Resolved {
   status: number;
@@ -32,7 +33,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const resolved = this.resolve(exception);
 
     if (resolved.status >= 500) {
-      this.logger.error({ err: loggableError(exception), requestId: request.id }, `${request.method} ${request.url} failed`);
+      this.logger.error({ err: loggableError(exception), requestId: request.id }, `${request.method} ${instanceOf(request)} failed`);
     }
 
     const problemType = resolved.problem?.problemType ?? problemTypeForStatus(resolved.status);
@@ -41,7 +42,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       title: resolved.problem?.title ?? PROBLEM_TYPES[problemType],
       status: resolved.status,
       detail: resolved.detail,
-      instance: request.url.split('?')[0],
+      instance: instanceOf(request),
       requestId: String(request.id),
       ...(resolved.problem?.errors ? { errors: resolved.problem.errors } : {}),
       ...resolved.problem?.extensions,
@@ -94,6 +95,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     return { status: 500, detail: 'An unexpected error occurred. Quote the requestId when reporting it.' };
   }
+}
+
+/** The path the problem is about: no query string, nothing shaped like a secret. */
+function instanceOf(request: FastifyRequest): string {
+  return redactSecrets(request.url.split('?')[0]);
 }
 
 /**

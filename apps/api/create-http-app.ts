@@ -5,8 +5,8 @@ import { NestFactory } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
-  addSecurityHeaders, AppConfig, createValidationPipe, drainConnectionsOnClose, etagForEncoding, logCompletedRequests, MetricsService,
-  ProblemDetailsFilter, REQUEST_ID_HEADER, requestIdFor, ROOT_LOGGER,
+  addSecurityHeaders, answerClientError, AppConfig, createValidationPipe, drainConnectionsOnClose, etagForEncoding, logCompletedRequests, MetricsService,
+  parseJsonBodies, ProblemDetailsFilter, ProblemException, REQUEST_ID_HEADER, requestIdFor, ROOT_LOGGER,
 } from '@strata/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
@@ -27,7 +27,12 @@ const EXPOSED_HEADERS = [
  * e2e tests and the benchmarks all start Strata through this one function.
  */
 export async function createHttpApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const problems = new ProblemDetailsFilter();
   const adapter = new FastifyAdapter({
+    // Errors Fastify answers before any route runs (a malformed URL, an over-long path segment)
+    // get the same problem+json as every other error.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => problems.send(frameworkProblem(error), request, reply),
+    clientErrorHandler: answerClientError,
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: requestIdFor,
     requestIdHeader: false,
@@ -38,7 +43,8 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
     // 503, which is not problem+json and fails a request the client had every right to send.
     return503OnClosing: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+  // Bodies are parsed by parseJsonBodies below (JSON only; multipart by its plugin), not by Nest's parsers.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
 
   const fastify = app.getHttpAdapter().getInstance();
@@ -53,6 +59,7 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
     limits: { fileSize: config.media.maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 21, headerPairs: 200 },
   });
 
+  parseJsonBodies(fastify);
   drainConnectionsOnClose(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
@@ -73,7 +80,6 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
     });
   }
 
-  const problems = new ProblemDetailsFilter();
   answerItemReadsEarly(app, API_PREFIX, problems);
 
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
@@ -81,6 +87,12 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
   app.useGlobalFilters(problems);
   setupOpenApi(app);
   return app;
+}
+
+/** Fastify's routing errors, with details that do not repeat the (possibly hostile) path. */
+function frameworkProblem(error: Error & { code?: string }): ProblemException {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new ProblemException({ status: 414, detail: 'A path segment is longer than the 100 characters allowed.' });
+  return ProblemException.badRequest('The URL is not valid.');
 }
 
 function markEtagWithEncoding(_request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void {

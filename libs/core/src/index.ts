@@ -29,3 +29,5 @@ export * from './http/security-headers';
 export * from './http/conditional-get';
 export * from './http/uuid-param';
 export * from './logging/redact-secrets';
+export * from './http/json-body-parser';
+export * from './http/client-error';

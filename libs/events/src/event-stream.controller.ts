@@ -9,6 +9,9 @@ import { LiveEvents } from './live-events';
 import { SseSession } from './sse-session';
 
 /** `GET /api/v1/events`: every domain event, live, as Server-Sent Events. */
+/** More than every event type and pattern there is: a longer list is not a real subscription. */
+const MAX_PATTERNS = 50;
+
 @ApiTags('events')
 @RequireScope('content:read')
 @Controller('events')
@@ -29,18 +32,21 @@ export class EventStreamController implements BeforeApplicationShutdown {
   @ApiQuery({ name: 'types', required: false, description: 'Comma list of event types or patterns (`page.*`, `*`)', example: 'page.*,media.uploaded' })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id' })
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'An endless text/event-stream' })
+  @ApiOkResponse({ description: 'An endless text/event-stream', content: { 'text/event-stream': { schema: { type: 'string', example: 'id: 01936f3e-0000-7000-8000-000000000001\nevent: page.created\ndata: {"id":"evt_…","type":"page.created"}\n\n' } } } })
   @ApiProblems(400)
   async subscribe(
-    @Query('types') types: string | undefined,
+    @Query('types') types: string | string[] | undefined,
     @Headers('last-event-id') lastEventId: string | undefined,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const patterns = (types ?? '*').split(',').map((type) => type.trim()).filter(Boolean);
+    // `?types=a&types=b` arrives as an array: both spellings of a list are accepted.
+    const patterns = [types ?? '*'].flat().join(',').split(',').map((type) => type.trim()).filter(Boolean);
     const invalid = patterns.filter((pattern) => !isEventPattern(pattern));
-    if (patterns.length === 0 || invalid.length > 0) {
-      throw ProblemException.badRequest(`Unknown event types: ${invalid.join(', ') || '(none given)'}.`, {
+    if (patterns.length === 0 || invalid.length > 0 || patterns.length > MAX_PATTERNS) {
+      const named = invalid.slice(0, 5).map((pattern) => JSON.stringify(pattern.slice(0, 60)));
+      const detail = patterns.length > MAX_PATTERNS ? `At most ${MAX_PATTERNS} event types may be given.` : `Unknown event types: ${named.join(', ') || '(none given)'}.`;
+      throw ProblemException.badRequest(detail, {
         types: ['each type must be an event type, a `resource.*` pattern or `*`'],
       });
     }

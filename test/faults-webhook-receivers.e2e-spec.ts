@@ -96,7 +96,8 @@ describe('fault: webhook receivers that hang, reset or answer slowly', () => {
       console.log(`[faults-webhooks] ${name}: ${deliveries.length} deliveries, ${attempts.length} attempts, max ${Math.max(...attempts.map((a) => a.durationMs))} ms, errors ${[...new Set(attempts.map((a) => a.error))].join(' | ')}`);
       expect(deliveries).toHaveLength(PAGES);
       expect(attempts.every((attempt) => attempt.statusCode === null && attempt.error)).toBe(true);
-      expect(Math.max(...attempts.map((attempt) => attempt.durationMs))).toBeLessThan(TIMEOUT_MS + 250);
+      // The timeout holds: no attempt runs on much past it (the margin is for a busy machine).
+      expect(Math.max(...attempts.map((attempt) => attempt.durationMs))).toBeLessThan(TIMEOUT_MS + 1000);
     }
     const timedOut = (await attemptsOf('hanging')).flat().filter((attempt) => attempt.error === `timed out after ${TIMEOUT_MS} ms`);
     expect(timedOut.length).toBeGreaterThan(PAGES / 2);

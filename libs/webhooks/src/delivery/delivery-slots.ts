@@ -19,8 +19,12 @@ export function mayStartDelivery(endpointInFlight: number, totalInFlight: number
 }
 
 const MIN_STEP_ASIDE_MS = 50;
-/** However long an endpoint's backlog, a job asks again within this long (it may have recovered). */
-const MAX_STEP_ASIDE_MS = 60_000;
+/**
+ * However long an endpoint's backlog, a job asks again within this long: the endpoint may have
+ * recovered (with 60 s, a backlog paced while a receiver held its answers drained at 76/s once
+ * it answered again). Freed slots also bring waiting jobs back at once (StepAsideWaiters).
+ */
+const MAX_STEP_ASIDE_MS = 5_000;
 
 /**
  * When jobs that found their endpoint busy ask again. Each one is given the next turn on a
@@ -32,7 +36,7 @@ const MAX_STEP_ASIDE_MS = 60_000;
 export class StepAsidePacer {
   private readonly nextTurnAt = new Map<string, number>();
 
-  /** Milliseconds the job should wait (at least 50, at most 60 s, plus up to 10 % jitter). */
+  /** Milliseconds the job should wait (at least 50, at most 5 s, plus up to 10 % jitter). */
   delayFor(endpointId: string, recentAttemptMs: number | undefined, endpointSlots: number, now = Date.now()): number {
     const spacing = Math.max(recentAttemptMs ?? 0, MIN_STEP_ASIDE_MS) / Math.max(1, endpointSlots);
     const turn = Math.min(Math.max(now + Math.max(MIN_STEP_ASIDE_MS, spacing), (this.nextTurnAt.get(endpointId) ?? 0) + spacing), now + MAX_STEP_ASIDE_MS);
@@ -50,4 +54,36 @@ export class StepAsidePacer {
 /** A moving average of an endpoint's attempt durations; recent attempts weigh most. */
 export function nextRecentAttemptMs(previous: number | undefined, durationMs: number): number {
   return previous === undefined ? durationMs : previous * 0.7 + durationMs * 0.3;
+}
+
+/** Jobs remembered per worker while they wait for their endpoint; older ones still come back on their delay. */
+const MAX_WAITERS = 20_000;
+
+/**
+ * The jobs of this worker that stepped aside for a busy endpoint, oldest first, so that one can
+ * be brought back (promoted) the moment a slot of that endpoint frees up. The pacer's delay alone
+ * is a guess made when the job stepped aside: a backlog paced while the receiver was slow stayed
+ * spread over the pacer's whole horizon after it had become fast again.
+ */
+export class StepAsideWaiters {
+  private readonly byEndpoint = new Map<string, string[]>();
+  private size = 0;
+
+  add(endpointId: string, jobId: string): void {
+    if (this.size >= MAX_WAITERS) return;
+    const waiting = this.byEndpoint.get(endpointId);
+    if (waiting) waiting.push(jobId);
+    else this.byEndpoint.set(endpointId, [jobId]);
+    this.size++;
+  }
+
+  /** The longest-waiting job of the endpoint, now forgotten; undefined when none waits. */
+  next(endpointId: string): string | undefined {
+    const waiting = this.byEndpoint.get(endpointId);
+    if (!waiting) return undefined;
+    const jobId = waiting.shift();
+    this.size--;
+    if (waiting.length === 0) this.byEndpoint.delete(endpointId);
+    return jobId;
+  }
 }

@@ -1,17 +1,20 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AppConfig, MetricsService, RedisConnections, SecretBox } from '@strata/core';
-import { DelayedError, Job } from 'bullmq';
+import { DelayedError, Job, Queue } from 'bullmq';
 import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { DELIVERY_QUEUE, DeliveryJob } from './delivery-queue.module';
 import { AttemptResult, postWebhook } from './http-sender';
 import { nextRetryDelay, parseRetryAfter } from './retry-delay';
 import { liveSecrets } from './live-secrets';
-import { mayStartDelivery, nextRecentAttemptMs, slotsPerEndpoint, StepAsidePacer } from './delivery-slots';
+import { mayStartDelivery, nextRecentAttemptMs, slotsPerEndpoint, StepAsidePacer, StepAsideWaiters } from './delivery-slots';
 import { MicroBatch } from './micro-batch';
 import { signWebhook } from './webhook-signer';
+
+/** Stale waiter entries skipped at most per freed slot. */
+const MAX_WAKE_TRIES = 20;
 
 interface DeliveryRow {
   id: string;
@@ -37,7 +40,8 @@ interface DeliveryRow {
  * Fairness (see mayStartDelivery): one endpoint may hold at most half of this worker's
  * concurrency, and a quarter stays free for endpoints with nothing in flight; further jobs for
  * a busy endpoint step aside, paced by how long its attempts take (StepAsidePacer), so slow or
- * hanging receivers cannot starve the others.
+ * hanging receivers cannot starve the others; when one of its attempts ends, the job that has
+ * waited longest for that endpoint is brought back at once (StepAsideWaiters).
  *
  * Locks are short so that jobs of a worker that died (SIGKILL) are picked up again within
  * seconds; maxStalledCount is high because a stalled delivery must be retried, not dropped.
@@ -52,6 +56,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
   /** Per endpoint: how long its attempts have lately taken (sets how long a busy one's jobs step aside). */
   private readonly recentAttemptMs = new Map<string, number>();
   private readonly pacer = new StepAsidePacer();
+  private readonly waiters = new StepAsideWaiters();
   private readonly outcomes: Counter<'outcome'>;
 
   constructor(
@@ -59,6 +64,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     private readonly config: AppConfig,
     private readonly redis: RedisConnections,
     private readonly secrets: SecretBox,
+    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
     metrics: MetricsService,
   ) {
     super();
@@ -134,6 +140,22 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     this.stopping.abort();
   }
 
+  /** A slot of the endpoint is free: the job that has waited longest for it is due now. */
+  private async wakeWaiter(endpointId: string): Promise<void> {
+    // Entries go stale (a job whose delay ran out came back on its own, perhaps to step aside
+    // again): skip those until one is still waiting, within a bound.
+    for (let tries = 0; tries < MAX_WAKE_TRIES && !this.stopping.signal.aborted; tries++) {
+      const jobId = this.waiters.next(endpointId);
+      if (!jobId) return;
+      try {
+        await (await this.queue.getJob(jobId))?.promote();
+        return;
+      } catch {
+        // No longer delayed: try the next one.
+      }
+    }
+  }
+
   async process(job: Job<DeliveryJob>, token?: string): Promise<void> {
     const delivery = await this.loads.add(job.data.deliveryId);
     if (!delivery || delivery.status !== 'pending') return;
@@ -146,6 +168,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     if (!mayStartDelivery(busy, this.totalInFlight, this.config.webhooks.concurrency)) {
       const delay = this.pacer.delayFor(delivery.endpoint_id, this.recentAttemptMs.get(delivery.endpoint_id), slotsPerEndpoint(this.config.webhooks.concurrency));
       await job.moveToDelayed(Date.now() + delay, token);
+      if (job.id) this.waiters.add(delivery.endpoint_id, job.id);
       throw new DelayedError();
     }
     this.inFlight.set(delivery.endpoint_id, busy + 1);
@@ -159,6 +182,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
       const left = (this.inFlight.get(delivery.endpoint_id) ?? 1) - 1;
       if (left === 0) this.inFlight.delete(delivery.endpoint_id);
       else this.inFlight.set(delivery.endpoint_id, left);
+      void this.wakeWaiter(delivery.endpoint_id);
     }
 
     // Not an attempt the receiver failed: back to the queue, due now, for whichever worker runs next.

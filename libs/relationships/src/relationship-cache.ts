@@ -1,4 +1,4 @@
-import { cacheKey, cacheTag, queryKeyPart } from '@strata/cache';
+import { cacheKey, CacheService, cacheTag, queryKeyPart } from '@strata/cache';
 import type { ContentRef } from '@strata/content';
 
 /**
@@ -20,3 +20,16 @@ export const relationshipKey = (id: string): string => cacheKey('relationships',
 export const relationshipListKey = (query: object): string => cacheKey('relationships', 'list', queryKeyPart(query));
 export const itemLinksKey = (ref: ContentRef, query: object): string => cacheKey('relationships', 'item', ref.type, ref.id, queryKeyPart(query));
 export const graphKey = (ref: ContentRef, query: object): string => cacheKey('relationships', 'graph', ref.type, ref.id, queryKeyPart(query));
+
+/**
+ * After a commit that changed links: drops the reads of every item whose links or title changed
+ * and, when links were created or deleted (`removedIds` of deleted ones), every filtered list.
+ * Never before the commit: a read in between would cache the old state again.
+ */
+export async function dropRelationshipReads(cache: CacheService, items: ContentRef[], change: { linksChanged: boolean; removedIds?: string[] }): Promise<void> {
+  const keys = (change.removedIds ?? []).map(relationshipKey);
+  if (keys.length) await cache.delete(...keys);
+  const tags = [...new Set(items.map(linksTag))];
+  if (change.linksChanged) tags.push(RELATIONSHIP_LISTS_TAG);
+  if (tags.length) await cache.deleteByTag(...tags);
+}

@@ -1,4 +1,4 @@
-import { ifNoneMatchHits } from '@strata/core';
+import { withStrongEtag } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { etagFor, expectedVersionFromIfMatch } from './etag';
 import type { ExpectedVersion } from './versioned-store';
@@ -19,13 +19,8 @@ export function withCacheControl<T>(reply: FastifyReply, body: T): T {
  * If-None-Match already has it.
  */
 export function withEtag<T>(request: FastifyRequest, reply: FastifyReply, resource: { id: string; version: number }, body: T): T | undefined {
-  const etag = etagFor(resource.id, resource.version);
-  reply.header('etag', etag).header('cache-control', CACHED_READ_CACHE_CONTROL);
-  if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
-    reply.status(304);
-    return undefined;
-  }
-  return body;
+  reply.header('cache-control', CACHED_READ_CACHE_CONTROL);
+  return withStrongEtag(request, reply, etagFor(resource.id, resource.version), body);
 }
 
 /** The version an `If-Match` header asks for (see `expectedVersionFromIfMatch`). */

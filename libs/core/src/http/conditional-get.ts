@@ -14,16 +14,23 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
 }
 
 /**
- * Sets a strong ETag for a resource that has no version column (webhook endpoints, API keys):
- * a digest of the representation itself, so any visible change changes it. Answers undefined
- * (and 304) when the client's If-None-Match already has it. Content items use id + version.
+ * Sets `etag` on the reply; answers undefined (and 304, no body) when the client's
+ * If-None-Match already has it, else `body`.
  */
-export function withRepresentationEtag<T>(request: FastifyRequest, reply: FastifyReply, body: T): T | undefined {
-  const etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 32)}"`;
+export function withStrongEtag<T>(request: FastifyRequest, reply: FastifyReply, etag: string, body: T): T | undefined {
   reply.header('etag', etag);
   if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
     reply.status(304);
     return undefined;
   }
   return body;
+}
+
+/**
+ * `withStrongEtag` for a resource that has no version column (webhook endpoints, API keys,
+ * relationships): the tag is a digest of the representation itself, so any visible change
+ * changes it. Content items use id + version instead.
+ */
+export function withRepresentationEtag<T>(request: FastifyRequest, reply: FastifyReply, body: T): T | undefined {
+  return withStrongEtag(request, reply, `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 32)}"`, body);
 }

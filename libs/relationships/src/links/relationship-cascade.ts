@@ -3,7 +3,7 @@ import { CacheService } from '@strata/cache';
 import { ContentChange, ContentChanges } from '@strata/content';
 import { DomainEvents } from '@strata/events';
 import type { EntityManager } from 'typeorm';
-import { linksTag, RELATIONSHIP_LISTS_TAG, relationshipKey } from '../relationship-cache';
+import { dropRelationshipReads } from '../relationship-cache';
 import { RelationshipTypesService } from '../types/relationship-types.service';
 import { RELATIONSHIP_COLUMNS, RelationshipRow, toRelationship } from './relationship-row';
 
@@ -44,18 +44,9 @@ export class RelationshipCascade implements OnModuleInit {
   }
 
   private async invalidate(committed: ContentChange[]): Promise<void> {
-    const tags = new Set<string>();
-    const keys: string[] = [];
-    for (const change of committed) {
-      if (change.action === 'created') continue;
-      tags.add(linksTag({ type: change.kind, id: change.id }));
-      const removed = this.removed.get(change);
-      if (removed) {
-        tags.add(RELATIONSHIP_LISTS_TAG);
-        keys.push(...removed.map(relationshipKey));
-      }
-    }
-    if (keys.length) await this.cache.delete(...keys);
-    if (tags.size) await this.cache.deleteByTag(...tags);
+    const touched = committed.filter((change) => change.action !== 'created');
+    const removedIds = touched.flatMap((change) => this.removed.get(change) ?? []);
+    const items = touched.map((change) => ({ type: change.kind, id: change.id }));
+    await dropRelationshipReads(this.cache, items, { linksChanged: removedIds.length > 0, removedIds });
   }
 }

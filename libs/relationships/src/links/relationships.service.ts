@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CacheService } from '@strata/cache';
-import { ContentLookup, ContentRef } from '@strata/content';
+import { ContentLookup } from '@strata/content';
 import { decodeCursor, encodeCursor, ProblemException } from '@strata/core';
 import { DomainEvents } from '@strata/events';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
-import { linksTag, RELATIONSHIP_LISTS_TAG, relationshipKey, relationshipListKey } from '../relationship-cache';
+import { dropRelationshipReads, RELATIONSHIP_LISTS_TAG, relationshipKey, relationshipListKey } from '../relationship-cache';
 import { RelationshipTypesService } from '../types/relationship-types.service';
 import { unknownType } from '../types/relationship-type-registry';
 import { Relationship, RELATIONSHIP_COLUMNS, RelationshipRow, toRelationship } from './relationship-row';
@@ -61,7 +61,7 @@ export class RelationshipsService {
       await this.events.record(manager, 'relationship.created', created);
       return created;
     });
-    await this.invalidate([relationship.source, relationship.target]);
+    await dropRelationshipReads(this.cache, [relationship.source, relationship.target], { linksChanged: true });
     return relationship;
   }
 
@@ -82,7 +82,7 @@ export class RelationshipsService {
       await this.events.record(manager, 'relationship.deleted', deleted);
       return deleted;
     });
-    await this.invalidate([relationship.source, relationship.target], [relationshipKey(id)]);
+    await dropRelationshipReads(this.cache, [relationship.source, relationship.target], { linksChanged: true, removedIds: [id] });
   }
 
   readList(query: RelationshipListQueryDto): Promise<{ data: Relationship[]; nextCursor: string | null }> {
@@ -116,12 +116,6 @@ export class RelationshipsService {
       data: page.map((row) => toRelationship(row, registry)),
       nextCursor: rows.length > query.limit ? encodeCursor({ sort: ID_SORT, value: page[page.length - 1].id, id: page[page.length - 1].id }) : null,
     };
-  }
-
-  /** After commit only: a read in between would otherwise cache the old state again. */
-  async invalidate(ends: ContentRef[], keys: string[] = []): Promise<void> {
-    if (keys.length) await this.cache.delete(...keys);
-    await this.cache.deleteByTag(...ends.map(linksTag), RELATIONSHIP_LISTS_TAG);
   }
 }
 

@@ -1,9 +1,8 @@
 import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+import { NETWORK_ERROR_CODES } from '../http/network-errors';
 
 // PostgreSQL SQLSTATE classes that mean "the database is not there right now", not "your input is wrong".
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-3])/;
-// The socket to PostgreSQL failed under a statement (TypeORM copies the errno code onto its error).
-const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
 // What node-postgres (pg, pg-pool) says when a connection dies or none can be had in time;
 // these errors carry no SQLSTATE, only a message.
 const LOST_CONNECTION_MESSAGE = /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect)/;
@@ -18,6 +17,7 @@ const LOST_CONNECTION_MESSAGE = /^(Connection terminated|Client has encountered 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof QueryRunnerAlreadyReleasedError || error instanceof QueryRunnerProviderAlreadyReleasedError) return true;
   const candidate = error as { code?: unknown; message?: unknown; driverError?: unknown };
+  // A socket error under a statement: TypeORM copies the errno code onto its error.
   if (error instanceof QueryFailedError && typeof candidate.code === 'string' && (UNAVAILABLE_SQLSTATE.test(candidate.code) || NETWORK_ERROR_CODES.has(candidate.code))) return true;
   // pg raises these as plain `Error`s; a TypeError or our own error classes never count.
   const raw = error instanceof QueryFailedError ? candidate.driverError : error;

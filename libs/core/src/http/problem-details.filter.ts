@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, ProblemDetails, problemTypeForStatus, problemTypeUri } from './problem';
+import { NETWORK_ERROR_CODES } from './network-errors';
 import { ProblemException } from './problem.exception';
 import { redactSecrets } from '../logging/redact-secrets';
 
@@ -12,8 +13,6 @@ interface Resolved {
   problem?: ProblemException;
   headers?: Record<string, string>;
 }
-
-const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
 
 /**
  * Renders every error as RFC 9457 problem+json. Only messages we wrote (or Fastify's

@@ -8,9 +8,13 @@ const MAX_ENTRIES = 10_000;
 /** A safety net only: invalidation messages normally drop an entry long before this. */
 const ENTRY_TTL_MS = 60_000;
 
+/** A hit moves its entry to the most recent end at most this often (moving it on every hit was measurable). */
+const RECENCY_REFRESH_MS = 1_000;
+
 interface Entry {
   principal: ApiKeyPrincipal;
   cachedAt: number;
+  touchedAt: number;
 }
 
 /**
@@ -57,9 +61,15 @@ export class KeyLookupCache implements OnModuleInit, OnApplicationShutdown {
     if (!this.live) return undefined;
     const entry = this.entries.get(hash);
     if (!entry) return undefined;
-    this.entries.delete(hash);
-    if (now - entry.cachedAt > ENTRY_TTL_MS) return undefined;
-    this.entries.set(hash, entry);
+    if (now - entry.cachedAt > ENTRY_TTL_MS) {
+      this.entries.delete(hash);
+      return undefined;
+    }
+    if (now - entry.touchedAt > RECENCY_REFRESH_MS) {
+      this.entries.delete(hash);
+      this.entries.set(hash, entry);
+      entry.touchedAt = now;
+    }
     return entry.principal;
   }
 
@@ -67,7 +77,8 @@ export class KeyLookupCache implements OnModuleInit, OnApplicationShutdown {
     if (!this.live) return;
     this.entries.delete(hash);
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(hash, { principal, cachedAt: Date.now() });
+    const now = Date.now();
+    this.entries.set(hash, { principal, cachedAt: now, touchedAt: now });
   }
 
   /** Drops the key here and tells every other instance to drop it too. */

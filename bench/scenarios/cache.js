@@ -1,5 +1,9 @@
 'use strict';
 
+const { rm, writeFile } = require('node:fs/promises');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { startChildServer } = require('../lib/child-server');
 const { createPage, startStrata } = require('../lib/strata');
 const bareFastify = require('./bare-fastify');
 
@@ -74,6 +78,15 @@ async function loadKeyHeaders(baseUrl) {
   return { authorization: `Bearer ${key}` };
 }
 
+/** The page the cached-read scenarios read, and a load-tier key to read it with (one per group run). */
+const cachedPage = (ctx) =>
+  ctx.shared('cached-page', async () => {
+    const api = await strata(ctx);
+    const page = await createPage(api.url, { slug: `cached-${Date.now().toString(36)}`, title: 'Cached', body: PAGE_BODY }, AUTH);
+    await json(`${api.url}/api/v1/pages/${page.id}`);
+    return { url: `${api.url}/api/v1/pages/${page.id}`, headers: await loadKeyHeaders(api.url), stop: async () => {} };
+  });
+
 /** A second instance of the same Strata (its database and Redis prefix), for cross-instance findings. */
 const secondInstance = (ctx, first) =>
   ctx.shared('strata-second', () =>
@@ -91,15 +104,32 @@ module.exports = {
   scenarios: [
     bareFastify,
     {
+      name: 'bare Fastify sending the same response as Strata',
+      description:
+        'The floor under any implementation: Fastify with no plugins sending, from memory, the status, headers and body that Strata answered for the cached page ' +
+        '(recorded just before; about 1.3 KB of headers and the page JSON), with nothing computed per request.',
+      async setup(ctx) {
+        const { url, headers } = await cachedPage(ctx);
+        const response = await fetch(url, { headers });
+        if (!response.ok) throw new Error(`recording the cached page answered ${response.status}`);
+        const recorded = { status: response.status, headers: Object.fromEntries([...response.headers].filter(([name]) => !['connection', 'keep-alive', 'date', 'content-length'].includes(name))), body: await response.text() };
+        const file = join(tmpdir(), `strata-bench-response-${process.pid}.json`);
+        await writeFile(file, JSON.stringify(recorded));
+        const server = await ctx
+          .scoped(() => startChildServer({ name: 'bare Fastify, same response', script: join(__dirname, '..', 'servers', 'fastify-same-response.js'), readyPath: '/', env: { RESPONSE_FILE: file } }))
+          // The server read the file before it started listening.
+          .finally(() => rm(file, { force: true }));
+        return { url: `${server.url}/`, headers };
+      },
+    },
+    {
       name: 'Strata GET /api/v1/pages/{id} (cached)',
       description:
         `One page read by id after a first read filled the cache, with a \`${LOAD_TIER}\`-tier key (auth and rate limiting on every request). ` +
         `Findings: a cold key read by ${STAMPEDE_READERS} concurrent clients spread over two instances, counted in source loads.`,
       async setup(ctx) {
-        const api = await strata(ctx);
-        const page = await createPage(api.url, { slug: `cached-${Date.now().toString(36)}`, title: 'Cached', body: PAGE_BODY }, AUTH);
-        await json(`${api.url}/api/v1/pages/${page.id}`);
-        return { url: `${api.url}/api/v1/pages/${page.id}`, headers: await loadKeyHeaders(api.url) };
+        const { url, headers } = await cachedPage(ctx);
+        return { url, headers };
       },
       async findings(ctx) {
         const first = await strata(ctx);

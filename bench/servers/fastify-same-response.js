@@ -1,0 +1,21 @@
+'use strict';
+
+// The floor under a Strata read: bare Fastify sending a response recorded from Strata (the same
+// status, headers and body bytes), with no work behind it. RESPONSE_FILE: { status, headers, body }.
+const { readFileSync } = require('node:fs');
+const fastify = require('fastify')({ logger: false });
+
+const recorded = JSON.parse(readFileSync(process.env.RESPONSE_FILE, 'utf8'));
+
+fastify.get('/', (_request, reply) => {
+  reply.code(recorded.status).headers(recorded.headers).send(recorded.body);
+});
+
+fastify.listen({ port: Number(process.env.PORT), host: '127.0.0.1' }).catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.once(signal, () => fastify.close().then(() => process.exit(0)));
+}

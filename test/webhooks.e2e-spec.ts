@@ -1,6 +1,8 @@
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { Webhook } from 'standardwebhooks';
+import request from 'supertest';
 import type { DataSource } from 'typeorm';
+import { bearer, createKey } from './support/api-keys';
 import { createTestEnvironment, TestApp, TestEnvironment } from './support/test-app';
 import { eventually, WebhookReceiver } from './support/webhook-receiver';
 
@@ -195,5 +197,30 @@ describe('webhooks', () => {
     } finally {
       await hanging.stop();
     }
+  });
+
+  // Last in the file: it spends the route's own per-minute budget.
+  it('limits test pings per key on the route\'s own policy, besides the tier', async () => {
+    const endpoint = await register(['webhook.ping']);
+    const { key } = await createKey(strata, { scopes: ['webhooks:manage'], tier: 'free' });
+    const ping = (withKey: string) => request(strata.server).post(`/api/v1/webhooks/${endpoint.id}/test`).set(bearer(withKey));
+    for (let i = 1; i <= 10; i++) {
+      const response = await ping(key).expect(202);
+      expect(response.headers['ratelimit-policy']).toBe('"minute";q=60;w=60, "day";q=1000;w=86400, "webhook-test";q=10;w=60');
+      // Each POST costs 2 of the tier's minute; each is 1 of the route's 10.
+      expect(response.headers['ratelimit']).toMatch(new RegExp(`^"minute";r=${60 - 2 * i};t=\\d+, "day";r=${1000 - 2 * i};t=\\d+, "webhook-test";r=${10 - i};t=\\d+$`));
+    }
+    const refused = await ping(key).expect(429);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body).toMatchObject({ type: expect.stringMatching(/quota-exceeded$/), policy: 'webhook-test', limit: 10, windowSeconds: 60 });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    // The refused ping was not sent.
+    await eventually(() => receiver.ofType('webhook.ping').length >= 10, 'ten pings');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.ofType('webhook.ping')).toHaveLength(10);
+
+    // Per key: the unlimited admin key still has its own 10, and only the route's policy applies to it.
+    const admin = await strata.api().post(`/api/v1/webhooks/${endpoint.id}/test`).expect(202);
+    expect(admin.headers['ratelimit-policy']).toBe('"webhook-test";q=10;w=60');
   });
 });

@@ -20,7 +20,7 @@ export function answerItemReadsEarly(app: NestFastifyApplication, prefix: string
   const reads = app.get(ContentItemReads);
   const access = app.get(AccessControl);
   const collectionsByRoute = new Map<string, ItemCollection>(ITEM_COLLECTIONS.map((collection) => [`/${prefix}/${collection}/:id`, collection]));
-  const cost = defaultCost('GET');
+  const charge = { cost: defaultCost('GET') };
   // A cached item is the same object on every L1 hit, so its JSON is built once, not per request
   // (serializing was the largest piece of the read's own work). Cached items are never mutated.
   const json = new WeakMap<object, string>();
@@ -36,7 +36,7 @@ export function answerItemReadsEarly(app: NestFastifyApplication, prefix: string
     const id = (request.params as { id?: unknown } | undefined)?.id;
     if (!collection || !isItemId(id)) return;
     try {
-      if (!(await access.admitFromMemory(request, reply, 'content:read', cost))) return;
+      if (!(await access.admitFromMemory(request, reply, 'content:read', charge))) return;
       const item = await reads.answer(collection, id, request, reply);
       if (item === undefined) return reply.send();
       return reply.type('application/json; charset=utf-8').send(serialized(item as object));

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeyScope, ProblemException, scopesAllow } from '@strata/core';
-import { TierRateLimitGuard } from '@strata/rate-limit';
+import { RateLimitCharge, TierRateLimitGuard } from '@strata/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyPrincipal, KeyRejection } from './api-key-principal';
 import { presentedApiKey } from './api-key-secret';
@@ -27,15 +27,16 @@ export class AccessControl {
   ) {}
 
   /** The principal of an admitted request; otherwise a 401, 403 or 429 problem is thrown. */
-  async admit(request: FastifyRequest, reply: FastifyReply, needed: ApiKeyScope, cost: number): Promise<ApiKeyPrincipal> {
+  async admit(request: FastifyRequest, reply: FastifyReply, needed: ApiKeyScope, charge: RateLimitCharge): Promise<ApiKeyPrincipal> {
     const key = presentedApiKey(request.headers);
     const authentication = key ? await this.authenticator.authenticate(key) : undefined;
     const principal = authentication?.principal;
     if (!principal) {
-      await this.rateLimit.limit(reply, { id: `ip:${request.ip}`, tier: 'anonymous' }, cost);
+      // A route's own limit counts callers with a key; without one the address's budget is what slows guessing.
+      await this.rateLimit.limit(reply, { id: `ip:${request.ip}`, tier: 'anonymous' }, { cost: charge.cost });
       throw unauthorized(authentication?.rejection ?? 'missing');
     }
-    await this.rateLimit.limit(reply, { id: `key:${principal.keyId}`, tier: principal.tier }, cost);
+    await this.rateLimit.limit(reply, { id: `key:${principal.keyId}`, tier: principal.tier }, charge);
     if (!scopesAllow(principal.scopes, needed)) {
       throw new ProblemException({ status: 403, detail: `This route needs the "${needed}" scope, which the API key does not have.`, extensions: { requiredScope: needed } });
     }
@@ -49,11 +50,11 @@ export class AccessControl {
    * a usage-limited key) it answers undefined having counted and changed nothing, so the caller
    * can still hand the request to `admit`. Throws only a 429 problem, once the request was counted.
    */
-  async admitFromMemory(request: FastifyRequest, reply: FastifyReply, needed: ApiKeyScope, cost: number): Promise<ApiKeyPrincipal | undefined> {
+  async admitFromMemory(request: FastifyRequest, reply: FastifyReply, needed: ApiKeyScope, charge: RateLimitCharge): Promise<ApiKeyPrincipal | undefined> {
     const key = presentedApiKey(request.headers);
     const principal = key ? this.authenticator.authenticateWithoutDatabase(key)?.principal : undefined;
     if (!principal || principal.remaining !== null || !scopesAllow(principal.scopes, needed)) return undefined;
-    await this.rateLimit.limit(reply, { id: `key:${principal.keyId}`, tier: principal.tier }, cost);
+    await this.rateLimit.limit(reply, { id: `key:${principal.keyId}`, tier: principal.tier }, charge);
     // Without a usage limit, charging only counts the use; it cannot refuse.
     await this.authenticator.charge(principal);
     return principal;

@@ -11,7 +11,7 @@ export const PRINCIPAL = Symbol('strata.api-key-principal');
 export type AuthenticatedRequest = FastifyRequest & { [PRINCIPAL]?: ApiKeyPrincipal };
 
 /**
- * The one global guard of /api/v1: the route's scope and cost from its decorators, then
+ * The one global guard of /api/v1: the route's scope and rate-limit charge from its decorators, then
  * AccessControl decides. Routes outside /api/v1 (health, metrics, docs) are public.
  */
 @Injectable()
@@ -34,7 +34,7 @@ export class AccessGuard implements CanActivate {
       this.reflector.getAllAndOverride<{ read: ApiKeyScope; write: ApiKeyScope } | undefined>(READ_WRITE_SCOPES, targets),
     );
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    request[PRINCIPAL] = await this.access.admit(request, reply, needed, this.rateLimit.costOf(context));
+    request[PRINCIPAL] = await this.access.admit(request, reply, needed, this.rateLimit.chargeOf(context));
     return true;
   }
 }

@@ -1,6 +1,7 @@
 /** The state of one policy (window) for one subject after a request was counted or refused. */
 export interface PolicyState {
-  name: 'minute' | 'day';
+  /** 'minute' and 'day' for the tier; a route's own policy (RouteRateLimit) by its name. */
+  name: string;
   limit: number;
   windowS: number;
   remaining: number;

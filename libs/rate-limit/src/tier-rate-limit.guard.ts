@@ -5,8 +5,16 @@ import { AppConfig, ProblemException } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { defaultCost, RATE_LIMIT_COST } from './rate-limit-cost.decorator';
 import { rateLimitHeaders, tightestPolicy } from './rate-limit-headers';
+import type { RateLimitResult } from './rate-limit-result';
 import type { RateLimitSubject } from './rate-limit-subject';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { ROUTE_RATE_LIMIT, RouteRateLimitPolicy } from './route-rate-limit.decorator';
+
+/** What one call of a route is charged: its cost in the tier's budget, and the route's own limit if it has one. */
+export interface RateLimitCharge {
+  cost: number;
+  route?: RouteRateLimitPolicy;
+}
 
 /**
  * The throttler guard with tiers: the subject's tier (from RATE_LIMIT_TIERS) sets both
@@ -25,20 +33,36 @@ export class TierRateLimitGuard extends ThrottlerGuard {
     super(options, storage, reflector);
   }
 
-  /** What one call of the route in `context` costs: its `@RateLimitCost`, else the method's default. */
-  costOf(context: ExecutionContext): number {
-    const override = this.reflector.getAllAndOverride<number | undefined>(RATE_LIMIT_COST, [context.getHandler(), context.getClass()]);
-    return override ?? defaultCost(context.switchToHttp().getRequest<FastifyRequest>().method);
+  /** What one call of the route in `context` is charged: its `@RateLimitCost` (else the method's default) and `@RouteRateLimit`. */
+  chargeOf(context: ExecutionContext): RateLimitCharge {
+    const targets = [context.getHandler(), context.getClass()];
+    const cost = this.reflector.getAllAndOverride<number | undefined>(RATE_LIMIT_COST, targets);
+    return {
+      cost: cost ?? defaultCost(context.switchToHttp().getRequest<FastifyRequest>().method),
+      route: this.reflector.getAllAndOverride<RouteRateLimitPolicy | undefined>(ROUTE_RATE_LIMIT, targets),
+    };
   }
 
-  /** Counts the request; sets the rate-limit headers; throws a 429 problem when over a policy. */
-  async limit(reply: FastifyReply, subject: RateLimitSubject, cost: number): Promise<void> {
+  /**
+   * Counts the request against the subject's tier, then against the route's own limit; sets the
+   * rate-limit headers (every policy that applies); throws a 429 problem when over one.
+   * A request the tier refuses is not counted against the route.
+   */
+  async limit(reply: FastifyReply, subject: RateLimitSubject, charge: RateLimitCharge): Promise<void> {
     const limits = this.config.rateLimit.tiers[subject.tier];
-    // An unlimited tier is never counted: no policy applies, so no headers describe one.
-    if (limits === null) return;
     if (limits === undefined) throw new Error(`Rate-limit tier "${subject.tier}" is not configured`);
+    // An unlimited tier is never counted: no tier policy applies, so no headers describe one.
+    const tier = limits === null ? undefined : await this.storage.consume(subject.id, limits, charge.cost);
+    const route = charge.route && tier?.allowed !== false ? await this.countRoute(subject, charge.route) : undefined;
+    const results = [tier, route].filter((result): result is RateLimitResult => result !== undefined);
+    if (results.length === 0) return;
 
-    const result = await this.storage.consume(subject.id, limits, cost);
+    const result: RateLimitResult = {
+      allowed: results.every((r) => r.allowed),
+      violated: results.find((r) => !r.allowed)?.violated,
+      retryAfterS: Math.max(...results.map((r) => r.retryAfterS)),
+      policies: results.flatMap((r) => r.policies),
+    };
     const headers = rateLimitHeaders(result);
     if (result.allowed) {
       reply.headers(headers);
@@ -54,9 +78,16 @@ export class TierRateLimitGuard extends ThrottlerGuard {
     });
   }
 
+  /** One call against the route's own per-minute policy, reported under the policy's name. */
+  private async countRoute(subject: RateLimitSubject, policy: RouteRateLimitPolicy): Promise<RateLimitResult> {
+    const counted = await this.storage.consume(`${subject.id}:route:${policy.name}`, { perMinute: policy.perMinute, perDay: Number.MAX_SAFE_INTEGER }, 1);
+    const minute = { ...counted.policies[0], name: policy.name };
+    return { ...counted, violated: counted.allowed ? undefined : policy.name, policies: [minute] };
+  }
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    await this.limit(context.switchToHttp().getResponse<FastifyReply>(), { id: `ip:${request.ip}`, tier: 'anonymous' }, this.costOf(context));
+    await this.limit(context.switchToHttp().getResponse<FastifyReply>(), { id: `ip:${request.ip}`, tier: 'anonymous' }, { cost: this.chargeOf(context).cost });
     return true;
   }
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, RequireScope, UuidParam, withRepresentationEtag } from '@strata/core';
+import { RouteRateLimit } from '@strata/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   CreateWebhookDto,
@@ -13,6 +14,9 @@ import {
   WebhookWithSecretDto,
 } from './webhook-endpoint.dto';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
+
+/** Test pings are real requests to someone's receiver: 10 a minute per key, whatever the tier. */
+const WEBHOOK_TEST_LIMIT = { name: 'webhook-test', perMinute: 10 };
 
 @ApiTags('webhooks')
 @ApiProblems(400)
@@ -65,7 +69,11 @@ export class WebhooksController {
 
   @Post(':id/test')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Send a webhook.ping event to this endpoint now' })
+  @RouteRateLimit(WEBHOOK_TEST_LIMIT)
+  @ApiOperation({
+    summary: 'Send a webhook.ping event to this endpoint now',
+    description: `Each call sends a real request to the receiver, so the route has its own limit besides the tier's: ${WEBHOOK_TEST_LIMIT.perMinute} calls per minute per key (policy "${WEBHOOK_TEST_LIMIT.name}" in the RateLimit headers).`,
+  })
   @ApiAcceptedResponse({ type: QueuedDto })
   @ApiProblems(404)
   test(@UuidParam('id') id: string): Promise<QueuedDto> {

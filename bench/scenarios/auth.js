@@ -11,12 +11,19 @@ const bareFastify = require('./bare-fastify');
 const ADMIN_KEY = `sk_${randomBytes(30).toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(40, 'a').slice(0, 40)}`;
 const ADMIN = { authorization: `Bearer ${ADMIN_KEY}` };
 /** `premium` keeps its per-minute burst (1 200); its day quota is raised so repeated runs never reach it. */
-const TIERS = JSON.stringify({ premium: { perMinute: 1200, perDay: 1_000_000_000 }, accuracy: { perMinute: 200, perDay: 1_000_000 } });
+const TIERS = JSON.stringify({
+  premium: { perMinute: 1200, perDay: 1_000_000_000 },
+  accuracy: { perMinute: 200, perDay: 1_000_000 },
+  'accuracy-large': { perMinute: 2000, perDay: 1_000_000 },
+});
 /** Enough premium keys that the load stays under each key's 1 200 per minute: many clients, as in production. */
 const LOAD_KEYS = 600;
 const env = { ADMIN_API_KEY: ADMIN_KEY, RATE_LIMIT_TIERS: TIERS };
 const ACCURACY_REQUESTS = 1000;
 const ISOLATED_CALLS = 5000;
+/** Below what either variant sustains, so neither queues. */
+const FIXED_RATE = 1000;
+const FIXED_RATE_CONNECTIONS = 10;
 
 async function call(url, init = {}) {
   const response = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...ADMIN, ...init.headers } });
@@ -47,11 +54,133 @@ async function pageRoute(ctx, key, options) {
   return { api, url: `${api.url}/api/v1/pages/${page.id}` };
 }
 
+/**
+ * The limiter's own cost per call: ISOLATED_CALLS sequential RedisThrottlerStorage.consume()
+ * calls from this process against the run's Redis, over 50 subjects.
+ */
+function isolatedLimiterCalls({ name, limits, how, key }) {
+  return {
+    name,
+    description: `${ISOLATED_CALLS} sequential RedisThrottlerStorage.consume() calls from this process against the run's Redis, over 50 subjects; ${how}.`,
+    async drive(ctx) {
+      const dist = join(__dirname, '..', '..', 'dist', 'libs');
+      const { loadConfig, RedisConnections, MetricsService } = require(join(dist, 'core', 'src'));
+      const { RedisThrottlerStorage } = require(join(dist, 'rate-limit', 'src', 'redis-throttler.storage'));
+      const prefix = `bench:auth-${randomBytes(4).toString('hex')}:`;
+      const connections = new RedisConnections(loadConfig({ REDIS_URL: ctx.settings.redisUrl, REDIS_KEY_PREFIX: prefix }));
+      try {
+        await new Promise((resolve) => connections.client.once('ready', resolve));
+        const storage = new RedisThrottlerStorage(connections, new MetricsService());
+        // The storage opens its own connection; calls before it is ready would be counted in memory.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const latency = createHistogram();
+        const startedAt = process.hrtime.bigint();
+        for (let i = 0; i < ISOLATED_CALLS; i++) {
+          const before = process.hrtime.bigint();
+          const result = await storage.consume(`key:bench-${i % 50}`, limits, 1);
+          latency.record(Number(process.hrtime.bigint() - before));
+          if (!result.allowed) throw new Error('the limiter refused a request below its limit');
+        }
+        const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+        timings[key] = ms(latency, 99);
+        return { rps: ISOLATED_CALLS / seconds, p50: ms(latency, 50), p99: ms(latency, 99), requests: ISOLATED_CALLS, errors: 0, timeouts: 0, non2xx: 0, statusCodes: { 200: ISOLATED_CALLS } };
+      } finally {
+        await connections.onApplicationShutdown();
+        await deleteRedisPrefix(ctx.settings.redisUrl, prefix);
+      }
+    },
+    async findings() {
+      return [`limiter p99 ${timings[key].toFixed(3)} ms per call (target ≤ 0.3 ms): ${timings[key] <= 0.3 ? 'met' : 'NOT met'}`];
+    },
+  };
+}
+
+/**
+ * The same two page reads at a fixed rate well below saturation, so latency is the work per
+ * request rather than time queued behind other requests: the p99 that auth + rate limiting add.
+ */
+function fixedRatePair() {
+  const target = (url, authorizations) => ({ ...rotating(url, authorizations), connections: FIXED_RATE_CONNECTIONS, overallRate: FIXED_RATE });
+  const settings = (ctx) => ({ ...ctx.settings, connections: FIXED_RATE_CONNECTIONS });
+  return [
+    {
+      name: `Strata GET /api/v1/pages/{id}, access guard off, fixed ${FIXED_RATE.toLocaleString('en-US')} req/s`,
+      description: `The guard-off variant again, at a fixed ${FIXED_RATE} requests per second over ${FIXED_RATE_CONNECTIONS} connections.`,
+      async drive(ctx) {
+        const { url } = await pageRoute(ctx, 'no-guard', { name: 'Strata without access guard', script: join(__dirname, '..', 'servers', 'strata-without-access-guard.js') });
+        const unchecked = Array.from({ length: LOAD_KEYS }, () => `Bearer sk_${randomBytes(20).toString('hex')}`);
+        return (timings.fixedWithout = await measure(target(url, unchecked), settings(ctx)));
+      },
+    },
+    {
+      name: `Strata GET /api/v1/pages/{id}, API key + rate limiting, fixed ${FIXED_RATE.toLocaleString('en-US')} req/s`,
+      description: `The ${LOAD_KEYS} premium keys again, at the same fixed rate.`,
+      async drive(ctx) {
+        const { url } = await pageRoute(ctx, 'strata', { name: 'Strata' });
+        return (timings.fixedWith = await measure(target(url, timings.premiumKeys), settings(ctx)));
+      },
+      async findings() {
+        const { fixedWith, fixedWithout } = timings;
+        const added = fixedWith.p99 - fixedWithout.p99;
+        return [
+          `added by auth + rate limiting at ${FIXED_RATE} req/s: p50 ${(fixedWith.p50 - fixedWithout.p50).toFixed(3)} ms, p99 ${added.toFixed(3)} ms (target ≤ 0.3 ms): ${added <= 0.3 ? 'met' : 'NOT met'}`,
+        ];
+      },
+    },
+  ];
+}
+
+/**
+ * Concurrent requests of one key alternating between two instances on one Redis: never more
+ * than `limit` may succeed, and (with `maxUnspent` 0) exactly `limit`.
+ */
+function limiterAccuracy({ tier, limit, requests, maxUnspent }) {
+  const exactly = maxUnspent === 0;
+  return {
+    name: `Limiter accuracy: ${requests.toLocaleString('en-US')} concurrent requests, 2 instances, limit ${limit.toLocaleString('en-US')}/min`,
+    description: exactly
+      ? `One \`${tier}\`-tier key (${limit} per minute, too few to lease); the requests alternate between two instances on one Redis. Exactly ${limit} must succeed, the rest get 429.`
+      : `One \`${tier}\`-tier key (${limit} per minute: quota is leased); the requests alternate between two instances on one Redis. At most ${limit} may succeed, and no fewer than ${limit - maxUnspent} (one unspent lease per instance).`,
+    async drive(ctx) {
+      const first = await ctx.shared('strata', () => startStrata(ctx.settings, { env, name: 'Strata' }));
+      // A second instance on the first one's database and Redis prefix (its own fresh ones stay unused).
+      const twin = await ctx.scoped(() =>
+        startStrata(ctx.settings, { env: { ...env, DATABASE_URL: first.databaseUrl, REDIS_KEY_PREFIX: first.redisPrefix }, name: 'Strata (second instance)' }),
+      );
+      const { key } = await createKey(first.url, tier);
+      const page = await createPage(first.url, { slug: `accuracy-${tier}-${Date.now().toString(36)}`, title: 'Accuracy' }, ADMIN);
+      const latency = createHistogram();
+      const statusCodes = {};
+      const startedAt = process.hrtime.bigint();
+      await Promise.all(
+        Array.from({ length: requests }, async (_, i) => {
+          const before = process.hrtime.bigint();
+          const response = await fetch(`${(i % 2 ? first : twin).url}/api/v1/pages/${page.id}`, { headers: { authorization: `Bearer ${key}` } });
+          await response.arrayBuffer();
+          latency.record(Number(process.hrtime.bigint() - before));
+          statusCodes[response.status] = (statusCodes[response.status] ?? 0) + 1;
+        }),
+      );
+      const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+      timings[tier] = statusCodes;
+      const allowed = statusCodes[200] ?? 0;
+      if (allowed > limit || allowed < limit - maxUnspent || allowed + (statusCodes[429] ?? 0) !== requests) {
+        throw new Error(`expected ${exactly ? limit : `${limit - maxUnspent}..${limit}`} × 200 and the rest 429, got ${JSON.stringify(statusCodes)}`);
+      }
+      return { rps: requests / seconds, p50: ms(latency, 50), p99: ms(latency, 99), requests, errors: 0, timeouts: 0, non2xx: 0, statusCodes };
+    },
+    async findings() {
+      return [`allowed ${timings[tier]?.[200] ?? 0} of ${requests} (limit ${limit}), refused ${timings[tier]?.[429] ?? 0} with 429`];
+    },
+  };
+}
+
 module.exports = {
   name: 'auth',
   description:
-    'What API-key auth and tiered rate limiting cost: the same page read with the access guard switched off and on (a `bench`-tier key: ' +
-    'cached key lookup, one Lua call to Redis, scope check, usage counting), the limiter call alone, and its accuracy across two instances.',
+    'What API-key auth and tiered rate limiting cost: the same page read with the access guard switched off and on (600 premium keys: ' +
+    'cached key lookup, the limiter, scope check, usage counting), at saturation and at a fixed rate; the limiter call alone, with and without ' +
+    'quota leases; and its accuracy across two instances, for a tier counted request by request and for one that leases.',
   scenarios: [
     bareFastify,
     {
@@ -68,13 +197,14 @@ module.exports = {
     },
     {
       name: 'Strata GET /api/v1/pages/{id}, API key + rate limiting',
-      description: `${LOAD_KEYS} premium-tier keys with \`content:read\`, used in turn: every request is authenticated (cached lookup) and counted in Redis (one Lua call), none is refused.`,
+      description: `${LOAD_KEYS} premium-tier keys with \`content:read\`, used in turn: every request is authenticated (cached lookup) and counted (premium, 1 200 per minute, leases quota: one Lua call to Redis per lease, sized to each key's demand), none is refused.`,
       async drive(ctx) {
         const { api, url } = await pageRoute(ctx, 'strata', { name: 'Strata' });
         const keys = [];
         for (let i = 0; i < LOAD_KEYS; i += 50) {
           keys.push(...(await Promise.all(Array.from({ length: 50 }, () => createKey(api.url, 'premium')))).map(({ key }) => `Bearer ${key}`));
         }
+        timings.premiumKeys = keys;
         const result = await measure(rotating(url, keys), ctx.settings);
         timings.withGuard = result;
         return result;
@@ -88,74 +218,21 @@ module.exports = {
         ];
       },
     },
-    {
-      name: 'Rate-limit storage call alone (one Lua script, sequential)',
-      description: `${ISOLATED_CALLS} sequential RedisThrottlerStorage.consume() calls from this process against the run's Redis: the limiter's own cost per request.`,
-      async drive(ctx) {
-        const dist = join(__dirname, '..', '..', 'dist', 'libs');
-        const { loadConfig, RedisConnections, MetricsService } = require(join(dist, 'core', 'src'));
-        const { RedisThrottlerStorage } = require(join(dist, 'rate-limit', 'src', 'redis-throttler.storage'));
-        const prefix = `bench:auth-${randomBytes(4).toString('hex')}:`;
-        const connections = new RedisConnections(loadConfig({ REDIS_URL: ctx.settings.redisUrl, REDIS_KEY_PREFIX: prefix }));
-        try {
-          await new Promise((resolve) => connections.client.once('ready', resolve));
-          const storage = new RedisThrottlerStorage(connections, new MetricsService());
-          // The storage opens its own connection; calls before it is ready would be counted in memory.
-          await new Promise((resolve) => setTimeout(resolve, 200));
-          const limits = { perMinute: 1_000_000, perDay: 1_000_000 };
-          const latency = createHistogram();
-          const startedAt = process.hrtime.bigint();
-          for (let i = 0; i < ISOLATED_CALLS; i++) {
-            const before = process.hrtime.bigint();
-            const result = await storage.consume(`key:bench-${i % 50}`, limits, 1);
-            latency.record(Number(process.hrtime.bigint() - before));
-            if (!result.allowed) throw new Error('the limiter refused a request below its limit');
-          }
-          const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-          timings.isolatedP99 = ms(latency, 99);
-          return { rps: ISOLATED_CALLS / seconds, p50: ms(latency, 50), p99: ms(latency, 99), requests: ISOLATED_CALLS, errors: 0, timeouts: 0, non2xx: 0, statusCodes: { 200: ISOLATED_CALLS } };
-        } finally {
-          await connections.onApplicationShutdown();
-          await deleteRedisPrefix(ctx.settings.redisUrl, prefix);
-        }
-      },
-      async findings() {
-        return [`limiter p99 ${timings.isolatedP99.toFixed(3)} ms per call (target ≤ 0.3 ms): ${timings.isolatedP99 <= 0.3 ? 'met' : 'NOT met'}`];
-      },
-    },
-    {
-      name: `Limiter accuracy: ${ACCURACY_REQUESTS} concurrent requests, 2 instances, limit 200/min`,
-      description: 'One `accuracy`-tier key (200 per minute); the requests alternate between two instances on one Redis. Exactly 200 must succeed, the rest get 429.',
-      async drive(ctx) {
-        const first = await ctx.shared('strata', () => startStrata(ctx.settings, { env, name: 'Strata' }));
-        // A second instance on the first one's database and Redis prefix (its own fresh ones stay unused).
-        const twin = await ctx.scoped(() =>
-          startStrata(ctx.settings, { env: { ...env, DATABASE_URL: first.databaseUrl, REDIS_KEY_PREFIX: first.redisPrefix }, name: 'Strata (second instance)' }),
-        );
-        const { key } = await createKey(first.url, 'accuracy');
-        const page = await createPage(first.url, { slug: `accuracy-${Date.now().toString(36)}`, title: 'Accuracy' }, ADMIN);
-        const latency = createHistogram();
-        const statusCodes = {};
-        const startedAt = process.hrtime.bigint();
-        await Promise.all(
-          Array.from({ length: ACCURACY_REQUESTS }, async (_, i) => {
-            const before = process.hrtime.bigint();
-            const response = await fetch(`${(i % 2 ? first : twin).url}/api/v1/pages/${page.id}`, { headers: { authorization: `Bearer ${key}` } });
-            await response.arrayBuffer();
-            latency.record(Number(process.hrtime.bigint() - before));
-            statusCodes[response.status] = (statusCodes[response.status] ?? 0) + 1;
-          }),
-        );
-        const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-        timings.accuracy = statusCodes;
-        if (statusCodes[200] !== 200 || statusCodes[429] !== ACCURACY_REQUESTS - 200) {
-          throw new Error(`expected 200 × 200 and ${ACCURACY_REQUESTS - 200} × 429, got ${JSON.stringify(statusCodes)}`);
-        }
-        return { rps: ACCURACY_REQUESTS / seconds, p50: ms(latency, 50), p99: ms(latency, 99), requests: ACCURACY_REQUESTS, errors: 0, timeouts: 0, non2xx: 0, statusCodes };
-      },
-      async findings() {
-        return [`allowed ${timings.accuracy?.[200] ?? 0} of ${ACCURACY_REQUESTS} (limit 200), refused ${timings.accuracy?.[429] ?? 0} with 429`];
-      },
-    },
+    isolatedLimiterCalls({
+      name: 'Rate-limit storage call alone, tier under 1 000/min (one Lua script per call, sequential)',
+      limits: { perMinute: 999, perDay: 1_000_000 },
+      how: 'a tier too small to lease (999 per minute): every call is one Lua script round trip to Redis',
+      key: 'isolatedScript',
+    }),
+    isolatedLimiterCalls({
+      name: 'Rate-limit storage call alone, busy key of a large tier (leases, sequential)',
+      limits: { perMinute: 1_000_000, perDay: 1_000_000 },
+      how: 'a large tier (1 000 000 per minute): most calls are paid from a quota lease in process, one Lua call per lease',
+      key: 'isolatedLease',
+    }),
+    ...fixedRatePair(),
+    limiterAccuracy({ tier: 'accuracy', limit: 200, requests: ACCURACY_REQUESTS, maxUnspent: 0 }),
+    // A tier that leases: at most one lease (1 % of the limit) per instance may end unspent.
+    limiterAccuracy({ tier: 'accuracy-large', limit: 2000, requests: 2600, maxUnspent: 2 * 20 }),
   ],
 };

@@ -90,7 +90,8 @@ async function runGroup(group, settings, cleanupRegistry) {
 
   const baseline = outcomes.find(({ scenario }) => scenario.baseline);
   const baselineRps = baseline?.outcome.result?.rps;
-  const rows = outcomes.map(({ scenario, outcome }) => tableRow(scenario, outcome, baselineRps));
+  const withCpu = outcomes.some(({ outcome }) => outcome.result?.serverCpuUs !== undefined);
+  const rows = outcomes.map(({ scenario, outcome }) => tableRow(scenario, outcome, baselineRps, withCpu));
   const failures = outcomes
     .map(({ scenario, outcome }) => {
       const failure = describeFailure(outcome);
@@ -98,7 +99,7 @@ async function runGroup(group, settings, cleanupRegistry) {
     })
     .filter(Boolean);
   const findings = outcomes.flatMap(({ scenario, outcome }) => (outcome.findings ?? []).map((finding) => `${scenario.name}: ${finding}`));
-  return { table: markdownTable(rows, baseline && (baseline.scenario.label ?? baseline.scenario.name)), failures, findings };
+  return { table: markdownTable(rows, baseline && (baseline.scenario.label ?? baseline.scenario.name), withCpu), failures, findings };
 }
 
 /** One request before the load, so a broken route is named clearly instead of hidden in a count. */

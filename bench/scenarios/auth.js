@@ -41,17 +41,47 @@ const ms = (histogram, p) => histogram.percentile(p) / 1e6;
  * Sends each request with the next of `authorizations`. Both page-read scenarios load through this,
  * so the load generator does the same work for each and the difference is the server's.
  */
-function rotating(url, authorizations) {
+function rotating({ url, serverPid }, authorizations) {
   let next = 0;
   const setupRequest = (request) => ({ ...request, headers: { ...request.headers, authorization: authorizations[next++ % authorizations.length] } });
-  return { url, requests: [{ method: 'GET', setupRequest }] };
+  return { url, serverPid, requests: [{ method: 'GET', setupRequest }] };
 }
 
 /** Read from the same page by the same route, so the two p99s differ only by the access guard. */
 async function pageRoute(ctx, key, options) {
   const api = await ctx.shared(key, () => startStrata(ctx.settings, { env, ...options }));
   const page = await createPage(api.url, { slug: `auth-${Date.now().toString(36)}`, title: 'Auth bench', body: 'x'.repeat(1000) }, ADMIN);
-  return { api, url: `${api.url}/api/v1/pages/${page.id}` };
+  return { api, url: `${api.url}/api/v1/pages/${page.id}`, serverPid: api.pid };
+}
+
+/** The floor under any limiter that counts in Redis: one PING round trip, the same way the calls below are timed. */
+function redisRoundTrip() {
+  return {
+    name: 'Redis PING alone (sequential round trips)',
+    description: `${ISOLATED_CALLS} sequential PINGs from this process to the run's Redis over ioredis: the round trip that a limiter counting each request in Redis cannot go below.`,
+    async drive(ctx) {
+      const Redis = require('ioredis');
+      const redis = new Redis(ctx.settings.redisUrl);
+      try {
+        await redis.ping();
+        const latency = createHistogram();
+        const startedAt = process.hrtime.bigint();
+        for (let i = 0; i < ISOLATED_CALLS; i++) {
+          const before = process.hrtime.bigint();
+          await redis.ping();
+          latency.record(Number(process.hrtime.bigint() - before));
+        }
+        const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+        timings.ping = ms(latency, 99);
+        return { rps: ISOLATED_CALLS / seconds, p50: ms(latency, 50), p99: ms(latency, 99), requests: ISOLATED_CALLS, errors: 0, timeouts: 0, non2xx: 0, statusCodes: { 200: ISOLATED_CALLS } };
+      } finally {
+        redis.disconnect();
+      }
+    },
+    async findings() {
+      return [`Redis round trip p99 ${timings.ping.toFixed(3)} ms on this machine`];
+    },
+  };
 }
 
 /**
@@ -100,24 +130,24 @@ function isolatedLimiterCalls({ name, limits, how, key }) {
  * request rather than time queued behind other requests: the p99 that auth + rate limiting add.
  */
 function fixedRatePair() {
-  const target = (url, authorizations) => ({ ...rotating(url, authorizations), connections: FIXED_RATE_CONNECTIONS, overallRate: FIXED_RATE });
+  const target = (route, authorizations) => ({ ...rotating(route, authorizations), connections: FIXED_RATE_CONNECTIONS, overallRate: FIXED_RATE });
   const settings = (ctx) => ({ ...ctx.settings, connections: FIXED_RATE_CONNECTIONS });
   return [
     {
       name: `Strata GET /api/v1/pages/{id}, access guard off, fixed ${FIXED_RATE.toLocaleString('en-US')} req/s`,
       description: `The guard-off variant again, at a fixed ${FIXED_RATE} requests per second over ${FIXED_RATE_CONNECTIONS} connections.`,
       async drive(ctx) {
-        const { url } = await pageRoute(ctx, 'no-guard', { name: 'Strata without access guard', script: join(__dirname, '..', 'servers', 'strata-without-access-guard.js') });
+        const route = await pageRoute(ctx, 'no-guard', { name: 'Strata without access guard', script: join(__dirname, '..', 'servers', 'strata-without-access-guard.js') });
         const unchecked = Array.from({ length: LOAD_KEYS }, () => `Bearer sk_${randomBytes(20).toString('hex')}`);
-        return (timings.fixedWithout = await measure(target(url, unchecked), settings(ctx)));
+        return (timings.fixedWithout = await measure(target(route, unchecked), settings(ctx)));
       },
     },
     {
       name: `Strata GET /api/v1/pages/{id}, API key + rate limiting, fixed ${FIXED_RATE.toLocaleString('en-US')} req/s`,
       description: `The ${LOAD_KEYS} premium keys again, at the same fixed rate.`,
       async drive(ctx) {
-        const { url } = await pageRoute(ctx, 'strata', { name: 'Strata' });
-        return (timings.fixedWith = await measure(target(url, timings.premiumKeys), settings(ctx)));
+        const route = await pageRoute(ctx, 'strata', { name: 'Strata' });
+        return (timings.fixedWith = await measure(target(route, timings.premiumKeys), settings(ctx)));
       },
       async findings() {
         const { fixedWith, fixedWithout } = timings;
@@ -187,10 +217,10 @@ module.exports = {
       name: 'Strata GET /api/v1/pages/{id}, access guard off',
       description: 'The same build with the access checks switched off: AccessGuard.canActivate and AccessControl.admitFromMemory admit everyone (bench/servers/strata-without-access-guard.js).',
       async drive(ctx) {
-        const { url } = await pageRoute(ctx, 'no-guard', { name: 'Strata without access guard', script: join(__dirname, '..', 'servers', 'strata-without-access-guard.js') });
+        const route = await pageRoute(ctx, 'no-guard', { name: 'Strata without access guard', script: join(__dirname, '..', 'servers', 'strata-without-access-guard.js') });
         // Ignored by this variant, sent anyway so both scenarios build the same requests.
         const unchecked = Array.from({ length: LOAD_KEYS }, () => `Bearer sk_${randomBytes(20).toString('hex')}`);
-        const result = await measure(rotating(url, unchecked), ctx.settings);
+        const result = await measure(rotating(route, unchecked), ctx.settings);
         timings.withoutGuard = result;
         return result;
       },
@@ -199,13 +229,14 @@ module.exports = {
       name: 'Strata GET /api/v1/pages/{id}, API key + rate limiting',
       description: `${LOAD_KEYS} premium-tier keys with \`content:read\`, used in turn: every request is authenticated (cached lookup) and counted (premium, 1 200 per minute, leases quota: one Lua call to Redis per lease, sized to each key's demand), none is refused.`,
       async drive(ctx) {
-        const { api, url } = await pageRoute(ctx, 'strata', { name: 'Strata' });
+        const route = await pageRoute(ctx, 'strata', { name: 'Strata' });
+        const { api } = route;
         const keys = [];
         for (let i = 0; i < LOAD_KEYS; i += 50) {
           keys.push(...(await Promise.all(Array.from({ length: 50 }, () => createKey(api.url, 'premium')))).map(({ key }) => `Bearer ${key}`));
         }
         timings.premiumKeys = keys;
-        const result = await measure(rotating(url, keys), ctx.settings);
+        const result = await measure(rotating(route, keys), ctx.settings);
         timings.withGuard = result;
         return result;
       },
@@ -218,6 +249,7 @@ module.exports = {
         ];
       },
     },
+    redisRoundTrip(),
     isolatedLimiterCalls({
       name: 'Rate-limit storage call alone, tier under 1 000/min (one Lua script per call, sequential)',
       limits: { perMinute: 999, perDay: 1_000_000 },

@@ -16,6 +16,6 @@ module.exports = {
     const server = await ctx.scoped(() =>
       startChildServer({ name: 'bare Fastify', script: join(__dirname, '..', 'servers', 'fastify-hello.js'), readyPath: '/' }),
     );
-    return { url: `${server.url}/` };
+    return { url: `${server.url}/`, serverPid: server.pid };
   },
 };

@@ -84,7 +84,7 @@ const cachedPage = (ctx) =>
     const api = await strata(ctx);
     const page = await createPage(api.url, { slug: `cached-${Date.now().toString(36)}`, title: 'Cached', body: PAGE_BODY }, AUTH);
     await json(`${api.url}/api/v1/pages/${page.id}`);
-    return { url: `${api.url}/api/v1/pages/${page.id}`, headers: await loadKeyHeaders(api.url), stop: async () => {} };
+    return { url: `${api.url}/api/v1/pages/${page.id}`, headers: await loadKeyHeaders(api.url), serverPid: api.pid, stop: async () => {} };
   });
 
 /** A second instance of the same Strata (its database and Redis prefix), for cross-instance findings. */
@@ -119,7 +119,7 @@ module.exports = {
           .scoped(() => startChildServer({ name: 'bare Fastify, same response', script: join(__dirname, '..', 'servers', 'fastify-same-response.js'), readyPath: '/', env: { RESPONSE_FILE: file } }))
           // The server read the file before it started listening.
           .finally(() => rm(file, { force: true }));
-        return { url: `${server.url}/`, headers };
+        return { url: `${server.url}/`, headers, serverPid: server.pid };
       },
     },
     {
@@ -128,8 +128,8 @@ module.exports = {
         `One page read by id after a first read filled the cache, with a \`${LOAD_TIER}\`-tier key (auth and rate limiting on every request). ` +
         `Findings: a cold key read by ${STAMPEDE_READERS} concurrent clients spread over two instances, counted in source loads.`,
       async setup(ctx) {
-        const { url, headers } = await cachedPage(ctx);
-        return { url, headers };
+        const { url, headers, serverPid } = await cachedPage(ctx);
+        return { url, headers, serverPid };
       },
       async findings(ctx) {
         const first = await strata(ctx);
@@ -152,7 +152,7 @@ module.exports = {
         const api = await cacheManagerVariant(ctx);
         const page = await createPage(api.url, { slug: `cm-${Date.now().toString(36)}`, title: 'Cached', body: PAGE_BODY }, AUTH);
         await json(`${api.url}/api/v1/pages/${page.id}`);
-        return { url: `${api.url}/api/v1/pages/${page.id}`, headers: await loadKeyHeaders(api.url) };
+        return { url: `${api.url}/api/v1/pages/${page.id}`, headers: await loadKeyHeaders(api.url), serverPid: api.pid };
       },
     },
     {
@@ -169,8 +169,10 @@ module.exports = {
         await resetStats(api.url);
         let writes = 0;
         return {
-          url: api.url,
+          // Every request sets its own path; this one is what the pre-flight check reads.
+          url: `${api.url}/api/v1/pages/${ids[0]}`,
           headers: AUTH,
+          serverPid: api.pid,
           requests: [
             {
               setupRequest(request) {

@@ -1,0 +1,27 @@
+'use strict';
+
+const { execFileSync } = require('node:child_process');
+const { readFileSync } = require('node:fs');
+
+let ticksPerSecond;
+
+/**
+ * CPU time (user + system, all threads) a process has used so far, in microseconds, from
+ * /proc/<pid>/stat; undefined where there is no /proc. Taken around a measured run it gives the
+ * server's own CPU per response, which, unlike req/s, does not depend on how much of the shared
+ * cores the load generator took.
+ */
+function cpuMicros(pid) {
+  let stat;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1e6;
+}
+
+module.exports = { cpuMicros };

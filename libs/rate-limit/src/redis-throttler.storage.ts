@@ -57,29 +57,28 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   }
 
   async consume(subject: string, limits: TierLimits, cost: number): Promise<RateLimitResult> {
-    let counts = this.leases.spend(subject, cost);
-    let backend = 'lease';
-    if (!counts) {
-      // A lease on its way for this subject is awaited rather than racing it with more calls.
-      const leaseArrived = await this.leaseRequests.get(subject);
-      counts = leaseArrived === false ? undefined : this.leases.spend(subject, cost);
-      if (leaseArrived === false) {
-        backend = 'memory';
-        counts = this.memory.count(subject, limits, cost);
-      }
-    }
-    if (!counts) {
-      backend = 'redis';
-      try {
-        counts = await this.countInRedis(subject, limits, cost);
-      } catch {
-        backend = 'memory';
-        counts = this.memory.count(subject, limits, cost);
-      }
-    }
+    const { counts, backend } = await this.count(subject, limits, cost);
     const result = toRateLimitResult(limits, counts);
     this.outcomes.inc({ outcome: result.allowed ? 'allowed' : 'rejected', backend });
     return result;
+  }
+
+  private async count(subject: string, limits: TierLimits, cost: number): Promise<{ counts: WindowCounts; backend: 'lease' | 'redis' | 'memory' }> {
+    const leased = this.leases.spend(subject, cost);
+    if (leased) return { counts: leased, backend: 'lease' };
+    const pending = this.leaseRequests.get(subject);
+    if (pending) {
+      // A lease on its way for this subject is awaited rather than raced with more calls; when
+      // that call failed, Redis is unreachable and this request is counted here as well.
+      if (!(await pending)) return { counts: this.memory.count(subject, limits, cost), backend: 'memory' };
+      const fromLease = this.leases.spend(subject, cost);
+      if (fromLease) return { counts: fromLease, backend: 'lease' };
+    }
+    try {
+      return { counts: await this.countInRedis(subject, limits, cost), backend: 'redis' };
+    } catch {
+      return { counts: this.memory.count(subject, limits, cost), backend: 'memory' };
+    }
   }
 
   /** The ThrottlerStorage contract for a single fixed-limit throttler (`ttl` as its window). */

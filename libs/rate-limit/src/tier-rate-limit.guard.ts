@@ -54,15 +54,8 @@ export class TierRateLimitGuard extends ThrottlerGuard {
     // An unlimited tier is never counted: no tier policy applies, so no headers describe one.
     const tier = limits === null ? undefined : await this.storage.consume(subject.id, limits, charge.cost);
     const route = charge.route && tier?.allowed !== false ? await this.countRoute(subject, charge.route) : undefined;
-    const results = [tier, route].filter((result): result is RateLimitResult => result !== undefined);
-    if (results.length === 0) return;
-
-    const result: RateLimitResult = {
-      allowed: results.every((r) => r.allowed),
-      violated: results.find((r) => !r.allowed)?.violated,
-      retryAfterS: Math.max(...results.map((r) => r.retryAfterS)),
-      policies: results.flatMap((r) => r.policies),
-    };
+    const result = tier && route ? bothPolicies(tier, route) : (tier ?? route);
+    if (!result) return;
     const headers = rateLimitHeaders(result);
     if (result.allowed) {
       reply.headers(headers);
@@ -90,4 +83,14 @@ export class TierRateLimitGuard extends ThrottlerGuard {
     await this.limit(context.switchToHttp().getResponse<FastifyReply>(), { id: `ip:${request.ip}`, tier: 'anonymous' }, { cost: this.chargeOf(context).cost });
     return true;
   }
+}
+
+/** The tier's result and the route's own, as one: refused if either refused, every policy reported. */
+function bothPolicies(tier: RateLimitResult, route: RateLimitResult): RateLimitResult {
+  return {
+    allowed: tier.allowed && route.allowed,
+    violated: tier.violated ?? route.violated,
+    retryAfterS: Math.max(tier.retryAfterS, route.retryAfterS),
+    policies: [...tier.policies, ...route.policies],
+  };
 }

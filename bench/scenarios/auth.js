@@ -54,6 +54,19 @@ async function pageRoute(ctx, key, options) {
   return { api, url: `${api.url}/api/v1/pages/${page.id}`, serverPid: api.pid };
 }
 
+/** ISOLATED_CALLS awaited one after another, each timed: the scenario result shape, in ms. */
+async function timeSequentialCalls(call) {
+  const latency = createHistogram();
+  const startedAt = process.hrtime.bigint();
+  for (let i = 0; i < ISOLATED_CALLS; i++) {
+    const before = process.hrtime.bigint();
+    await call(i);
+    latency.record(Number(process.hrtime.bigint() - before));
+  }
+  const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+  return { rps: ISOLATED_CALLS / seconds, p50: ms(latency, 50), p99: ms(latency, 99), requests: ISOLATED_CALLS, errors: 0, timeouts: 0, non2xx: 0, statusCodes: { 200: ISOLATED_CALLS } };
+}
+
 /** The floor under any limiter that counts in Redis: one PING round trip, the same way the calls below are timed. */
 function redisRoundTrip() {
   return {
@@ -64,16 +77,9 @@ function redisRoundTrip() {
       const redis = new Redis(ctx.settings.redisUrl);
       try {
         await redis.ping();
-        const latency = createHistogram();
-        const startedAt = process.hrtime.bigint();
-        for (let i = 0; i < ISOLATED_CALLS; i++) {
-          const before = process.hrtime.bigint();
-          await redis.ping();
-          latency.record(Number(process.hrtime.bigint() - before));
-        }
-        const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-        timings.ping = ms(latency, 99);
-        return { rps: ISOLATED_CALLS / seconds, p50: ms(latency, 50), p99: ms(latency, 99), requests: ISOLATED_CALLS, errors: 0, timeouts: 0, non2xx: 0, statusCodes: { 200: ISOLATED_CALLS } };
+        const result = await timeSequentialCalls(() => redis.ping());
+        timings.ping = result.p99;
+        return result;
       } finally {
         redis.disconnect();
       }
@@ -103,17 +109,11 @@ function isolatedLimiterCalls({ name, limits, how, key }) {
         const storage = new RedisThrottlerStorage(connections, new MetricsService());
         // The storage opens its own connection; calls before it is ready would be counted in memory.
         await new Promise((resolve) => setTimeout(resolve, 200));
-        const latency = createHistogram();
-        const startedAt = process.hrtime.bigint();
-        for (let i = 0; i < ISOLATED_CALLS; i++) {
-          const before = process.hrtime.bigint();
-          const result = await storage.consume(`key:bench-${i % 50}`, limits, 1);
-          latency.record(Number(process.hrtime.bigint() - before));
-          if (!result.allowed) throw new Error('the limiter refused a request below its limit');
-        }
-        const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-        timings[key] = ms(latency, 99);
-        return { rps: ISOLATED_CALLS / seconds, p50: ms(latency, 50), p99: ms(latency, 99), requests: ISOLATED_CALLS, errors: 0, timeouts: 0, non2xx: 0, statusCodes: { 200: ISOLATED_CALLS } };
+        const result = await timeSequentialCalls(async (i) => {
+          if (!(await storage.consume(`key:bench-${i % 50}`, limits, 1)).allowed) throw new Error('the limiter refused a request below its limit');
+        });
+        timings[key] = result.p99;
+        return result;
       } finally {
         await connections.onApplicationShutdown();
         await deleteRedisPrefix(ctx.settings.redisUrl, prefix);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { AppConfig } from '@strata/core';
 import { Repository } from 'typeorm';
+import { validate as isUuid } from 'uuid';
 import { ADMIN_KEY_ID, ApiKeyPrincipal, KeyRejection } from './api-key-principal';
 import { hashApiKey, hashesEqual, looksLikeApiKey } from './api-key-secret';
 import { ApiKeyEntity } from './api-key.entity';
@@ -46,10 +47,30 @@ export class ApiKeyAuthenticator {
     if (!looksLikeApiKey(key)) return { rejection: 'not_found' };
     const hash = hashApiKey(key);
     if (this.adminKeyHash && hashesEqual(hash, this.adminKeyHash)) {
-      return { principal: { keyId: ADMIN_KEY_ID, scopes: ['admin'], tier: 'unlimited', expiresAt: null, remaining: null, validUntil: null } };
+      return { principal: adminPrincipal() };
     }
     const principal = this.cache.get(hash);
     return principal ? checked(principal, now) : undefined;
+  }
+
+  /**
+   * The key with this id as a principal, for a session that names its key rather than presenting
+   * it (the queue dashboard's cookie): the same revocation, expiry and usage checks as
+   * `authenticate`. Cached alongside the by-hash entries (under `id:<keyId>`, which no hex hash
+   * can equal), so revoking, deleting or changing the key drops it on every instance.
+   */
+  async authenticateById(keyId: string, now = new Date()): Promise<Authentication> {
+    if (keyId === ADMIN_KEY_ID) return this.adminKeyHash ? { principal: adminPrincipal() } : { rejection: 'not_found' };
+    if (!isUuid(keyId)) return { rejection: 'not_found' };
+    const cacheKey = `id:${keyId}`;
+    const cached = this.cache.get(cacheKey);
+    if (cached) return checked(cached, now);
+    const row = await this.keys.findOneBy({ id: keyId });
+    if (!row) return { rejection: 'not_found' };
+    if (row.revokedAt) return { rejection: 'revoked' };
+    const principal: ApiKeyPrincipal = { keyId: row.id, scopes: row.scopes, tier: row.tier, expiresAt: row.expiresAt, remaining: row.remaining, validUntil: row.expiresAt };
+    this.cache.set(cacheKey, principal);
+    return checked(principal, now);
   }
 
   /**
@@ -82,6 +103,11 @@ export class ApiKeyAuthenticator {
     const validUntil = earliest(row.expiresAt, isCurrent ? null : row.previousKeyExpiresAt);
     return { principal: { keyId: row.id, scopes: row.scopes, tier: row.tier, expiresAt: row.expiresAt, remaining: row.remaining, validUntil } };
   }
+}
+
+/** ADMIN_API_KEY's principal: every scope, no limit, no expiry. */
+function adminPrincipal(): ApiKeyPrincipal {
+  return { keyId: ADMIN_KEY_ID, scopes: ['admin'], tier: 'unlimited', expiresAt: null, remaining: null, validUntil: null };
 }
 
 /** Expiry (or a rotated secret's grace end) and usage are checked on every request, cached or not. */

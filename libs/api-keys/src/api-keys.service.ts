@@ -4,7 +4,7 @@ import { AppConfig, decodeCursor, encodeCursor, ProblemException, scopesAllow } 
 import { EntityManager, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { ApiKeyPrincipal } from './api-key-principal';
-import { ApiKeyAuthenticator } from './api-key-authenticator';
+import { ApiKeyAuthenticator, Authentication } from './api-key-authenticator';
 import { apiKeyStart, generateApiKey, hashApiKey } from './api-key-secret';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyDto, ApiKeyListQueryDto, CreateApiKeyDto, IssuedApiKeyDto, VerifyApiKeyResultDto } from './api-key.dto';
@@ -107,20 +107,16 @@ export class ApiKeysService {
 
   /** Reports on a key without using it: `remaining` and usage are not charged. */
   async verify(key: string): Promise<VerifyApiKeyResultDto> {
-    const result = await this.authenticator.authenticate(key);
-    if (result.rejection) {
-      return { valid: false, code: result.rejection.toUpperCase() as VerifyApiKeyResultDto['code'], keyId: null, scopes: null, tier: null, expiresAt: null, remaining: null };
-    }
-    const { principal } = result;
-    return {
-      valid: true,
-      code: 'VALID',
-      keyId: principal.keyId,
-      scopes: principal.scopes,
-      tier: principal.tier,
-      expiresAt: principal.expiresAt ? principal.expiresAt.toISOString() : null,
-      remaining: principal.remaining,
-    };
+    return verdictOf(await this.authenticator.authenticate(key));
+  }
+
+  /**
+   * `verify` for a key named by its id (a session that keeps the id, never the secret): whether
+   * it still exists, is neither revoked nor expired, and with which scopes. Cached like `verify`,
+   * and dropped on every instance when the key changes.
+   */
+  async verifyId(keyId: string): Promise<VerifyApiKeyResultDto> {
+    return verdictOf(await this.authenticator.authenticateById(keyId));
   }
 
   private async find(id: string): Promise<ApiKeyEntity> {
@@ -128,4 +124,21 @@ export class ApiKeysService {
     if (!key) throw ProblemException.notFound(`API key ${id} does not exist.`);
     return key;
   }
+}
+
+/** What `verify` answers for an authentication: the key's standing, never its secret. */
+function verdictOf(result: Authentication): VerifyApiKeyResultDto {
+  if (result.rejection) {
+    return { valid: false, code: result.rejection.toUpperCase() as VerifyApiKeyResultDto['code'], keyId: null, scopes: null, tier: null, expiresAt: null, remaining: null };
+  }
+  const { principal } = result;
+  return {
+    valid: true,
+    code: 'VALID',
+    keyId: principal.keyId,
+    scopes: principal.scopes,
+    tier: principal.tier,
+    expiresAt: principal.expiresAt ? principal.expiresAt.toISOString() : null,
+    remaining: principal.remaining,
+  };
 }

@@ -18,7 +18,8 @@ interface Entry {
 }
 
 /**
- * Valid keys by hash, in process, so the hot path costs no database round trip. Every change
+ * Valid keys by hash (and by `id:<keyId>` for sessions, see ApiKeyAuthenticator.authenticateById),
+ * in process, so the hot path costs no database round trip. Every change
  * to a key is published on a Redis channel and drops that key's entries on every instance.
  * While this instance's subscription is not live it could miss such a message, so the cache
  * is then bypassed (every lookup goes to the database) and emptied when the subscription is back.

@@ -22,6 +22,16 @@ describe('SecretBox', () => {
     expect(() => box.open(secret)).toThrow(/not a sealed secret/);
   });
 
+  it('derives one stable key per purpose, the same for every box with the same key', () => {
+    const key = randomBytes(32);
+    const derived = new SecretBox(key).deriveKey('strata admin session v1');
+    expect(derived).toHaveLength(32);
+    expect(new SecretBox(Buffer.from(key)).deriveKey('strata admin session v1').equals(derived)).toBe(true);
+    expect(new SecretBox(key).deriveKey('another purpose').equals(derived)).toBe(false);
+    expect(new SecretBox(randomBytes(32)).deriveKey('strata admin session v1').equals(derived)).toBe(false);
+    expect(derived.equals(key)).toBe(false);
+  });
+
   it('needs a 32-byte key', () => {
     expect(() => new SecretBox(randomBytes(16))).toThrow();
   });

@@ -7,6 +7,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { DomainEvent } from './domain-event';
 import { OUTBOX_CHANNEL } from './domain-events';
 import { EventStream } from './event-stream';
+import { ListenConnection } from './listen-connection';
 import { OutboxSubscribers } from './outbox-subscribers';
 
 const BATCH_SIZE = 500;
@@ -25,7 +26,7 @@ const RELISTEN_DELAYS_MS = [100, 1_000, 5_000, 30_000];
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
-  private listener?: PoolClient;
+  private listener?: ListenConnection;
   private relisten?: NodeJS.Timeout;
   private relistenAttempts = 0;
   private poll?: NodeJS.Timeout;
@@ -53,10 +54,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     clearInterval(this.poll);
     clearTimeout(this.relisten);
     await this.running;
-    if (this.listener) {
-      this.listener.removeAllListeners('notification');
-      this.listener.release();
-    }
+    this.listener?.close();
   }
 
   /** Runs passes until the outbox is drained; a wake during a pass schedules one more. */
@@ -88,35 +86,26 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.scheduleRelisten(error as Error);
       return;
     }
-    let lost = false;
-    const lose = (error: Error) => {
-      if (lost) return;
-      lost = true;
-      this.listenerLost(client, error);
-    };
-    client.on('notification', () => this.wake());
-    client.on('error', lose);
+    const listener = new ListenConnection(client, () => this.wake(), (error) => {
+      if (this.listener === listener) this.listener = undefined;
+      this.scheduleRelisten(error);
+    });
     try {
       await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     } catch (error) {
-      lose(error as Error);
+      listener.lose(error as Error);
       return;
     }
-    this.listener = client;
+    if (listener.lost) return;
+    if (this.stopped) {
+      listener.close();
+      return;
+    }
+    this.listener = listener;
     if (this.relistenAttempts > 0) this.logger.log('Outbox listener is back');
     this.relistenAttempts = 0;
     // Notifications sent while no one listened are lost: look for their rows now.
     this.wake();
-  }
-
-  private listenerLost(client: PoolClient, error: Error): void {
-    client.removeAllListeners('notification');
-    // A broken connection may emit more errors after this one; they change nothing.
-    client.on('error', () => undefined);
-    // Released with the error, the pool destroys the connection instead of reusing it.
-    client.release(error);
-    if (this.listener === client) this.listener = undefined;
-    this.scheduleRelisten(error);
   }
 
   private scheduleRelisten(error: Error): void {
@@ -167,3 +156,4 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     ]);
   }
 }
+

@@ -1,3 +1,4 @@
+import { DatabaseError } from 'pg';
 import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { NETWORK_ERROR_CODES } from '../http/network-errors';
 
@@ -12,11 +13,14 @@ const LOST_CONNECTION_MESSAGE = /^(Connection terminated|Client has encountered 
  * should retry (503), rather than a bug (500). A backend terminated mid-transaction surfaces
  * in several shapes: the SQLSTATE 57P01 of the statement that was running, pg's "Connection
  * terminated unexpectedly" without a code, or TypeORM refusing further queries on the query
- * runner it released when the connection errored.
+ * runner it released when the connection errored. A server that is shutting down or starting
+ * up (a restart, a failover) refuses new connections with SQLSTATE 57P03, raised by pg while
+ * connecting, before any statement, so it is no QueryFailedError.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof QueryRunnerAlreadyReleasedError || error instanceof QueryRunnerProviderAlreadyReleasedError) return true;
   const candidate = error as { code?: unknown; message?: unknown; driverError?: unknown };
+  if (error instanceof DatabaseError && UNAVAILABLE_SQLSTATE.test(error.code ?? '')) return true;
   // A socket error under a statement: TypeORM copies the errno code onto its error.
   if (error instanceof QueryFailedError && typeof candidate.code === 'string' && (UNAVAILABLE_SQLSTATE.test(candidate.code) || NETWORK_ERROR_CODES.has(candidate.code))) return true;
   // pg raises these as plain `Error`s; a TypeError or our own error classes never count.

@@ -1,5 +1,6 @@
 import type { DataSourceOptions, MixedList } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
+import { keepConnectionErrorsHandled } from './stray-connection-errors';
 
 /** Connection options shared by the app's data source and the migration CLI's. */
 export function postgresOptions(config: AppConfig, migrations: MixedList<Function>): DataSourceOptions {
@@ -21,6 +22,7 @@ export function postgresOptions(config: AppConfig, migrations: MixedList<Functio
       idleTimeoutMillis: 30000,
       statement_timeout: 15000,
       application_name: `strata-${config.role}`,
+      onConnect: keepConnectionErrorsHandled,
     },
   };
 }

@@ -31,7 +31,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   send(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const resolved = this.resolve(exception);
 
-    if (resolved.status >= 500) {
+    if (resolved.status === 503) {
+      // A backing service is away (a restart, a failover): every request says so until it is
+      // back, so one short line each, without a stack, keeps the log readable through an outage.
+      const { message, code } = loggableError(exception);
+      this.logger.warn({ requestId: request.id, cause: message, code }, `${request.method} ${instanceOf(request)} answered 503`);
+    } else if (resolved.status >= 500) {
       this.logger.error({ err: loggableError(exception), requestId: request.id }, `${request.method} ${instanceOf(request)} failed`);
     }
 

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CacheModule } from '@strata/cache';
 import { ContentModule } from '@strata/content';
 import { ApiKeysModule, ApiKeyUsageModule } from '@strata/api-keys';
-import { AppConfig, CoreModule } from '@strata/core';
+import { AppConfig, CoreModule, RootLogger } from '@strata/core';
 import { EventsModule, LiveEventsModule, OutboxRelayModule } from '@strata/events';
 import { HealthModule } from '@strata/health';
 import { RelationshipsModule } from '@strata/relationships';
@@ -22,11 +22,12 @@ const workerModules: DynamicModule['imports'] = [OutboxRelayModule, ApiKeyUsageM
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `logger`: the process's root logger, when start.ts made it before the app (startup lines). */
+  static forRoot(config: AppConfig, logger?: RootLogger): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot({ config, migrations }),
+        CoreModule.forRoot({ config, migrations, logger }),
         ...sharedModules,
         ...(config.role !== 'worker' ? httpModules : []),
         ...(config.role !== 'api' ? (workerModules ?? []) : []),

@@ -1,9 +1,13 @@
-import { INestApplicationContext, Logger as NestLogger } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
+import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppConfig, ConfigError, loadConfig, ProcessRole, ResolvedServices, resolveServices, StartupError } from '@strata/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AdminKeyBootstrap } from '@strata/api-keys';
+import { AppConfig, ConfigError, createRootLogger, loadConfig, ProcessRole, ResolvedServices, resolveServices, RootLogger, StartupError } from '@strata/core';
 import { Logger } from 'nestjs-pino';
 import { createHttpApp } from './api/create-http-app';
 import { AppModule } from './app.module';
+import { BannerFacts, printBanner } from './banner';
 import { closeOnSignals } from './shutdown';
 
 /**
@@ -15,24 +19,29 @@ import { closeOnSignals } from './shutdown';
  * SIGTERM / SIGINT close the app first and only then stop embedded services, so in-flight
  * work can still reach them; the handlers are in place before anything starts, so a signal
  * during startup stops what has started so far.
+ *
+ * Every line goes through one pino logger (Nest's own included); once ready, a plain-text
+ * banner with the addresses (and an admin key generated at this boot) goes straight to stdout.
  */
 export async function startStrata(role?: ProcessRole): Promise<void> {
-  const startup = new NestLogger('Startup');
   let app: INestApplicationContext | undefined;
   let services: ResolvedServices | undefined;
   try {
     const loaded = loadConfig();
     const config = role ? loaded.with({ role }) : loaded;
+    const logger = createRootLogger(config);
+    const startup = logger.child({ context: 'Startup' });
+    const shutdown = logger.child({ context: 'Shutdown' });
     closeOnSignals(
       async () => {
         await app?.close();
         await services?.stop();
       },
       config.http.shutdownGraceMs,
-      (line) => (app ? app.get(Logger) : startup).log(line),
+      (line) => shutdown.info(line),
     );
-    services = await resolveServices(config, (line) => startup.log(line));
-    app = await boot(services.config);
+    services = await resolveServices(config, (line) => startup.info(line));
+    app = await boot(services.config, logger);
   } catch (error) {
     await services?.stop();
     if (error instanceof ConfigError || error instanceof StartupError) {
@@ -43,15 +52,40 @@ export async function startStrata(role?: ProcessRole): Promise<void> {
   }
 }
 
-async function boot(config: AppConfig): Promise<INestApplicationContext> {
+async function boot(config: AppConfig, logger: RootLogger): Promise<INestApplicationContext> {
   if (config.role === 'worker') {
-    const worker = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
+    const worker = await NestFactory.createApplicationContext(AppModule.forRoot(config, logger), { bufferLogs: true });
     worker.useLogger(worker.get(Logger));
-    worker.get(Logger).log('Strata worker started');
+    logger.info({ context: 'Startup' }, 'Strata worker started');
+    await flushed(logger);
+    printBanner({ role: config.role });
     return worker;
   }
-  const app = await createHttpApp(config);
+  const app = await createHttpApp(config, logger);
   await app.listen(config.http.port, config.http.host);
-  app.get(Logger).log(`Strata (${config.role}) listening on http://${config.http.host}:${config.http.port}; API docs at /docs`);
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  logger.info({ context: 'Startup' }, `Strata (${config.role}) listening on ${config.http.host}:${port}`);
+  await flushed(logger);
+  printBanner(httpBannerFacts(app, config, port));
   return app;
+}
+
+/** pino writes asynchronously: the banner comes after the start-up lines, not among them. */
+function flushed(logger: RootLogger): Promise<void> {
+  return new Promise((resolve) => logger.flush(() => resolve()));
+}
+
+function httpBannerFacts(app: NestFastifyApplication, config: AppConfig, port: number): BannerFacts {
+  const fastify = app.getHttpAdapter().getInstance();
+  return {
+    role: config.role,
+    http: {
+      host: config.http.host,
+      port,
+      queueDashboard: fastify.hasRoute({ method: 'GET', url: '/admin/queues' }),
+      // Listed only once a console is served: the banner never prints an address that 404s.
+      console: fastify.hasRoute({ method: 'GET', url: '/console' }),
+    },
+    generatedAdminKey: app.get(AdminKeyBootstrap, { strict: false }).takeGeneratedKey(),
+  };
 }

@@ -9,11 +9,14 @@ const BOOTSTRAP_LOCK_ID = 5_720_431;
 
 /**
  * First boot with no ADMIN_API_KEY and no keys at all: issue an admin key (stored hashed like
- * any other) and print it once, so a newcomer can call the API. Later boots find a key and stay quiet.
+ * any other) so a newcomer can call the API. The key itself is never logged: start.ts takes it
+ * (`takeGeneratedKey`) and shows it once in the start-up banner, which is printed whatever
+ * LOG_LEVEL is. Later boots find a key and stay quiet.
  */
 @Injectable()
 export class AdminKeyBootstrap implements OnApplicationBootstrap {
   private readonly logger = new Logger('ApiKeys');
+  private generatedKey?: string;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -33,7 +36,15 @@ export class AdminKeyBootstrap implements OnApplicationBootstrap {
       return issued.key;
     });
     if (key) {
-      this.logger.warn(`No ADMIN_API_KEY is set and no API key exists, so an admin key was created. It is shown only this once; store it now:\n\n    ${key}\n`);
+      this.generatedKey = key;
+      this.logger.warn('No ADMIN_API_KEY is set and no API key existed, so an admin key was created; it is shown once, in the start-up banner.');
     }
+  }
+
+  /** The key generated at this boot, if any; handed out once and then forgotten. */
+  takeGeneratedKey(): string | undefined {
+    const key = this.generatedKey;
+    this.generatedKey = undefined;
+    return key;
   }
 }

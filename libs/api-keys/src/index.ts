@@ -1,5 +1,6 @@
 export * from './api-keys.module';
 export * from './api-keys.service';
+export * from './admin-key-bootstrap';
 export * from './api-key-secret';
 export * from './api-key-principal';
 export * from './principal.decorator';

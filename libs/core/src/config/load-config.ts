@@ -12,7 +12,7 @@ export class ConfigError extends Error {}
  * Validates the environment and builds the typed configuration.
  * A bad value throws a `ConfigError` whose message names every offending variable.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTerminal = process.stdout.isTTY === true): AppConfig {
   // Empty strings count as unset, the way shells and compose files usually mean them.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = plainToInstance(Environment, present, { enableImplicitConversion: true, exposeDefaultValues: true });
@@ -50,7 +50,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     role: parsed.PROCESS_ROLE,
     logLevel: parsed.LOG_LEVEL,
     dataDir,
-    media: { maxBytes: parsed.MEDIA_MAX_BYTES, storageDir: resolve(parsed.MEDIA_STORAGE_DIR ?? `${dataDir}/media`) },
+    media: {
+      maxBytes: parsed.MEDIA_MAX_BYTES,
+      storageDir: resolve(parsed.MEDIA_STORAGE_DIR ?? `${dataDir}/media`),
+      driver: parsed.MEDIA_STORAGE,
+      s3:
+        parsed.MEDIA_STORAGE === 's3'
+          ? {
+              bucket: parsed.S3_BUCKET!,
+              region: parsed.S3_REGION,
+              endpoint: parsed.S3_ENDPOINT,
+              forcePathStyle: parsed.S3_FORCE_PATH_STYLE,
+              prefix: parsed.S3_PREFIX ? `${parsed.S3_PREFIX.replace(/\/+$/, '')}/` : '',
+            }
+          : undefined,
+      publicUrl: parsed.MEDIA_PUBLIC_URL?.replace(/\/+$/, ''),
+    },
     metricsEnabled: parsed.METRICS_ENABLED,
     metricsToken: parsed.METRICS_TOKEN,
     embeddedServices: parsed.EMBEDDED_SERVICES,
@@ -58,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       l1MaxEntries: parsed.CACHE_L1_MAX_ENTRIES,
       l1MaxBytes: parsed.CACHE_L1_MAX_BYTES,
       defaultTtlS: parsed.CACHE_DEFAULT_TTL_S,
+    logFormat: parsed.LOG_FORMAT ?? (stdoutIsTerminal ? 'pretty' : 'json'),
       graceS: parsed.CACHE_GRACE_S,
     },
     webhooks: {
@@ -77,3 +93,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimit: { tiers },
   } as AppConfig);
 }
+      maxSubscribers: parsed.EVENTS_MAX_SUBSCRIBERS,
+      subscriberBufferBytes: parsed.EVENTS_SUBSCRIBER_BUFFER_BYTES,
+      subscriberBufferEvents: parsed.EVENTS_SUBSCRIBER_BUFFER_EVENTS,

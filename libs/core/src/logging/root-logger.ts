@@ -1,4 +1,5 @@
 import pino, { type Logger as PinoInstance } from 'pino';
+import { build as prettyStream } from 'pino-pretty';
 import type { AppConfig } from '../config/app-config';
 
 /** The process's one pino instance: Nest's logger, the access log and every module write to it. */
@@ -13,6 +14,23 @@ export const REDACTED_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
-export function createRootLogger(config: AppConfig): RootLogger {
-  return pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+/**
+ * JSON lines for collectors, or (LOG_FORMAT=pretty, the default on a terminal) one readable
+ * line per entry. The pretty stream runs in this thread and writes synchronously, unlike a
+ * pino transport's worker, so the last lines before an exit are never lost; it costs CPU per
+ * line, which matters only under load, where output is rarely a terminal. Colours only when
+ * stdout supports them.
+ */
+export function createRootLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat'>): RootLogger {
+  const options = { level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  if (config.logFormat === 'json') return pino(options);
+  return pino(
+    options,
+    prettyStream({
+      sync: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,context',
+      messageFormat: '{if context}[{context}] {end}{msg}',
+    }),
+  );
 }

@@ -8,11 +8,9 @@ import {
   addSecurityHeaders, answerClientError, AppConfig, createValidationPipe, drainConnectionsOnClose, etagForEncoding, logCompletedRequests, MetricsService,
   parseJsonBodies, ProblemDetailsFilter, ProblemException, REQUEST_ID_HEADER, requestIdFor, ROOT_LOGGER, RootLogger,
 } from '@strata/core';
-import { CompressedRepresentations } from '@strata/cache';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
 import { answerItemReadsEarly } from './early-item-reads';
-import { COMPRESSION, precompressedBodies } from './precompressed-bodies';
 import { setupOpenApi } from './openapi';
 
 export const API_PREFIX = 'api/v1';
@@ -56,7 +54,7 @@ export async function createHttpApp(config: AppConfig, logger?: RootLogger): Pro
     exposedHeaders: EXPOSED_HEADERS,
     maxAge: 600,
   });
-  await app.register(compress, COMPRESSION);
+  await app.register(compress, { encodings: ['br', 'gzip', 'deflate'], threshold: 1024 });
   await app.register(multipart, {
     limits: { fileSize: config.media.maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 21, headerPairs: 200 },
   });
@@ -67,13 +65,11 @@ export async function createHttpApp(config: AppConfig, logger?: RootLogger): Pro
     reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
-  // @fastify/compress adds its onSend to each route as the route is registered. Ours are added
-  // the same way, later, around it: bodies compressed once per representation go first (it then
-  // leaves them alone), and the ETag is marked last, once the content coding is known.
-  const compressedOnce = precompressedBodies(app.get(CompressedRepresentations));
+  // @fastify/compress adds its onSend to each route as the route is registered; ours is added
+  // the same way, later, so it runs once the content coding is known.
   fastify.addHook('onRoute', (route) => {
     const existing = route.onSend ? (Array.isArray(route.onSend) ? route.onSend : [route.onSend]) : [];
-    route.onSend = [compressedOnce, ...existing, markEtagWithEncoding];
+    route.onSend = [...existing, markEtagWithEncoding];
   });
   logCompletedRequests(fastify, app.get(ROOT_LOGGER));
   if (config.metricsEnabled) {

@@ -28,7 +28,6 @@ export * from './pagination/cursor-window.dto';
 export * from './crypto/secret-box';
 export * from './http/security-headers';
 export * from './http/conditional-get';
-export * from './http/cached-body';
 export * from './http/uuid-param';
 export * from './logging/redact-secrets';
 export * from './http/json-body-parser';

@@ -1,4 +1,4 @@
-import type { LogFormat, LogLevel, MediaStorageDriver, ProcessRole } from './environment';
+import type { LogFormat, LogLevel, ProcessRole } from './environment';
 import type { RateLimitTiers } from './rate-limit-tiers';
 
 /**
@@ -17,18 +17,10 @@ export class AppConfig {
   readonly redis: { url?: string; keyPrefix: string; commandTimeoutMs: number };
   readonly role: ProcessRole;
   readonly logLevel: LogLevel;
-  readonly dataDir: string;
-  readonly media: {
-    maxBytes: number;
-    storageDir: string;
-    driver: MediaStorageDriver;
-    /** Set when `driver` is `s3`; credentials come from the AWS SDK's own chain (AWS_ACCESS_KEY_ID, profiles, roles). */
-    s3?: { bucket: string; region: string; endpoint?: string; forcePathStyle: boolean; prefix: string };
-    /** MEDIA_PUBLIC_URL without a trailing slash. */
-    publicUrl?: string;
-  };
-  readonly metricsEnabled: boolean;
   readonly logFormat: LogFormat;
+  readonly dataDir: string;
+  readonly media: { maxBytes: number; storageDir: string };
+  readonly metricsEnabled: boolean;
   /** The bearer token /metrics requires; public when unset. */
   readonly metricsToken?: string;
   /** When DATABASE_URL / REDIS_URL are unset and nothing answers locally, start embedded ones. */
@@ -48,11 +40,6 @@ export class AppConfig {
   };
   /** ADMIN_API_KEY (accepted with every scope) and how long a rotated key stays valid. */
   readonly apiKeys: { adminKey?: string; rotationGraceS: number };
-    /** EVENTS_MAX_SUBSCRIBERS: live-event subscribers per instance. */
-    maxSubscribers: number;
-    /** A subscriber's buffer, in bytes and in events, before it is disconnected as too slow. */
-    subscriberBufferBytes: number;
-    subscriberBufferEvents: number;
   /** Encrypts stored secrets that must be read back (webhook signing secrets); see SecretBox. */
   readonly secretsEncryptionKey?: Buffer;
   readonly rateLimit: { tiers: RateLimitTiers };

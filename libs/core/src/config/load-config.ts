@@ -49,23 +49,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
     redis: { url: parsed.REDIS_URL, keyPrefix: parsed.REDIS_KEY_PREFIX, commandTimeoutMs: parsed.REDIS_COMMAND_TIMEOUT_MS },
     role: parsed.PROCESS_ROLE,
     logLevel: parsed.LOG_LEVEL,
+    logFormat: parsed.LOG_FORMAT ?? (stdoutIsTerminal ? 'pretty' : 'json'),
     dataDir,
-    media: {
-      maxBytes: parsed.MEDIA_MAX_BYTES,
-      storageDir: resolve(parsed.MEDIA_STORAGE_DIR ?? `${dataDir}/media`),
-      driver: parsed.MEDIA_STORAGE,
-      s3:
-        parsed.MEDIA_STORAGE === 's3'
-          ? {
-              bucket: parsed.S3_BUCKET!,
-              region: parsed.S3_REGION,
-              endpoint: parsed.S3_ENDPOINT,
-              forcePathStyle: parsed.S3_FORCE_PATH_STYLE,
-              prefix: parsed.S3_PREFIX ? `${parsed.S3_PREFIX.replace(/\/+$/, '')}/` : '',
-            }
-          : undefined,
-      publicUrl: parsed.MEDIA_PUBLIC_URL?.replace(/\/+$/, ''),
-    },
+    media: { maxBytes: parsed.MEDIA_MAX_BYTES, storageDir: resolve(parsed.MEDIA_STORAGE_DIR ?? `${dataDir}/media`) },
     metricsEnabled: parsed.METRICS_ENABLED,
     metricsToken: parsed.METRICS_TOKEN,
     embeddedServices: parsed.EMBEDDED_SERVICES,
@@ -73,7 +59,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
       l1MaxEntries: parsed.CACHE_L1_MAX_ENTRIES,
       l1MaxBytes: parsed.CACHE_L1_MAX_BYTES,
       defaultTtlS: parsed.CACHE_DEFAULT_TTL_S,
-    logFormat: parsed.LOG_FORMAT ?? (stdoutIsTerminal ? 'pretty' : 'json'),
       graceS: parsed.CACHE_GRACE_S,
     },
     webhooks: {
@@ -93,6 +78,3 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
     rateLimit: { tiers },
   } as AppConfig);
 }
-      maxSubscribers: parsed.EVENTS_MAX_SUBSCRIBERS,
-      subscriberBufferBytes: parsed.EVENTS_SUBSCRIBER_BUFFER_BYTES,
-      subscriberBufferEvents: parsed.EVENTS_SUBSCRIBER_BUFFER_EVENTS,

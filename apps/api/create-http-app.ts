@@ -6,11 +6,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   addSecurityHeaders, answerClientError, AppConfig, createValidationPipe, drainConnectionsOnClose, etagForEncoding, logCompletedRequests, MetricsService,
-  parseJsonBodies, ProblemDetailsFilter, ProblemException, REQUEST_ID_HEADER, requestIdFor, ROOT_LOGGER, RootLogger,
+  parseJsonBodies, ProblemDetailsFilter, ProblemException, REQUEST_ID_HEADER, requestIdFor, ROOT_LOGGER,
 } from '@strata/core';
+import { CompressedRepresentations } from '@strata/cache';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
 import { answerItemReadsEarly } from './early-item-reads';
+import { COMPRESSION, precompressedBodies } from './precompressed-bodies';
 import { setupOpenApi } from './openapi';
 
 export const API_PREFIX = 'api/v1';
@@ -26,7 +28,7 @@ const EXPOSED_HEADERS = [
  * pipe and problem filter, request ids, metrics and the OpenAPI document. `main.ts`, the
  * e2e tests and the benchmarks all start Strata through this one function.
  */
-export async function createHttpApp(config: AppConfig, logger?: RootLogger): Promise<NestFastifyApplication> {
+export async function createHttpApp(config: AppConfig): Promise<NestFastifyApplication> {
   const problems = new ProblemDetailsFilter();
   const adapter = new FastifyAdapter({
     // Errors Fastify answers before any route runs (a malformed URL, an over-long path segment)
@@ -44,7 +46,7 @@ export async function createHttpApp(config: AppConfig, logger?: RootLogger): Pro
     return503OnClosing: false,
   });
   // Bodies are parsed by parseJsonBodies below (JSON only; multipart by its plugin), not by Nest's parsers.
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
 
   const fastify = app.getHttpAdapter().getInstance();
@@ -54,7 +56,7 @@ export async function createHttpApp(config: AppConfig, logger?: RootLogger): Pro
     exposedHeaders: EXPOSED_HEADERS,
     maxAge: 600,
   });
-  await app.register(compress, { encodings: ['br', 'gzip', 'deflate'], threshold: 1024 });
+  await app.register(compress, COMPRESSION);
   await app.register(multipart, {
     limits: { fileSize: config.media.maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 21, headerPairs: 200 },
   });
@@ -65,11 +67,13 @@ export async function createHttpApp(config: AppConfig, logger?: RootLogger): Pro
     reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
-  // @fastify/compress adds its onSend to each route as the route is registered; ours is added
-  // the same way, later, so it runs once the content coding is known.
+  // @fastify/compress adds its onSend to each route as the route is registered. Ours are added
+  // the same way, later, around it: bodies compressed once per representation go first (it then
+  // leaves them alone), and the ETag is marked last, once the content coding is known.
+  const compressedOnce = precompressedBodies(app.get(CompressedRepresentations));
   fastify.addHook('onRoute', (route) => {
     const existing = route.onSend ? (Array.isArray(route.onSend) ? route.onSend : [route.onSend]) : [];
-    route.onSend = [...existing, markEtagWithEncoding];
+    route.onSend = [compressedOnce, ...existing, markEtagWithEncoding];
   });
   logCompletedRequests(fastify, app.get(ROOT_LOGGER));
   if (config.metricsEnabled) {

@@ -4,3 +4,4 @@ export * from './cache-entry';
 export * from './cache-keys';
 export * from './cache-warmers';
 export * from './read-popularity';
+export * from './compressed-representations';

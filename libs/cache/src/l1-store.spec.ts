@@ -50,4 +50,19 @@ describe('L1Store', () => {
     expect(l1.get('page:1')).toBeUndefined();
     expect(l1.get('pages:list:x')).toBeDefined();
   });
+
+  it('keeps derived bytes under the same bounds as the values, in their own key space', () => {
+    const l1 = new L1Store(100, 1000);
+    l1.set('k', entry(), 600);
+    l1.setBytes('k', Buffer.alloc(300));
+    expect(l1.get('k')).toBeDefined();
+    expect(l1.getBytes('k')).toHaveLength(300);
+    expect(l1.bytes).toBe(900);
+    // 300 more bytes do not fit beside both: the least recently used (the value) goes.
+    l1.setBytes('other', Buffer.alloc(300));
+    expect(l1.bytes).toBeLessThanOrEqual(1000);
+    expect(l1.get('k')).toBeUndefined();
+    l1.deleteByPrefix('');
+    expect(l1.getBytes('other')).toBeDefined();
+  });
 });

@@ -1,16 +1,28 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheEntry } from './cache-entry';
 
-interface L1Slot {
+/** A cached value, with the bytes of its encoded form: what the byte bound counts. */
+interface ValueSlot {
   entry: CacheEntry;
-  /** Bytes of the encoded value: what the byte bound counts. */
   size: number;
 }
+
+/** Bytes derived from cached values (a compressed representation), kept under the same bounds. */
+interface BytesSlot {
+  bytes: Buffer;
+  size: number;
+}
+
+type L1Slot = ValueSlot | BytesSlot;
+
+/** Keys of byte slots start with a character no cache key has (cacheKey encodes every part). */
+const BYTES_KEY_PREFIX = '\u0000';
 
 /**
  * The in-process tier: an LRU bounded by entry count and by bytes (lru-cache enforces both on
  * every set; a value larger than the whole byte budget is simply not kept). A tag index lets
- * `deleteByTag` drop entries without scanning.
+ * `deleteByTag` drop entries without scanning. Derived bytes (`setBytes`) share the LRU and
+ * its bounds with the values, so the two together never exceed CACHE_L1_MAX_ENTRIES/BYTES.
  */
 export class L1Store {
   private readonly lru: LRUCache<string, L1Slot>;
@@ -22,12 +34,24 @@ export class L1Store {
       maxSize: maxBytes,
       maxEntrySize: maxBytes,
       sizeCalculation: (slot) => Math.max(1, slot.size),
-      dispose: (slot, key) => this.unindex(key, slot.entry.tags),
+      dispose: (slot, key) => {
+        if ('entry' in slot) this.unindex(key, slot.entry.tags);
+      },
     });
   }
 
   get(key: string): CacheEntry | undefined {
-    return this.lru.get(key)?.entry;
+    const slot = this.lru.get(key);
+    return slot && 'entry' in slot ? slot.entry : undefined;
+  }
+
+  getBytes(key: string): Buffer | undefined {
+    const slot = this.lru.get(BYTES_KEY_PREFIX + key);
+    return slot && 'bytes' in slot ? slot.bytes : undefined;
+  }
+
+  setBytes(key: string, bytes: Buffer): void {
+    this.lru.set(BYTES_KEY_PREFIX + key, { bytes, size: bytes.length });
   }
 
   set(key: string, entry: CacheEntry, size: number): void {
@@ -53,7 +77,8 @@ export class L1Store {
   }
 
   deleteByPrefix(prefix: string): void {
-    for (const key of [...this.lru.keys()]) if (key.startsWith(prefix)) this.lru.delete(key);
+    // Byte slots are named by what they hold (a representation's strong ETag), not by cache key.
+    for (const key of [...this.lru.keys()]) if (key.startsWith(prefix) && !key.startsWith(BYTES_KEY_PREFIX)) this.lru.delete(key);
   }
 
   clear(): void {

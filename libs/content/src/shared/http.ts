@@ -1,4 +1,4 @@
-import { withStrongEtag } from '@strata/core';
+import { nameCachedBody, withStrongEtag } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { etagFor, expectedVersionFromIfMatch } from './etag';
 import type { ExpectedVersion } from './versioned-store';
@@ -9,8 +9,10 @@ import type { ExpectedVersion } from './versioned-store';
  */
 export const CACHED_READ_CACHE_CONTROL = 'private, no-cache';
 
+/** For a read answered with the cache's own object (a list, a search): see `nameCachedBody`. */
 export function withCacheControl<T>(reply: FastifyReply, body: T): T {
   reply.header('cache-control', CACHED_READ_CACHE_CONTROL);
+  nameCachedBody(reply, body);
   return body;
 }
 

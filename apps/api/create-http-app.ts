@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   addSecurityHeaders, answerClientError, AppConfig, createValidationPipe, drainConnectionsOnClose, etagForEncoding, logCompletedRequests, MetricsService,
-  parseJsonBodies, ProblemDetailsFilter, ProblemException, REQUEST_ID_HEADER, requestIdFor, ROOT_LOGGER,
+  parseJsonBodies, ProblemDetailsFilter, ProblemException, REQUEST_ID_HEADER, requestIdFor, ROOT_LOGGER, RootLogger,
 } from '@strata/core';
 import { CompressedRepresentations } from '@strata/cache';
 import { Logger } from 'nestjs-pino';
@@ -28,7 +28,7 @@ const EXPOSED_HEADERS = [
  * pipe and problem filter, request ids, metrics and the OpenAPI document. `main.ts`, the
  * e2e tests and the benchmarks all start Strata through this one function.
  */
-export async function createHttpApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createHttpApp(config: AppConfig, logger?: RootLogger): Promise<NestFastifyApplication> {
   const problems = new ProblemDetailsFilter();
   const adapter = new FastifyAdapter({
     // Errors Fastify answers before any route runs (a malformed URL, an over-long path segment)
@@ -46,7 +46,7 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
     return503OnClosing: false,
   });
   // Bodies are parsed by parseJsonBodies below (JSON only; multipart by its plugin), not by Nest's parsers.
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
 
   const fastify = app.getHttpAdapter().getInstance();

@@ -11,6 +11,7 @@ export * from './http/request-id';
 export * from './http/validation.pipe';
 export * from './logging/logging.module';
 export * from './logging/root-logger';
+export * from './logging/nest-logger';
 export * from './logging/access-log';
 export * from './metrics/metrics.service';
 export * from './redis/redis-connections';

@@ -1,6 +1,7 @@
 'use strict';
 
 const { rm, writeFile } = require('node:fs/promises');
+const { get: httpGet } = require('node:http');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { startChildServer } = require('../lib/child-server');
@@ -24,6 +25,10 @@ const AUTH = { authorization: `Bearer ${ADMIN_KEY}` };
 const LOAD_TIER = 'load';
 const strataEnv = { ADMIN_API_KEY: ADMIN_KEY, RATE_LIMIT_TIERS: JSON.stringify({ [LOAD_TIER]: { perMinute: 1_000_000_000, perDay: 1_000_000_000 } }) };
 
+/** How the cached reads are asked for: as curl sends them by default, and as a browser does. */
+const IDENTITY = { label: 'no accept-encoding', acceptEncoding: undefined };
+const BROWSER = { label: 'accept-encoding: br, gzip', acceptEncoding: 'br, gzip' };
+
 const strata = (ctx) => ctx.shared('strata', () => startStrata(ctx.settings, { env: strataEnv }));
 const cacheManagerVariant = (ctx) =>
   ctx.shared('strata-cache-manager', () =>
@@ -37,12 +42,12 @@ async function json(url, init) {
 }
 
 /** Page ids created in batches of 100 (one transaction each). */
-async function createPages(baseUrl, count) {
+async function createPages(baseUrl, count, slugPrefix = 'zipf') {
   const ids = [];
   for (let start = 0; start < count; start += 100) {
     const operations = Array.from({ length: Math.min(100, count - start) }, (_, i) => ({
       op: 'create',
-      data: { slug: `zipf-${start + i}`, title: `Page ${start + i}`, body: PAGE_BODY },
+      data: { slug: `${slugPrefix}-${start + i}`, title: `Page ${start + i}`, body: PAGE_BODY },
     }));
     const answer = await json(`${baseUrl}/api/v1/pages/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operations }) });
     for (const result of answer.data) ids.push(result.id);
@@ -84,7 +89,10 @@ const cachedPage = (ctx) =>
     const api = await strata(ctx);
     const page = await createPage(api.url, { slug: `cached-${Date.now().toString(36)}`, title: 'Cached', body: PAGE_BODY }, AUTH);
     await json(`${api.url}/api/v1/pages/${page.id}`);
-    return { url: `${api.url}/api/v1/pages/${page.id}`, headers: await loadKeyHeaders(api.url), serverPid: api.pid, stop: async () => {} };
+    await createPages(api.url, 20, 'listed');
+    const listUrl = `${api.url}/api/v1/pages?limit=20`;
+    await json(listUrl);
+    return { url: `${api.url}/api/v1/pages/${page.id}`, listUrl, headers: await loadKeyHeaders(api.url), serverPid: api.pid, stop: async () => {} };
   });
 
 /** A second instance of the same Strata (its database and Redis prefix), for cross-instance findings. */
@@ -95,6 +103,47 @@ const secondInstance = (ctx, first) =>
 const statsOf = (baseUrl) => json(`${baseUrl}/api/v1/cache/stats`);
 const resetStats = (baseUrl) => json(`${baseUrl}/api/v1/cache/stats/reset`, { method: 'POST' });
 
+/**
+ * The floor under any implementation: Fastify with no plugins sending, from memory, the status,
+ * headers and body bytes Strata answered for the cached page with `encoding` (recorded just
+ * before, raw: a compressed body stays compressed), with nothing computed per request.
+ */
+function sameResponseScenario(encoding) {
+  return {
+    name: `bare Fastify sending the same response as Strata, ${encoding.label}`,
+    description:
+      'The floor under any implementation: Fastify with no plugins sending, from memory, the status, headers and body bytes that Strata answered for the cached page ' +
+      `with ${encoding.label} (recorded just before; about 1.3 KB of headers and the page JSON${encoding.acceptEncoding ? ', compressed' : ''}), with nothing computed per request.`,
+    async setup(ctx) {
+      const { url, headers } = await cachedPage(ctx);
+      const requestHeaders = { ...headers, ...(encoding.acceptEncoding ? { 'accept-encoding': encoding.acceptEncoding } : {}) };
+      const recorded = await recordRawResponse(url, requestHeaders);
+      const file = join(tmpdir(), `strata-bench-response-${process.pid}.json`);
+      await writeFile(file, JSON.stringify(recorded));
+      const server = await ctx
+        .scoped(() => startChildServer({ name: `bare Fastify, same response (${encoding.label})`, script: join(__dirname, '..', 'servers', 'fastify-same-response.js'), readyPath: '/', env: { RESPONSE_FILE: file } }))
+        // The server read the file before it started listening.
+        .finally(() => rm(file, { force: true }));
+      return { url: `${server.url}/`, headers: requestHeaders, serverPid: server.pid };
+    },
+  };
+}
+
+/** Status, headers and the body bytes exactly as sent (fetch would decompress them). */
+function recordRawResponse(url, headers) {
+  return new Promise((resolve, reject) => {
+    httpGet(url, { headers }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => {
+        if (response.statusCode !== 200) return reject(new Error(`recording the cached page answered ${response.statusCode}`));
+        const skipped = ['connection', 'keep-alive', 'date', 'content-length', 'transfer-encoding'];
+        resolve({ status: response.statusCode, headers: Object.fromEntries(Object.entries(response.headers).filter(([name]) => !skipped.includes(name))), bodyBase64: Buffer.concat(chunks).toString('base64') });
+      });
+    }).on('error', reject);
+  });
+}
+
 /** Strata's multi-level cache against bare Fastify and against the usual Nest way of caching. */
 module.exports = {
   name: 'cache',
@@ -103,25 +152,8 @@ module.exports = {
     `in front instead, and a Zipf workload (${ZIPF_PAGES.toLocaleString('en-US')} pages, s = ${ZIPF_S}, ${ZIPF_READ_SHARE * 100} % reads, 5 % PATCH).`,
   scenarios: [
     bareFastify,
-    {
-      name: 'bare Fastify sending the same response as Strata',
-      description:
-        'The floor under any implementation: Fastify with no plugins sending, from memory, the status, headers and body that Strata answered for the cached page ' +
-        '(recorded just before; about 1.3 KB of headers and the page JSON), with nothing computed per request.',
-      async setup(ctx) {
-        const { url, headers } = await cachedPage(ctx);
-        const response = await fetch(url, { headers });
-        if (!response.ok) throw new Error(`recording the cached page answered ${response.status}`);
-        const recorded = { status: response.status, headers: Object.fromEntries([...response.headers].filter(([name]) => !['connection', 'keep-alive', 'date', 'content-length'].includes(name))), body: await response.text() };
-        const file = join(tmpdir(), `strata-bench-response-${process.pid}.json`);
-        await writeFile(file, JSON.stringify(recorded));
-        const server = await ctx
-          .scoped(() => startChildServer({ name: 'bare Fastify, same response', script: join(__dirname, '..', 'servers', 'fastify-same-response.js'), readyPath: '/', env: { RESPONSE_FILE: file } }))
-          // The server read the file before it started listening.
-          .finally(() => rm(file, { force: true }));
-        return { url: `${server.url}/`, headers, serverPid: server.pid };
-      },
-    },
+    sameResponseScenario(IDENTITY),
+    sameResponseScenario(BROWSER),
     {
       name: 'Strata GET /api/v1/pages/{id} (cached)',
       description:
@@ -145,6 +177,22 @@ module.exports = {
         return [`stampede: ${STAMPEDE_READERS} concurrent reads of a cold key across 2 instances caused ${loads} source load(s) (target: exactly 1)`];
       },
     },
+    {
+      name: `Strata GET /api/v1/pages/{id} (cached), ${BROWSER.label}`,
+      description: `The same read as above, sent as a browser sends it (\`accept-encoding: ${BROWSER.acceptEncoding}\`): the body goes out brotli-compressed.`,
+      async setup(ctx) {
+        const { url, headers, serverPid } = await cachedPage(ctx);
+        return { url, headers: { ...headers, 'accept-encoding': BROWSER.acceptEncoding }, serverPid };
+      },
+    },
+    ...[IDENTITY, BROWSER].map((encoding) => ({
+      name: `Strata GET /api/v1/pages?limit=20 (cached list), ${encoding.label}`,
+      description: 'The first page of the page list (20 pages, about 23 KB of JSON) after a first read filled the cache, same key.',
+      async setup(ctx) {
+        const { headers, serverPid, listUrl } = await cachedPage(ctx);
+        return { url: listUrl, headers: { ...headers, ...(encoding.acceptEncoding ? { 'accept-encoding': encoding.acceptEncoding } : {}) }, serverPid };
+      },
+    })),
     {
       name: 'Strata + @nestjs/cache-manager (Redis) GET /api/v1/pages/{id}',
       description: `The same build and route and the same kind of \`${LOAD_TIER}\`-tier key, with CacheInterceptor (cache-manager 7 + Keyv on Redis) answering every repeated GET, and Strata's early item reads switched off.`,

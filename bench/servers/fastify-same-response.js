@@ -1,14 +1,15 @@
 'use strict';
 
 // The floor under a Strata read: bare Fastify sending a response recorded from Strata (the same
-// status, headers and body bytes), with no work behind it. RESPONSE_FILE: { status, headers, body }.
+// status, headers and body bytes), with no work behind it. RESPONSE_FILE: { status, headers, bodyBase64 }.
 const { readFileSync } = require('node:fs');
 const fastify = require('fastify')({ logger: false });
 
 const recorded = JSON.parse(readFileSync(process.env.RESPONSE_FILE, 'utf8'));
+const body = Buffer.from(recorded.bodyBase64, 'base64');
 
 fastify.get('/', (_request, reply) => {
-  reply.code(recorded.status).headers(recorded.headers).send(recorded.body);
+  reply.code(recorded.status).headers(recorded.headers).send(body);
 });
 
 fastify.listen({ port: Number(process.env.PORT), host: '127.0.0.1' }).catch((error) => {

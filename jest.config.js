@@ -8,8 +8,10 @@ const tsJest = [
   },
 ];
 
-// Jest on Node 20 cannot require() ES modules, so these ESM-only dependencies are compiled to
-// CommonJS for the tests (Node itself loads them natively at run time).
+// Jest's module loader cannot require() ES modules unless Node runs with --experimental-vm-modules
+// (checked on Node 24.22 with jest 30.5: without these entries the e2e suites fail to load), so
+// these ESM-only dependencies are compiled to CommonJS for the tests. Node itself loads them
+// natively at run time (require(esm), Node 22.12+).
 const esmOnlyPackages = ['content-disposition', '@apidevtools/json-schema-ref-parser', '@apidevtools/swagger-parser'];
 const transformIgnorePatterns = [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`];
 

@@ -1,5 +1,6 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import fastifyCookie from '@fastify/cookie';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, OnModuleInit } from '@nestjs/common';
@@ -9,18 +10,25 @@ import { PROBLEM_TYPES, problemTypeForStatus, problemTypeUri } from '@strata/cor
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DELIVERY_QUEUE } from '../delivery/delivery-queue.module';
+import { ADMIN_PATH, AdminSessions, adminStatus } from './admin-session';
+import { AdminSignIn, SIGN_IN_PATH } from './admin-sign-in';
 
-export const DASHBOARD_PATH = '/admin/queues';
+export const DASHBOARD_PATH = `${ADMIN_PATH}/queues`;
 
 /**
  * bull-board at /admin/queues. It is a Fastify plugin rather than Nest routes, so the global
- * API-key guard does not see it: the plugin checks for a key with the `admin` scope itself.
+ * API-key guard does not see it: the plugin checks for a key with the `admin` scope itself,
+ * presented as API clients do (Authorization, X-API-Key) or through a browser session cookie
+ * (see AdminSignIn). A browser without either is sent to the sign-in page; anything else gets
+ * a 401 problem.
  */
 @Injectable()
 export class QueueDashboard implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly apiKeys: ApiKeysService,
+    private readonly sessions: AdminSessions,
+    private readonly signIn: AdminSignIn,
     @InjectQueue(DELIVERY_QUEUE) private readonly deliveries: Queue,
   ) {}
 
@@ -29,17 +37,28 @@ export class QueueDashboard implements OnModuleInit {
     const board = new FastifyAdapter();
     board.setBasePath(DASHBOARD_PATH);
     createBullBoard({ queues: [new BullMQAdapter(this.deliveries, { readOnlyMode: false })], serverAdapter: board });
-    fastify.register(async (scope) => {
-      scope.addHook('onRequest', (request, reply) => this.requireAdmin(request, reply));
-      await scope.register(board.registerPlugin());
-    }, { prefix: DASHBOARD_PATH });
+    // Cookies are parsed under /admin only; form bodies only on the sign-in routes.
+    fastify.register(async (admin) => {
+      await admin.register(fastifyCookie);
+      await admin.register((forms) => this.signIn.register(forms));
+      await admin.register(async (dashboard) => {
+        dashboard.addHook('onRequest', (request, reply) => this.requireAdmin(request, reply));
+        await dashboard.register(board.registerPlugin());
+      }, { prefix: DASHBOARD_PATH.slice(ADMIN_PATH.length) });
+    }, { prefix: ADMIN_PATH });
   }
 
   private async requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const key = presentedApiKey(request.headers);
-    const verdict = key ? await this.apiKeys.verify(key) : undefined;
-    const status = !verdict?.valid ? 401 : verdict.scopes?.includes('admin') ? 0 : 403;
+    const session = key ? undefined : await this.sessions.keyOf(request);
+    const status = adminStatus(key ? await this.apiKeys.verify(key) : session);
     if (status === 0) return;
+    // A session whose key no longer qualifies (or a forged or expired cookie) is over.
+    if (session) this.sessions.end(request, reply);
+    if (!key && wantsPage(request)) {
+      await reply.header('cache-control', 'no-store').redirect(SIGN_IN_PATH, 303);
+      return;
+    }
     const type = problemTypeForStatus(status);
     await reply
       .status(status)
@@ -48,9 +67,14 @@ export class QueueDashboard implements OnModuleInit {
         type: problemTypeUri(type),
         title: PROBLEM_TYPES[type],
         status,
-        detail: status === 401 ? 'The queue dashboard needs an API key with the admin scope.' : 'The queue dashboard needs the admin scope.',
+        detail: status === 401 ? `The queue dashboard needs an API key with the admin scope, or a session from ${SIGN_IN_PATH}.` : 'The queue dashboard needs the admin scope.',
         instance: request.url,
         requestId: String(request.id),
       });
   }
+}
+
+/** A browser navigating to a page (rather than a script or an API client asking for data). */
+function wantsPage(request: FastifyRequest): boolean {
+  return (request.method === 'GET' || request.method === 'HEAD') && (request.headers.accept ?? '').includes('text/html');
 }

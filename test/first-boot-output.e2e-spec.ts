@@ -48,7 +48,10 @@ describe('first boot output', () => {
   });
 
   it('writes JSON lines only when stdout is not a terminal: no Nest colour codes, route mapping at debug', async () => {
-    const app = await spawn({ LOG_LEVEL: 'debug' });
+    // With REDIS_URL unset, start-up finds the Redis on 127.0.0.1:6379 and says so (a line
+    // logged before the app exists); the key prefix still keeps this test's keys apart.
+    const defaultRedis = environment.env.REDIS_URL === 'redis://127.0.0.1:6379';
+    const app = await spawn({ LOG_LEVEL: 'debug', ...(defaultRedis ? { REDIS_URL: '', EMBEDDED_SERVICES: 'true' } : {}) });
     await eventually(() => app.allOutput().includes('listening on'), 'the listening line');
     // The banner follows the listening line at once: give it time to arrive, then set it apart.
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -66,6 +69,7 @@ describe('first boot output', () => {
     expect(mapped.length).toBeGreaterThan(20);
     expect(mapped.every((entry) => entry.level === 20)).toBe(true);
     expect(entries.some((entry) => entry.context === 'NestApplication' && entry.level === 30)).toBe(true);
+    if (defaultRedis) expect(entries).toContainEqual(expect.objectContaining({ context: 'Startup', level: 30, msg: expect.stringMatching(/^REDIS_URL is unset: using the Redis/) }));
   });
 
   it('prints a one-line banner for the worker role', async () => {

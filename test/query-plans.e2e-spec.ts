@@ -52,6 +52,8 @@ describe('query plans of content lists', () => {
     ['a tag filter', '/api/v1/pages?tag=plan', /pages_tags_idx/],
     ['title order', '/api/v1/pages?sort=title', /pages_title_idx/],
     ['full-text and fuzzy search', '/api/v1/pages?q=planning', /pages_search_idx[\s\S]*pages_title_trgm_idx|pages_title_trgm_idx[\s\S]*pages_search_idx/],
+    // each misspelt word is corrected against the search_words vocabulary, then looked up in pages_search_idx
+    ['a search with typos', '/api/v1/pages?q=qeury%20plannign', /pages_search_idx/],
   ])('%s uses an index', async (_name, path, expected) => {
     let target = path;
     if (path.startsWith('NEXT:')) {

@@ -1,5 +1,6 @@
 import { decodeCursor, encodeCursor, ProblemException } from '@strata/core';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { typoTolerantCondition } from './typo-tolerance';
 
 /** A column a list can be sorted by, as the API names it. */
 export interface SortableColumn<E> {
@@ -27,8 +28,9 @@ const TEXT_SEARCH_CONFIG = 'english';
 
 /**
  * Keyset ("seek") pagination over a query builder, with optional text search:
- * `q` matches the full-text `search` column or fuzzily (pg_trgm word similarity) the
- * `fuzzyColumn`; results are then sorted by relevance unless another sort is asked for.
+ * `q` matches the full-text `search` column, or fuzzily (pg_trgm word similarity) the
+ * `fuzzyColumn`, or word by word with a typo each (typo-tolerance.ts); results are then sorted
+ * by relevance unless another sort is asked for.
  * Every order ends with `id`, so pages never skip or repeat rows.
  */
 export async function keysetList<E extends ObjectLiteral & { id: string }>(
@@ -41,9 +43,10 @@ export async function keysetList<E extends ObjectLiteral & { id: string }>(
   const cursor = window.cursor ? decodeCursor(window.cursor, sort) : undefined;
 
   if (window.q) {
+    const typoTolerant = typoTolerantCondition(`${alias}.search`, window.q);
     query.andWhere(
-      `(${alias}.search @@ websearch_to_tsquery('${TEXT_SEARCH_CONFIG}', :q) OR :q <% ${alias}.${options.fuzzyColumn})`,
-      { q: window.q },
+      `(${alias}.search @@ websearch_to_tsquery('${TEXT_SEARCH_CONFIG}', :q) OR :q <% ${alias}.${options.fuzzyColumn}${typoTolerant ? ` OR ${typoTolerant.sql}` : ''})`,
+      { q: window.q, ...typoTolerant?.parameters },
     );
   }
 

@@ -36,6 +36,9 @@ export async function createHttpApp(config: AppConfig, logger?: RootLogger): Pro
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => problems.send(frameworkProblem(error), request, reply),
     clientErrorHandler: answerClientError,
     bodyLimit: config.http.bodyLimitBytes,
+    // request.ip and request.protocol (which picks the HTTPS-only security headers) believe
+    // X-Forwarded-For / -Proto only from the proxies TRUST_PROXY names.
+    trustProxy: config.http.trustProxy,
     genReqId: requestIdFor,
     requestIdHeader: false,
     // Idle keep-alive sockets are closed at shutdown; requests in flight still finish.

@@ -1,5 +1,6 @@
 import type { LogFormat, LogLevel, ProcessRole } from './environment';
 import type { RateLimitTiers } from './rate-limit-tiers';
+import type { TrustProxy } from './trust-proxy';
 
 /**
  * The typed configuration every module injects. Built once by `loadConfig` from the
@@ -12,6 +13,8 @@ export class AppConfig {
     corsOrigins: string[] | '*';
     bodyLimitBytes: number;
     shutdownGraceMs: number;
+    /** TRUST_PROXY as Fastify's `trustProxy`: whose X-Forwarded-* headers set request.ip and request.protocol. */
+    trustProxy: TrustProxy;
   };
   readonly database: { url?: string; poolSize: number };
   readonly redis: { url?: string; keyPrefix: string; commandTimeoutMs: number };

@@ -57,6 +57,10 @@ export class Environment {
   @IsOptional() @IsString() @MaxLength(2000)
   CORS_ORIGINS: string = '*';
 
+  /** Proxies whose X-Forwarded-For / -Proto are believed; parsed and checked by `parseTrustProxy` in loadConfig. */
+  @IsOptional() @IsString() @MaxLength(2000)
+  TRUST_PROXY?: string;
+
   @IsOptional() @IsInt() @Min(1024) @Max(100 * 1024 * 1024)
   BODY_LIMIT_BYTES: number = 1024 * 1024;
 

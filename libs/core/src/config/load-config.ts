@@ -5,6 +5,7 @@ import { AppConfig } from './app-config';
 import { parseDurationList } from './duration-list';
 import { Environment } from './environment';
 import { parseRateLimitTiers, RateLimitTiers } from './rate-limit-tiers';
+import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
 export class ConfigError extends Error {}
 
@@ -32,6 +33,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
     throw new ConfigError(`Invalid configuration:\n  RATE_LIMIT_TIERS: ${(error as Error).message}`);
   }
 
+  let trustProxy: TrustProxy;
+  try {
+    trustProxy = parseTrustProxy(parsed.TRUST_PROXY);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  TRUST_PROXY: ${(error as Error).message}`);
+  }
+
   const dataDir = resolve(parsed.DATA_DIR);
   const corsOrigins = parsed.CORS_ORIGINS.trim() === '*'
     ? '*'
@@ -44,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
       corsOrigins,
       bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
       shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
+      trustProxy,
     },
     database: { url: parsed.DATABASE_URL, poolSize: parsed.DATABASE_POOL_SIZE },
     redis: { url: parsed.REDIS_URL, keyPrefix: parsed.REDIS_KEY_PREFIX, commandTimeoutMs: parsed.REDIS_COMMAND_TIMEOUT_MS },

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,14 +17,18 @@ export function markedBashBlocks(markdown: string): string[] {
   return blocks;
 }
 
+/** The README promises bash and zsh: run it in each one this machine has. */
+const SHELLS = ['bash', 'zsh'].filter((shell) => spawnSync(shell, ['-c', 'true']).status === 0);
+
 /**
  * The README's own walk-through, pasted as a user would: its marked bash blocks run top to
- * bottom in one `bash -euo pipefail` (an unset variable or a failed command stops it) against
- * Strata started as a real process. Nothing in the text is rewritten: the address, the admin
- * key and the receiver's port reach it through the variables the README itself reads
- * (`BASE`, `KEY`, `RECEIVER_PORT`), so README and API cannot drift apart unnoticed.
+ * bottom in one `bash -euo pipefail` (an unset variable or a failed command stops it), and
+ * again in `zsh -euo pipefail` where zsh is installed, each against its own Strata started as
+ * a real process. Nothing in the text is rewritten: the address, the admin key and the
+ * receiver's port reach it through the variables the README itself reads (`BASE`, `KEY`,
+ * `RECEIVER_PORT`), so README and API cannot drift apart unnoticed.
  */
-describe('README walk-through', () => {
+describe.each(SHELLS)('README walk-through in %s', (shellName) => {
   let environment: TestEnvironment;
   let strata: SpawnedApp;
   let workDir: string;
@@ -52,7 +56,7 @@ describe('README walk-through', () => {
 
   function runScript(script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
     return new Promise((resolve) => {
-      const child = spawn('bash', ['-euo', 'pipefail', '-c', script], {
+      const child = spawn(shellName, ['-euo', 'pipefail', '-c', script], {
         cwd: workDir,
         env: { PATH: process.env.PATH ?? '', HOME: workDir, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -54,6 +54,8 @@ describe('queue dashboard sign-in from a browser', () => {
     const page = await request(a.server).get('/admin/sign-in').set('accept', HTML).expect(200);
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.headers['cache-control']).toBe('no-store');
+    // So that browsers post the form with this origin in Origin (no-referrer makes it `null`).
+    expect(page.headers['referrer-policy']).toBe('same-origin');
     expect(page.text).toContain('<form method="post" action="/admin/sign-in">');
     expect(page.text).toContain('name="key" type="password"');
     expect(page.text).toContain('action="/admin/sign-out"');
@@ -153,7 +155,10 @@ describe('queue dashboard sign-in from a browser', () => {
     expect(crossSite.headers['set-cookie']).toBeUndefined();
     expect(crossSite.text).toContain('another origin');
     await signIn(a, environment.env.ADMIN_API_KEY).set('origin', 'null').expect(403);
+    await signIn(a, environment.env.ADMIN_API_KEY).set('origin', 'null').set('sec-fetch-site', 'cross-site').expect(403);
     await signIn(a, environment.env.ADMIN_API_KEY).set('sec-fetch-site', 'cross-site').expect(403);
+    // `Origin: null` comes from same-origin pages too (under a no-referrer policy): Sec-Fetch-Site tells.
+    await signIn(a, environment.env.ADMIN_API_KEY).set('origin', 'null').set('sec-fetch-site', 'same-origin').expect(303);
 
     const sameSite = await signIn(a, environment.env.ADMIN_API_KEY).set('host', 'strata.test:3000').set('origin', 'http://strata.test:3000').expect(303);
     const { pair } = sessionCookie(sameSite);

@@ -68,5 +68,11 @@ function crossOrigin(request: FastifyRequest): string {
 }
 
 async function page(reply: FastifyReply, status: number, state: SignInPageState): Promise<void> {
-  await reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(signInPage(state));
+  await reply
+    .status(status)
+    .header('cache-control', 'no-store')
+    // Instead of helmet's no-referrer, under which browsers post the form with `Origin: null`.
+    .header('referrer-policy', 'same-origin')
+    .type('text/html; charset=utf-8')
+    .send(signInPage(state));
 }

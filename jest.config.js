@@ -35,5 +35,7 @@ module.exports = {
   projects: [
     project('unit', ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts']),
     project('e2e', ['<rootDir>/test/**/*.e2e-spec.ts']),
+    // Headless Chromium against a running Strata (test/support/browser.ts says which Chromium).
+    project('browser', ['<rootDir>/test/browser/**/*.browser-spec.ts']),
   ],
 };

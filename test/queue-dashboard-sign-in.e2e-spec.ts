@@ -242,4 +242,14 @@ describe('queue dashboard sign-in over HTTPS', () => {
     const plain = await request(strata.server).post('/admin/sign-in').type(FORM).send({ key: environment.env.ADMIN_API_KEY }).expect(303);
     expect(attributes(sessionCookie(plain).line)).not.toContain('secure');
   });
+
+  it('behind a proxy TRUST_PROXY trusts, takes HTTPS and the origin from X-Forwarded-Proto and -Host', async () => {
+    const proxied = await environment.start({ TRUST_PROXY: 'loopback' });
+    const viaProxy = () =>
+      request(proxied.server).post('/admin/sign-in').type(FORM).set('x-forwarded-proto', 'https').set('x-forwarded-host', 'strata.example').set('origin', 'https://strata.example');
+    const response = await viaProxy().send({ key: environment.env.ADMIN_API_KEY }).expect(303);
+    expect(attributes(sessionCookie(response).line)).toEqual(expect.arrayContaining(['secure', 'httponly', 'samesite=strict', 'path=/admin']));
+    // Without TRUST_PROXY the same headers are not believed: the browser's origin is not this server's.
+    await request(strata.server).post('/admin/sign-in').type(FORM).set('x-forwarded-proto', 'https').set('x-forwarded-host', 'strata.example').set('origin', 'https://strata.example').send({ key: environment.env.ADMIN_API_KEY }).expect(403);
+  });
 });

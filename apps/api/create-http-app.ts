@@ -11,6 +11,7 @@ import {
 import { CompressedRepresentations } from '@strata/cache';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
+import { addApiIndex } from './api-index';
 import { answerItemReadsEarly } from './early-item-reads';
 import { COMPRESSION, precompressedBodies } from './precompressed-bodies';
 import { setupOpenApi } from './openapi';
@@ -88,6 +89,7 @@ export async function createHttpApp(config: AppConfig, logger?: RootLogger): Pro
   }
 
   answerItemReadsEarly(app, API_PREFIX, problems);
+  addApiIndex(fastify, API_PREFIX);
 
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
   app.useGlobalPipes(createValidationPipe());

@@ -2,6 +2,8 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_HEADER_SCHEME, BEARER_SCHEME, documentRequiredScopes } from '@strata/api-keys';
 import { ProblemDetailsSchema } from '@strata/core';
+import { version } from '../../package.json';
+import { keepOptionalQueryExamplesOutOfTryItOut, orderTags } from './openapi-presentation';
 
 /** The OpenAPI 3 document at /docs-json and Swagger UI at /docs. */
 export function setupOpenApi(app: NestFastifyApplication): void {
@@ -13,7 +15,8 @@ export function setupOpenApi(app: NestFastifyApplication): void {
         'Headless content API with the production layer built in. Errors are RFC 9457 problem+json; ' +
           'lists use cursor pagination; single resources carry strong ETags.',
       )
-      .setVersion('1')
+      // The release (package.json), not the URL's /v1: clients compare it across deploys.
+      .setVersion(version)
       .setLicense('MIT', 'https://opensource.org/licenses/MIT')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer sk_…`' }, BEARER_SCHEME)
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key: `X-API-Key: sk_…`' }, API_KEY_HEADER_SCHEME)
@@ -21,5 +24,7 @@ export function setupOpenApi(app: NestFastifyApplication): void {
     { extraModels: [ProblemDetailsSchema] },
   );
   documentRequiredScopes(document);
+  orderTags(document);
+  keepOptionalQueryExamplesOutOfTryItOut(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 }

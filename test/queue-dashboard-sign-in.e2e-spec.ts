@@ -166,6 +166,18 @@ describe('queue dashboard sign-in from a browser', () => {
     await request(a.server).get('/admin/queues/api/queues').set('cookie', pair).expect(200);
   });
 
+  it('takes dashboard actions on the cookie only from this origin', async () => {
+    const { pair } = sessionCookie(await signIn(a, environment.env.ADMIN_API_KEY).expect(303));
+    const resume = () => request(a.server).put('/admin/queues/api/queues/webhook-deliveries/resume').set('cookie', pair);
+    const refused = await resume().set('origin', 'https://evil.example').expect(403);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    await resume().set('origin', 'null').set('sec-fetch-site', 'cross-site').expect(403);
+    await resume().set('origin', 'null').set('sec-fetch-site', 'same-origin').expect(200);
+    await resume().expect(200);
+    // An API key in a header is not something a browser attaches by itself: no origin check.
+    await request(a.server).put('/admin/queues/api/queues/webhook-deliveries/resume').set(bearer(environment.env.ADMIN_API_KEY)).set('origin', 'https://evil.example').expect(200);
+  });
+
   it('signs out: the cookie is cleared', async () => {
     const { pair } = sessionCookie(await signIn(a, environment.env.ADMIN_API_KEY).expect(303));
     const out = await request(a.server).post('/admin/sign-out').set('cookie', pair).set('accept', HTML).expect(303);

@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DELIVERY_QUEUE } from '../delivery/delivery-queue.module';
 import { ADMIN_PATH, AdminSessions, adminStatus } from './admin-session';
 import { AdminSignIn, SIGN_IN_PATH } from './admin-sign-in';
+import { fromThisOrigin } from './same-origin';
 
 export const DASHBOARD_PATH = `${ADMIN_PATH}/queues`;
 
@@ -52,6 +53,12 @@ export class QueueDashboard implements OnModuleInit {
     const key = presentedApiKey(request.headers);
     const session = key ? undefined : await this.sessions.keyOf(request);
     const status = adminStatus(key ? await this.apiKeys.verify(key) : session);
+    // A cookie goes with every request the browser makes, so the dashboard's own actions (pause,
+    // retry, clean...) must come from its own pages: SameSite=Strict, and the Origin check too.
+    if (status === 0 && session && !SAFE_METHODS.has(request.method) && !fromThisOrigin(request)) {
+      await reply.status(403).type('application/problem+json').send(problem(request, 403, 'A dashboard action sent with the session cookie must come from this server\'s pages.'));
+      return;
+    }
     if (status === 0) return;
     // A session whose key no longer qualifies (or a forged or expired cookie) is over.
     if (session) this.sessions.end(request, reply);
@@ -59,19 +66,16 @@ export class QueueDashboard implements OnModuleInit {
       await reply.header('cache-control', 'no-store').redirect(SIGN_IN_PATH, 303);
       return;
     }
-    const type = problemTypeForStatus(status);
-    await reply
-      .status(status)
-      .type('application/problem+json')
-      .send({
-        type: problemTypeUri(type),
-        title: PROBLEM_TYPES[type],
-        status,
-        detail: status === 401 ? `The queue dashboard needs an API key with the admin scope, or a session from ${SIGN_IN_PATH}.` : 'The queue dashboard needs the admin scope.',
-        instance: request.url,
-        requestId: String(request.id),
-      });
+    const detail = status === 401 ? `The queue dashboard needs an API key with the admin scope, or a session from ${SIGN_IN_PATH}.` : 'The queue dashboard needs the admin scope.';
+    await reply.status(status).type('application/problem+json').send(problem(request, status, detail));
   }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function problem(request: FastifyRequest, status: number, detail: string): object {
+  const type = problemTypeForStatus(status);
+  return { type: problemTypeUri(type), title: PROBLEM_TYPES[type], status, detail, instance: request.url, requestId: String(request.id) };
 }
 
 /** A browser navigating to a page (rather than a script or an API client asking for data). */

@@ -86,4 +86,17 @@ describe('Swagger UI in a browser', () => {
     await page.addScriptTag({ content: 'void 0' }).catch(() => undefined);
     expect(await page.evaluate('window.cspViolations')).toEqual([expect.stringMatching(/^script-src/)]);
   });
+
+  it('leaves the optional filters of a list empty in Try-it-out', async () => {
+    const list = page.locator('.opblock-get', { has: page.locator('.opblock-summary-path[data-path="/api/v1/pages"]') });
+    await list.locator('.opblock-summary').click();
+    await list.locator('button.try-out__btn').click();
+    for (const name of ['tag', 'q', 'cursor']) {
+      const input = list.locator(`tr[data-param-name="${name}"] input`);
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      expect({ name, value: await input.inputValue() }).toEqual({ name, value: '' });
+    }
+    // The example is still there to read.
+    expect(await list.locator('tr[data-param-name="tag"]').innerText()).toMatch(/Example: news/);
+  });
 });

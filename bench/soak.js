@@ -129,7 +129,7 @@ async function eventCount(strata) {
   }
 }
 
-function buildReport({ machine, settings, samples, stats, outbox, delivered, deliveryRequests, streamed }) {
+function buildReport({ machine, samples, stats, outbox, delivered, deliveryRequests, streamed }) {
   const measured = samples.filter((sample) => sample.t >= WARMUP_S && !sample.error);
   const rss = summarise(measured, 'rssMb');
   const heap = summarise(measured, 'heapMb');

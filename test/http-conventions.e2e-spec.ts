@@ -58,7 +58,7 @@ describe('HTTP conventions', () => {
       try {
         expectProblem(response, status);
       } catch (error) {
-        throw new Error(`${name}: ${(error as Error).message}\n${JSON.stringify(response.body)}`);
+        throw new Error(`${name}: ${(error as Error).message}\n${JSON.stringify(response.body)}`, { cause: error });
       }
     }
     expect(await pageCount()).toBe(before);

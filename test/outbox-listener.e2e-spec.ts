@@ -19,7 +19,7 @@ describe('outbox relay LISTEN connection', () => {
   afterAll(() => environment?.teardown());
 
   const listenerPids = async () =>
-    ((await dataSource.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'`)) as Array<{ pid: number }>).map(
+    (await dataSource.query<Array<{ pid: number }>>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'`)).map(
       (row) => row.pid,
     );
 

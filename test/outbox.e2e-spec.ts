@@ -24,7 +24,7 @@ describe('outbox', () => {
     await redis?.stop();
   });
 
-  const unrelayed = async () => (await dataSource.query(`SELECT type, payload FROM outbox_events WHERE relayed_at IS NULL ORDER BY seq`)) as { type: string; payload: any }[];
+  const unrelayed = () => dataSource.query<{ type: string; payload: any }[]>(`SELECT type, payload FROM outbox_events WHERE relayed_at IS NULL ORDER BY seq`);
 
   it('writes one event row per content write, in the same transaction', async () => {
     const page = (await strata.api().post('/api/v1/pages').send({ slug: 'outboxed', title: 'O' }).expect(201)).body;

@@ -57,7 +57,7 @@ export class PrivatePostgres {
         await this.withClient((client) => client.query('SELECT 1'));
         return;
       } catch (error) {
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`private PostgreSQL on port ${this.port} did not start: ${(error as Error).message}\n${this.output}`);
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`private PostgreSQL on port ${this.port} did not start: ${(error as Error).message}\n${this.output}`, { cause: error });
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }

@@ -70,7 +70,7 @@ export class ApiKeysService {
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     const nextCursor = rows.length > query.limit && last ? encodeCursor({ sort: LIST_SORT, value: last.createdAt.toISOString(), id: last.id }) : null;
-    return { data: page.map(ApiKeyDto.from), nextCursor };
+    return { data: page.map((key) => ApiKeyDto.from(key)), nextCursor };
   }
 
   async get(id: string): Promise<ApiKeyDto> {

@@ -9,7 +9,7 @@ describe('cache codec', () => {
       empty: {},
     };
     expect(decodeValue(encodeValue(value))).toEqual(value);
-    expect((decodeValue(encodeValue(value)) as typeof value).at).toBeInstanceOf(Date);
+    expect(decodeValue<typeof value>(encodeValue(value)).at).toBeInstanceOf(Date);
   });
 
   it('keeps user objects that look like its own markers', () => {

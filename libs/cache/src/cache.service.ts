@@ -32,7 +32,7 @@ export interface LoadContext {
    * this call on, an invalidation of any of them stops the value from being stored, exactly as
    * for the tags given up front, so call it as soon as the query that found them returns.
    */
-  addTags(...tags: string[]): void;
+  addTags: (...tags: string[]) => void;
 }
 
 export type Loader<T> = (load: LoadContext) => Promise<T>;

@@ -1,8 +1,8 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import type { MixedList } from 'typeorm';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import type { MigrationClasses } from './database/postgres-options';
 import { LoggingModule } from './logging/logging.module';
 import type { RootLogger } from './logging/root-logger';
 import { MetricsService } from './metrics/metrics.service';
@@ -12,7 +12,7 @@ import { RedisModule } from './redis/redis.module';
 
 export interface CoreModuleOptions {
   config: AppConfig;
-  migrations: MixedList<Function>;
+  migrations: MigrationClasses;
   /** The process's root logger when the caller made it already; otherwise made from `config`. */
   logger?: RootLogger;
 }

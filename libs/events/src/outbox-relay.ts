@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AppConfig } from '@strata/core';
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { DomainEvent } from './domain-event';
@@ -78,10 +78,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * restart, a killed backend), the relay polls meanwhile and opens a new one with backoff.
    */
   private async listen(): Promise<void> {
-    const pool = (this.dataSource.driver as PostgresDriver).master;
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
     let client: PoolClient;
     try {
-      client = (await pool.connect()) as PoolClient;
+      client = await pool.connect();
     } catch (error) {
       this.scheduleRelisten(error as Error);
       return;

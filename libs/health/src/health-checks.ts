@@ -29,11 +29,11 @@ export class HealthChecks {
       { key: 'migrations', critical: true, readiness: true, run: (key) => migrations.check(key) },
       // Without Redis, reads come from L1 and the database and events wait in the outbox.
       { key: 'redis', critical: false, readiness: true, run: (key) => redis.check(key) },
-      { key: 'memory_heap', critical: false, readiness: false, run: (key) => memory.checkHeap(key) },
-      { key: 'memory_rss', critical: false, readiness: false, run: (key) => memory.checkRss(key) },
+      { key: 'memory_heap', critical: false, readiness: false, run: (key) => Promise.resolve(memory.checkHeap(key)) },
+      { key: 'memory_rss', critical: false, readiness: false, run: (key) => Promise.resolve(memory.checkRss(key)) },
       { key: 'disk', critical: false, readiness: false, run: (key) => disk.check(key) },
       // Down while the cache runs on L1 and the database alone: degraded, never a reason to leave the load balancer.
-      { key: 'cache', critical: false, readiness: false, run: async (key) => cache.check(key) },
+      { key: 'cache', critical: false, readiness: false, run: (key) => Promise.resolve(cache.check(key)) },
       // Events wait in the outbox while the worker or Redis is away: degraded, never a reason to leave the load balancer.
       { key: 'queue', critical: false, readiness: false, run: (key) => queue.check(key) },
     ];

@@ -6,6 +6,7 @@ export const FALLBACK_FILENAME = 'file';
 // Extensions longer than this are not kept whole when a long name is shortened.
 const MAX_KEPT_EXTENSION = 16;
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are stripped from names.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 // Bidirectional controls can make "invoice\u202Egpj.exe" display as "invoiceexe.jpg".
 const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;

@@ -36,7 +36,7 @@ export class MediaUploadFieldsDto extends PickType(UpdateMediaDto, ['altText', '
 export class MediaListQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ description: 'Exact media type, or `type/*` for all its subtypes', example: 'image/*' })
   @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))
   @IsString()
   @Matches(MEDIA_TYPE_FILTER_PATTERN, { message: 'mimeType must be a media type such as image/png, or a type with /* such as image/*' })
   mimeType?: string;
@@ -65,7 +65,8 @@ export class MediaDto {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 
-  static from(media: MediaEntity): MediaDto {
+  // this: void: a factory that never reads `this`, so it can be passed as a callback (map(MediaDto.from)).
+  static from(this: void, media: MediaEntity): MediaDto {
     return {
       id: media.id,
       filename: media.filename,

@@ -67,7 +67,7 @@ export class ModuleListQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ example: 'hero', description: 'Only blocks of this kind' })
   @IsOptional()
   @IsString()
-  @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))
   @Matches(KIND_PATTERN, { message: 'kind must start with a lowercase letter and hold only a-z, 0-9 and -' })
   kind?: string;
 
@@ -95,7 +95,8 @@ export class ModuleDto {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 
-  static from(module: ModuleEntity): ModuleDto {
+  // this: void: a factory that never reads `this`, so it can be passed as a callback (map(ModuleDto.from)).
+  static from(this: void, module: ModuleEntity): ModuleDto {
     return {
       id: module.id,
       pageId: module.pageId,

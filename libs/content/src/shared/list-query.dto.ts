@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { CursorWindowDto } from '@strata/core';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
-const TAG_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} _:.\/-]{0,63}$/u;
+const TAG_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} _:./-]{0,63}$/u;
 export { TAG_PATTERN };
 
 /** Query parameters every content list accepts: cursor window, tag filter, text search, sort. */

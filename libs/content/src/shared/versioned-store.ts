@@ -51,21 +51,21 @@ export class VersionedStore<E extends VersionedEntity> {
     const now = new Date();
     const row = manager.create(this.entity, { ...fields, id, version: 1, createdAt: now, updatedAt: now } as never);
     await manager.insert(this.entity, row as never);
-    await this.record(manager, 'created', row as E);
-    return row as E;
+    await this.record(manager, 'created', row);
+    return row;
   }
 
   async update(manager: EntityManager, id: string, changes: Partial<EditableFields<E>>, expected?: ExpectedVersion): Promise<E> {
     const current = await this.lockForWrite(manager, id, expected);
     const next = manager.merge(this.entity, current, { ...changes, version: current.version + 1, updatedAt: new Date() } as never);
-    await manager.update(this.entity, { id } as never, { ...changes, version: next.version, updatedAt: next.updatedAt } as never);
+    await manager.update(this.entity, { id }, { ...changes, version: next.version, updatedAt: next.updatedAt } as never);
     await this.record(manager, 'updated', next);
     return next;
   }
 
   async remove(manager: EntityManager, id: string, expected?: ExpectedVersion): Promise<E> {
     const current = await this.lockForWrite(manager, id, expected);
-    await manager.delete(this.entity, { id } as never);
+    await manager.delete(this.entity, { id });
     await this.record(manager, 'deleted', current);
     return current;
   }

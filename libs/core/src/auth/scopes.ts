@@ -30,7 +30,7 @@ export function RequireScope(scope: ApiKeyScope): MethodDecorator & ClassDecorat
 
 /** A controller whose GET/HEAD routes need `read` and whose other routes need `write`. */
 export function RequireReadWriteScopes(read: ApiKeyScope, write: ApiKeyScope): ClassDecorator {
-  return applyDecorators(SetMetadata(READ_WRITE_SCOPES, { read, write }), ApiExtension(OPENAPI_READ_WRITE_EXTENSION, { read, write })) as ClassDecorator;
+  return applyDecorators(SetMetadata(READ_WRITE_SCOPES, { read, write }), ApiExtension(OPENAPI_READ_WRITE_EXTENSION, { read, write }));
 }
 
 /** A route anyone may call without a key (health probes, metrics, docs). */

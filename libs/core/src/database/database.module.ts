@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { MixedList } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { postgresOptions } from './postgres-options';
+import { MigrationClasses, postgresOptions } from './postgres-options';
 
 /**
  * The one TypeORM data source. Migrations are passed in by the app (they live in
@@ -10,7 +9,7 @@ import { postgresOptions } from './postgres-options';
  */
 @Module({})
 export class DatabaseModule {
-  static forRoot(migrations: MixedList<Function>): DynamicModule {
+  static forRoot(migrations: MigrationClasses): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [

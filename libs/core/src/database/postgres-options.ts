@@ -1,9 +1,12 @@
-import type { DataSourceOptions, MixedList } from 'typeorm';
+import type { DataSourceOptions, MigrationInterface, MixedList } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { keepConnectionErrorsHandled } from './stray-connection-errors';
 
 /** Connection options shared by the app's data source and the migration CLI's. */
-export function postgresOptions(config: AppConfig, migrations: MixedList<Function>): DataSourceOptions {
+/** Migration classes, as TypeORM takes them. */
+export type MigrationClasses = MixedList<new () => MigrationInterface>;
+
+export function postgresOptions(config: AppConfig, migrations: MigrationClasses): DataSourceOptions {
   if (!config.database.url) throw new Error('DATABASE_URL is not resolved; the embedded launcher runs before the app boots');
   return {
     type: 'postgres',

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { lastLogLine } from './log-tail';
 import { findFreePort, isPortAnswering } from './port-probe';
@@ -158,10 +159,10 @@ function utf8Locale(): string[] {
   }
 }
 
-function run(file: string, args: string[], runAs: RunAs, cwd: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { ...runAs, cwd, timeout: 90_000 }, (error) => (error ? reject(error) : resolve()));
-  });
+const execFileAsync = promisify(execFile);
+
+async function run(file: string, args: string[], runAs: RunAs, cwd: string): Promise<void> {
+  await execFileAsync(file, args, { ...runAs, cwd, timeout: 90_000 });
 }
 
 async function ensureEmbeddedDatabase(port: string): Promise<void> {

@@ -113,7 +113,7 @@ export function claimRunningService(
 ): RunningService {
   const lease = readLease(file);
   if (lease && lease.pid === running.pid && isProcessAlive(lease.ownerPid)) {
-    return { url, origin: 'shared', ownerPid: lease.ownerPid, stop: async () => undefined };
+    return { url, origin: 'shared', ownerPid: lease.ownerPid, stop: () => Promise.resolve() };
   }
   return ownService(file, running, url, signal, 'adopted');
 }

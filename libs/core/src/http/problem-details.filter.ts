@@ -83,7 +83,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // and a fixed, safe message such as "Request body is too large".
     const status = Number(candidate?.statusCode ?? candidate?.status);
     if (Number.isInteger(status) && status >= 400 && status < 500) {
-      return { status, detail: String(candidate.message ?? PROBLEM_TYPES[problemTypeForStatus(status)]) };
+      return { status, detail: typeof candidate.message === 'string' ? candidate.message : PROBLEM_TYPES[problemTypeForStatus(status)] };
     }
     return { status: 500, detail: 'An unexpected error occurred. Quote the requestId when reporting it.' };
   }

@@ -56,7 +56,7 @@ export class RedisConnections implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(
       [...this.opened].map((connection) =>
-        connection.status === 'ready' ? connection.quit().catch(() => connection.disconnect()) : connection.disconnect(),
+        connection.status === 'ready' ? connection.quit().catch(() => connection.disconnect()) : Promise.resolve(connection.disconnect()),
       ),
     );
   }

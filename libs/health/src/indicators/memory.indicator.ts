@@ -14,11 +14,11 @@ export class MemoryIndicator {
 
   constructor(private readonly indicators: HealthIndicatorService) {}
 
-  async checkHeap(key: string): Promise<HealthIndicatorResult> {
+  checkHeap(key: string): HealthIndicatorResult {
     return this.compare(key, process.memoryUsage().heapUsed, this.heapThresholdBytes);
   }
 
-  async checkRss(key: string): Promise<HealthIndicatorResult> {
+  checkRss(key: string): HealthIndicatorResult {
     return this.compare(key, process.memoryUsage.rss(), RSS_THRESHOLD_BYTES);
   }
 

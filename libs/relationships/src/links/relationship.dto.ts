@@ -18,7 +18,7 @@ export class ContentRefDto {
 
   @ApiProperty({ format: 'uuid', example: EXAMPLE_ID })
   // One spelling per id: cache tags and the existence check compare ids as strings.
-  @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))
   @IsUUID()
   id: string;
 }

@@ -3,9 +3,9 @@ import { MicroBatch } from './micro-batch';
 describe('MicroBatch', () => {
   it('runs the calls of one event-loop turn together and answers each caller', async () => {
     const batches: number[][] = [];
-    const doubler = new MicroBatch<number, number>(async (items) => {
+    const doubler = new MicroBatch<number, number>((items) => {
       batches.push(items);
-      return items.map((item) => item * 2);
+      return Promise.resolve(items.map((item) => item * 2));
     });
     const first = await Promise.all([doubler.add(1), doubler.add(2), doubler.add(3)]);
     const second = await doubler.add(4);
@@ -15,9 +15,7 @@ describe('MicroBatch', () => {
   });
 
   it('rejects every caller of a failed batch', async () => {
-    const failing = new MicroBatch<number, number>(async () => {
-      throw new Error('database down');
-    });
+    const failing = new MicroBatch<number, number>(() => Promise.reject(new Error('database down')));
     await expect(Promise.all([failing.add(1), failing.add(2)])).rejects.toThrow('database down');
   });
 });

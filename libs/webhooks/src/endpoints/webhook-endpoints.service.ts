@@ -212,7 +212,7 @@ export class WebhookEndpointsService {
       return updated;
     });
     if (rows.length === 0) {
-      const [exists] = await this.dataSource.query(`SELECT 1 FROM webhook_deliveries WHERE id = $1 AND endpoint_id = $2`, [deliveryId, id]);
+      const [exists]: unknown[] = await this.dataSource.query(`SELECT 1 FROM webhook_deliveries WHERE id = $1 AND endpoint_id = $2`, [deliveryId, id]);
       if (!exists) throw ProblemException.notFound(`Delivery ${deliveryId} of webhook ${id} does not exist.`);
       throw ProblemException.conflict('The delivery is still pending; it will be attempted on its schedule.');
     }

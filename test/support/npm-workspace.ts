@@ -31,7 +31,7 @@ export class NpmWorkspace {
   /** Runs `npm start` there; resolves once /health/live answers. */
   async npmStart(env: Record<string, string>, readyTimeoutMs: number): Promise<NpmStart> {
     const port = await findFreePort();
-    const child = spawn('npm', ['start'], { cwd: this.dir, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['start'], { cwd: this.dir, env: { ...outsideNpm(process.env), ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const started = new NpmStart(child, port);
     await started.ready(readyTimeoutMs);
     return started;
@@ -40,6 +40,14 @@ export class NpmWorkspace {
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The environment without what an enclosing `npm test` sets: its npm_config_local_prefix would
+ * make the inner npm run the repository's own package.json instead of the workspace's.
+ */
+function outsideNpm(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^npm_/i.test(name) && name !== 'INIT_CWD'));
 }
 
 export class NpmStart {

@@ -1,55 +1,50 @@
-import { BeforeApplicationShutdown, Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, AppConfig, ProblemException, RequireScope } from '@strata/core';
+import { ApiKeyPrincipal, CurrentPrincipal } from '@strata/api-keys';
+import { ApiProblems, RequireScope } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { DomainEvent } from './domain-event';
-import { EventStream } from './event-stream';
-import { isEventPattern } from './event-types';
-import { LiveEvents } from './live-events';
+import { parseEventFilter } from './event-filter';
+import { EventStream, resume } from './event-stream';
 import { SseSession } from './sse-session';
+import { StreamAdmission } from './stream-admission';
 
 /** `GET /api/v1/events`: every domain event, live, as Server-Sent Events. */
-/** More than every event type and pattern there is: a longer list is not a real subscription. */
-const MAX_PATTERNS = 50;
-
 @ApiTags('events')
 @RequireScope('content:read')
 @Controller('events')
-export class EventStreamController implements BeforeApplicationShutdown {
-  private readonly sessions = new Set<SseSession>();
-
+export class EventStreamController {
   constructor(
-    private readonly live: LiveEvents,
     private readonly stream: EventStream,
-    private readonly config: AppConfig,
+    private readonly admission: StreamAdmission,
   ) {}
 
   @Get()
   @ApiOperation({
     summary: 'Stream domain events (Server-Sent Events)',
-    description: 'Each event is sent with an `id:` line; reconnect with `Last-Event-ID` to receive what was missed from a bounded recent window. Comment heartbeats keep the stream open.',
+    description:
+      'Each event is sent with an `id:` line; reconnect with `Last-Event-ID` to receive what was missed from a bounded recent window. ' +
+      'Comment heartbeats keep the stream open. A client that reads too slowly (its buffer on the server passes EVENTS_SUBSCRIBER_BUFFER_BYTES ' +
+      'or EVENTS_SUBSCRIBER_BUFFER_EVENTS) is disconnected with a final `: disconnected: too slow …` comment and resumes with `Last-Event-ID`. ' +
+      'Open streams per key are limited by tier (429), subscribers per instance by EVENTS_MAX_SUBSCRIBERS (503).',
   })
   @ApiQuery({ name: 'types', required: false, description: 'Comma list of event types or patterns (`page.*`, `*`)', example: 'page.*,media.uploaded' })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id' })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'An endless text/event-stream', content: { 'text/event-stream': { schema: { type: 'string', example: 'id: 01936f3e-0000-7000-8000-000000000001\nevent: page.created\ndata: {"id":"evt_…","type":"page.created"}\n\n' } } } })
-  @ApiProblems(400)
+  @ApiProblems(400, 429, 503)
   async subscribe(
     @Query('types') types: string | string[] | undefined,
     @Headers('last-event-id') lastEventId: string | undefined,
+    @CurrentPrincipal() principal: ApiKeyPrincipal,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    // `?types=a&types=b` arrives as an array: both spellings of a list are accepted.
-    const patterns = [types ?? '*'].flat().join(',').split(',').map((type) => type.trim()).filter(Boolean);
-    const invalid = patterns.filter((pattern) => !isEventPattern(pattern));
-    if (patterns.length === 0 || invalid.length > 0 || patterns.length > MAX_PATTERNS) {
-      const named = invalid.slice(0, 5).map((pattern) => JSON.stringify(pattern.slice(0, 60)));
-      const detail = patterns.length > MAX_PATTERNS ? `At most ${MAX_PATTERNS} event types may be given.` : `Unknown event types: ${named.join(', ') || '(none given)'}.`;
-      throw ProblemException.badRequest(detail, {
-        types: ['each type must be an event type, a `resource.*` pattern or `*`'],
-      });
-    }
+    const patterns = parseEventFilter(types);
+    const release = await this.admission.admit(principal);
+    const session = new SseSession(reply.raw, patterns, this.admission.limits);
+    this.admission.register(session, release);
+    // Live events that arrive while the missed ones are read wait in the session's queue.
+    if (lastEventId) session.hold();
 
     reply.hijack();
     reply.raw.writeHead(200, {
@@ -60,32 +55,6 @@ export class EventStreamController implements BeforeApplicationShutdown {
       'x-request-id': String(request.id),
     });
     reply.raw.write(': connected\n\n');
-    const session = new SseSession(reply.raw, patterns, this.config.events.heartbeatMs);
-    this.sessions.add(session);
-
-    // Listen before reading the replay window so nothing published in between is missed;
-    // events that arrive meanwhile wait until the replay has been written.
-    const buffered: DomainEvent[] = [];
-    let replaying = Boolean(lastEventId);
-    const unlisten = this.live.listen((event) => (replaying ? buffered.push(event) : session.send(event)));
-    request.raw.on('close', () => {
-      unlisten();
-      this.sessions.delete(session);
-      session.close();
-    });
-    if (lastEventId) {
-      try {
-        for (const event of await this.stream.since(lastEventId)) session.send(event);
-      } catch {
-        // Redis unavailable: resume is best effort; live events still flow when it returns.
-      }
-      replaying = false;
-      for (const event of buffered) session.send(event);
-    }
-  }
-
-  beforeApplicationShutdown(): void {
-    for (const session of this.sessions) session.close();
-    this.sessions.clear();
+    if (lastEventId) await resume(session, this.stream, lastEventId);
   }
 }

@@ -1,41 +1,52 @@
 import type { ServerResponse } from 'node:http';
-import type { DomainEvent } from './domain-event';
-import { matchesEventPatterns } from './event-types';
+import { LiveSubscriber, SubscriberLimits } from './live-subscriber';
+import type { OutgoingEvent } from './outgoing-event';
+
+/** How long a disconnected client may take to read the final comment before its socket is destroyed. */
+const FINAL_FLUSH_MS = 5000;
+const HEARTBEAT = Buffer.from(': heartbeat\n\n');
 
 /**
- * One SSE client: writes matching events with `id:` lines (the event id, which is what
- * `Last-Event-ID` sends back), skips ids it has already written (replay and live overlap),
- * and keeps proxies from closing an idle stream with comment heartbeats.
+ * One Server-Sent Events client: events with `id:` lines (the event id, which is what
+ * `Last-Event-ID` sends back) and comment heartbeats. A disconnect the server decides ends with a
+ * comment saying why.
  */
-export class SseSession {
-  private readonly sent = new Set<string>();
-  private readonly heartbeat: NodeJS.Timeout;
-  private closed = false;
-
+export class SseSession extends LiveSubscriber {
   constructor(
     private readonly response: ServerResponse,
-    private readonly patterns: string[],
-    heartbeatMs: number,
+    patterns: readonly string[],
+    limits: SubscriberLimits,
   ) {
-    this.heartbeat = setInterval(() => this.write(': heartbeat\n\n'), heartbeatMs);
+    super(patterns, limits);
+    response.on('close', () => this.transportClosed());
   }
 
-  send(event: DomainEvent): void {
-    if (this.closed || this.sent.has(event.id) || !matchesEventPatterns(this.patterns, event.type)) return;
-    this.sent.add(event.id);
-    // Only overlap between the replay and the first live events needs remembering.
-    if (this.sent.size > 10_000) this.sent.clear();
-    this.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+  protected writeFrame(event: OutgoingEvent): boolean {
+    return this.response.write(event.sse);
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    clearInterval(this.heartbeat);
-    this.response.end();
+  protected frameSize(event: OutgoingEvent): number {
+    return event.sse.length;
   }
 
-  private write(chunk: string): void {
-    if (!this.closed) this.response.write(chunk);
+  protected transportBufferedBytes(): number {
+    return this.response.writableLength;
+  }
+
+  protected onceDrained(resume: () => void): void {
+    this.response.once('drain', resume);
+  }
+
+  protected sendHeartbeat(): void {
+    this.response.write(HEARTBEAT);
+  }
+
+  protected finish(reason?: string): void {
+    if (this.response.destroyed || this.response.writableEnded) return;
+    this.response.end(reason ? `: disconnected: ${reason.replace(/[\r\n]+/g, ' ')}\n\n` : undefined);
+    // A client that stopped reading never takes the rest: its socket is not kept for it.
+    const destroyLater = setTimeout(() => this.response.destroy(), FINAL_FLUSH_MS);
+    destroyLater.unref();
+    this.response.once('close', () => clearTimeout(destroyLater));
   }
 }

@@ -40,6 +40,11 @@ export class AppConfig {
     outboxRetentionHours: number;
     replayWindow: number;
     heartbeatMs: number;
+    /** EVENTS_MAX_SUBSCRIBERS: live-event subscribers per instance. */
+    maxSubscribers: number;
+    /** A subscriber's buffer, in bytes and in events, before it is disconnected as too slow. */
+    subscriberBufferBytes: number;
+    subscriberBufferEvents: number;
   };
   /** ADMIN_API_KEY (accepted with every scope) and how long a rotated key stays valid. */
   readonly apiKeys: { adminKey?: string; rotationGraceS: number };

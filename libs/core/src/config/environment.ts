@@ -129,6 +129,17 @@ export class Environment {
   @IsOptional() @IsInt() @Min(1000) @Max(300000)
   EVENTS_HEARTBEAT_MS: number = 15000;
 
+  /** Live-event subscribers (SSE and WebSocket) one instance serves; past it a new one gets a 503. */
+  @IsOptional() @IsInt() @Min(1) @Max(1000000)
+  EVENTS_MAX_SUBSCRIBERS: number = 10000;
+
+  /** What one subscriber may have waiting for its socket before it is disconnected as too slow. */
+  @IsOptional() @IsInt() @Min(16 * 1024) @Max(64 * 1024 * 1024)
+  EVENTS_SUBSCRIBER_BUFFER_BYTES: number = 256 * 1024;
+
+  @IsOptional() @IsInt() @Min(10) @Max(100000)
+  EVENTS_SUBSCRIBER_BUFFER_EVENTS: number = 1000;
+
   @IsOptional() @Matches(/^sk_[A-Za-z0-9]{32,128}$/, { message: 'must be sk_ followed by 32-128 characters of A-Z a-z 0-9' })
   ADMIN_API_KEY?: string;
 

@@ -16,9 +16,16 @@ describe('RATE_LIMIT_TIERS', () => {
 
   it('merges inline JSON over the table', () => {
     const tiers = parseRateLimitTiers('{"free":{"perMinute":10,"perDay":100},"partner":null}');
-    expect(tiers.free).toEqual({ perMinute: 10, perDay: 100 });
+    expect(tiers.free).toEqual({ perMinute: 10, perDay: 100, streams: 5 });
     expect(tiers.partner).toBeNull();
     expect(tiers.basic).toEqual(DEFAULT_RATE_LIMIT_TIERS.basic);
+  });
+
+  it('limits stream connections per key by tier, and takes a tier\'s own "streams"', () => {
+    const tiers = parseRateLimitTiers('{"gold":{"perMinute":5000,"perDay":900000,"streams":300}}');
+    expect([tiers.free?.streams, tiers.basic?.streams, tiers.premium?.streams, tiers.unlimited]).toEqual([5, 20, 100, null]);
+    expect(tiers.gold?.streams).toBe(300);
+    expect(() => parseRateLimitTiers('{"gold":{"perMinute":1,"perDay":1,"streams":0}}')).toThrow(/streams/);
   });
 
   it('reads a JSON file path', () => {

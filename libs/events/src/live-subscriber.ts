@@ -1,0 +1,154 @@
+import type { OutgoingEvent } from './outgoing-event';
+
+/** How much one subscriber may have waiting for its socket before it is disconnected as too slow. */
+export interface SubscriberLimits {
+  maxBytes: number;
+  maxEvents: number;
+}
+
+/**
+ * One live-event subscriber, whatever its transport (SSE, WebSocket). Frames go straight to the
+ * socket while it accepts them; once `write()` says the socket is full the subscriber waits for
+ * 'drain' and queues meanwhile, within its limits. A subscriber whose queue would pass a limit is
+ * disconnected with the reason and the last event it was sent, so it can resume from there:
+ * server memory for it is bounded by its limits plus one socket high-water mark.
+ */
+export abstract class LiveSubscriber {
+  /** The same patterns in any order or repetition share one key (and one match per event). */
+  readonly filterKey: string;
+  /** The id of the last event handed to the socket (what the client resumes after). */
+  lastEventId?: string;
+  /** Set when the subscriber was disconnected for reaching its buffer limit. */
+  disconnectedAsSlow = false;
+  private queue: OutgoingEvent[] = [];
+  private queueHead = 0;
+  private queuedBytes = 0;
+  private waitingForDrain = false;
+  /** Live events wait while the replay of missed ones is being read. */
+  private holding = false;
+  private closed = false;
+  private readonly closeListeners: Array<() => void> = [];
+
+  protected constructor(
+    readonly patterns: readonly string[],
+    private readonly limits: SubscriberLimits,
+  ) {
+    this.filterKey = [...new Set(patterns)].sort().join(',');
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Bytes held for this subscriber on the server: its queue and what its socket has not sent yet. */
+  get bufferedBytes(): number {
+    return this.queuedBytes + (this.closed ? 0 : this.transportBufferedBytes());
+  }
+
+  get queuedEvents(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  deliver(event: OutgoingEvent): void {
+    if (this.closed) return;
+    if (this.queuedEvents === 0 && !this.waitingForDrain && !this.holding) this.write(event);
+    else this.enqueue(event, true);
+  }
+
+  /** Keeps proxies from closing an idle connection; skipped while frames are waiting anyway. */
+  heartbeat(): void {
+    if (!this.closed && !this.waitingForDrain && this.queuedEvents === 0) this.sendHeartbeat();
+  }
+
+  /** From now on live events wait in the queue (within the limits) until `release`. */
+  hold(): void {
+    this.holding = true;
+  }
+
+  /**
+   * Sends the replayed events, then the live ones that arrived meanwhile except those the replay
+   * already held. The replay is bounded by the replay window, not by the subscriber's limits.
+   */
+  release(replayed: readonly OutgoingEvent[]): void {
+    if (this.closed) return;
+    const replayedIds = new Set(replayed.map((event) => event.id));
+    const live = this.queue.slice(this.queueHead).filter((event) => !replayedIds.has(event.id));
+    this.queue = [];
+    this.queueHead = 0;
+    this.queuedBytes = 0;
+    for (const event of replayed) this.enqueue(event, false);
+    for (const event of live) this.enqueue(event, false);
+    this.holding = false;
+    this.flush();
+  }
+
+  /** Calls `listener` once, when the subscriber is gone (client left, too slow, or shut down). */
+  onClose(listener: () => void): void {
+    if (this.closed) listener();
+    else this.closeListeners.push(listener);
+  }
+
+  /** Ends the subscription, telling the client why when the transport can. */
+  close(reason?: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue = [];
+    this.queueHead = 0;
+    this.queuedBytes = 0;
+    this.finish(reason);
+    for (const listener of this.closeListeners.splice(0)) listener();
+  }
+
+  /** The transport went away by itself (the client disconnected). */
+  protected transportClosed(): void {
+    this.close();
+  }
+
+  /** Writes one frame; false when the socket wants the writer to wait for 'drain'. */
+  protected abstract writeFrame(event: OutgoingEvent): boolean;
+  protected abstract frameSize(event: OutgoingEvent): number;
+  protected abstract transportBufferedBytes(): number;
+  protected abstract onceDrained(resume: () => void): void;
+  protected abstract sendHeartbeat(): void;
+  /** Says why (when there is a reason), then ends the connection and frees its socket. */
+  protected abstract finish(reason?: string): void;
+
+  private write(event: OutgoingEvent): void {
+    this.lastEventId = event.id;
+    if (this.writeFrame(event)) return;
+    this.waitingForDrain = true;
+    this.onceDrained(() => {
+      this.waitingForDrain = false;
+      this.flush();
+    });
+  }
+
+  private enqueue(event: OutgoingEvent, enforceLimits: boolean): void {
+    const size = this.frameSize(event);
+    if (enforceLimits && (this.queuedEvents + 1 > this.limits.maxEvents || this.queuedBytes + size > this.limits.maxBytes)) {
+      this.disconnectedAsSlow = true;
+      this.close(
+        `too slow: ${this.queuedEvents} events (${this.queuedBytes} bytes) were waiting for this connection, the limit is ` +
+          `${this.limits.maxEvents} events or ${this.limits.maxBytes} bytes; reconnect with Last-Event-ID: ${this.lastEventId ?? '(none sent yet)'}`,
+      );
+      return;
+    }
+    this.queue.push(event);
+    this.queuedBytes += size;
+  }
+
+  private flush(): void {
+    while (!this.closed && !this.waitingForDrain && !this.holding && this.queueHead < this.queue.length) {
+      const event = this.queue[this.queueHead++];
+      this.queuedBytes -= this.frameSize(event);
+      this.write(event);
+    }
+    if (this.queueHead === this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    } else if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+}

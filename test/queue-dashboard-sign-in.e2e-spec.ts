@@ -23,7 +23,10 @@ function sessionCookie(response: request.Response): { line: string; pair: string
 }
 
 function attributes(line: string): string[] {
-  return line.split(';').slice(1).map((part) => part.trim().toLowerCase());
+  return line
+    .split(';')
+    .slice(1)
+    .map((part) => part.trim().toLowerCase());
 }
 
 /** The browser session for the queue dashboard: sign-in form, signed cookie, sign-out. */
@@ -110,7 +113,10 @@ describe('queue dashboard sign-in from a browser', () => {
     const value = decodeURIComponent(pair.slice(COOKIE.length + 1));
     const [format, keyId, expires, signature] = value.split('.');
     expect([format, keyId]).toEqual(['v1', issued.id]);
-    const send = (cookieValue: string) => request(a.server).get('/admin/queues/api/queues').set('cookie', `${COOKIE}=${encodeURIComponent(cookieValue)}`);
+    const send = (cookieValue: string) =>
+      request(a.server)
+        .get('/admin/queues/api/queues')
+        .set('cookie', `${COOKIE}=${encodeURIComponent(cookieValue)}`);
 
     await send(value).expect(200);
     // Later expiry, other key (the admin key), flipped signature: the signature no longer matches.
@@ -175,7 +181,11 @@ describe('queue dashboard sign-in from a browser', () => {
     await resume().set('origin', 'null').set('sec-fetch-site', 'same-origin').expect(200);
     await resume().expect(200);
     // An API key in a header is not something a browser attaches by itself: no origin check.
-    await request(a.server).put('/admin/queues/api/queues/webhook-deliveries/resume').set(bearer(environment.env.ADMIN_API_KEY)).set('origin', 'https://evil.example').expect(200);
+    await request(a.server)
+      .put('/admin/queues/api/queues/webhook-deliveries/resume')
+      .set(bearer(environment.env.ADMIN_API_KEY))
+      .set('origin', 'https://evil.example')
+      .expect(200);
   });
 
   it('signs out: the cookie is cleared', async () => {
@@ -226,11 +236,29 @@ describe('queue dashboard sign-in over HTTPS', () => {
     strata = await environment.start();
     const directory = mkdtempSync(join(tmpdir(), 'strata-tls-'));
     try {
-      execFileSync('openssl', [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-        '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-        '-keyout', join(directory, 'key.pem'), '-out', join(directory, 'cert.pem'),
-      ], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          join(directory, 'key.pem'),
+          '-out',
+          join(directory, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
       certificate = readFileSync(join(directory, 'cert.pem'));
       // The TLS socket is handed to Strata's HTTP server, as a server started with `https` would.
       tls = createTlsServer({ key: readFileSync(join(directory, 'key.pem')), cert: certificate }, (socket) => strata.server.emit('connection', socket));
@@ -246,7 +274,13 @@ describe('queue dashboard sign-in over HTTPS', () => {
   });
 
   it('sets the Secure attribute when the request arrived over HTTPS, and the cookie works there', async () => {
-    const response = await request(origin).post('/admin/sign-in').ca(certificate).type(FORM).set('origin', origin).send({ key: environment.env.ADMIN_API_KEY }).expect(303);
+    const response = await request(origin)
+      .post('/admin/sign-in')
+      .ca(certificate)
+      .type(FORM)
+      .set('origin', origin)
+      .send({ key: environment.env.ADMIN_API_KEY })
+      .expect(303);
     const { line, pair } = sessionCookie(response);
     expect(attributes(line)).toEqual(expect.arrayContaining(['secure', 'httponly', 'samesite=strict', 'path=/admin', 'max-age=3600']));
     await request(origin).get('/admin/queues/api/queues').ca(certificate).set('cookie', pair).expect(200);
@@ -258,10 +292,22 @@ describe('queue dashboard sign-in over HTTPS', () => {
   it('behind a proxy TRUST_PROXY trusts, takes HTTPS and the origin from X-Forwarded-Proto and -Host', async () => {
     const proxied = await environment.start({ TRUST_PROXY: 'loopback' });
     const viaProxy = () =>
-      request(proxied.server).post('/admin/sign-in').type(FORM).set('x-forwarded-proto', 'https').set('x-forwarded-host', 'strata.example').set('origin', 'https://strata.example');
+      request(proxied.server)
+        .post('/admin/sign-in')
+        .type(FORM)
+        .set('x-forwarded-proto', 'https')
+        .set('x-forwarded-host', 'strata.example')
+        .set('origin', 'https://strata.example');
     const response = await viaProxy().send({ key: environment.env.ADMIN_API_KEY }).expect(303);
     expect(attributes(sessionCookie(response).line)).toEqual(expect.arrayContaining(['secure', 'httponly', 'samesite=strict', 'path=/admin']));
     // Without TRUST_PROXY the same headers are not believed: the browser's origin is not this server's.
-    await request(strata.server).post('/admin/sign-in').type(FORM).set('x-forwarded-proto', 'https').set('x-forwarded-host', 'strata.example').set('origin', 'https://strata.example').send({ key: environment.env.ADMIN_API_KEY }).expect(403);
+    await request(strata.server)
+      .post('/admin/sign-in')
+      .type(FORM)
+      .set('x-forwarded-proto', 'https')
+      .set('x-forwarded-host', 'strata.example')
+      .set('origin', 'https://strata.example')
+      .send({ key: environment.env.ADMIN_API_KEY })
+      .expect(403);
   });
 });

@@ -39,14 +39,20 @@ export class QueueDashboard implements OnModuleInit {
     board.setBasePath(DASHBOARD_PATH);
     createBullBoard({ queues: [new BullMQAdapter(this.deliveries, { readOnlyMode: false })], serverAdapter: board });
     // Cookies are parsed under /admin only; form bodies only on the sign-in routes.
-    fastify.register(async (admin) => {
-      await admin.register(fastifyCookie);
-      await admin.register((forms) => this.signIn.register(forms));
-      await admin.register(async (dashboard) => {
-        dashboard.addHook('onRequest', (request, reply) => this.requireAdmin(request, reply));
-        await dashboard.register(board.registerPlugin());
-      }, { prefix: DASHBOARD_PATH.slice(ADMIN_PATH.length) });
-    }, { prefix: ADMIN_PATH });
+    fastify.register(
+      async (admin) => {
+        await admin.register(fastifyCookie);
+        await admin.register((forms) => this.signIn.register(forms));
+        await admin.register(
+          async (dashboard) => {
+            dashboard.addHook('onRequest', (request, reply) => this.requireAdmin(request, reply));
+            await dashboard.register(board.registerPlugin());
+          },
+          { prefix: DASHBOARD_PATH.slice(ADMIN_PATH.length) },
+        );
+      },
+      { prefix: ADMIN_PATH },
+    );
   }
 
   private async requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -56,7 +62,10 @@ export class QueueDashboard implements OnModuleInit {
     // A cookie goes with every request the browser makes, so the dashboard's own actions (pause,
     // retry, clean...) must come from its own pages: SameSite=Strict, and the Origin check too.
     if (status === 0 && session && !SAFE_METHODS.has(request.method) && !fromThisOrigin(request)) {
-      await reply.status(403).type('application/problem+json').send(problem(request, 403, 'A dashboard action sent with the session cookie must come from this server\'s pages.'));
+      await reply
+        .status(403)
+        .type('application/problem+json')
+        .send(problem(request, 403, "A dashboard action sent with the session cookie must come from this server's pages."));
       return;
     }
     if (status === 0) return;
@@ -66,8 +75,14 @@ export class QueueDashboard implements OnModuleInit {
       await reply.header('cache-control', 'no-store').redirect(SIGN_IN_PATH, 303);
       return;
     }
-    const detail = status === 401 ? `The queue dashboard needs an API key with the admin scope, or a session from ${SIGN_IN_PATH}.` : 'The queue dashboard needs the admin scope.';
-    await reply.status(status).type('application/problem+json').send(problem(request, status, detail));
+    const detail =
+      status === 401
+        ? `The queue dashboard needs an API key with the admin scope, or a session from ${SIGN_IN_PATH}.`
+        : 'The queue dashboard needs the admin scope.';
+    await reply
+      .status(status)
+      .type('application/problem+json')
+      .send(problem(request, status, detail));
   }
 }
 

@@ -38,12 +38,17 @@ describe('OpenAPI document', () => {
       const errors = statuses.filter((status) => /^[45]\d\d$/.test(status));
       expect({ where, errors: errors.length > 0 }).toEqual({ where, errors: true });
       for (const status of errors) {
-        expect({ where, status, content: Object.keys(operation.responses![status].content ?? {}) }).toEqual({ where, status, content: ['application/problem+json'] });
+        expect({ where, status, content: Object.keys(operation.responses![status].content ?? {}) }).toEqual({
+          where,
+          status,
+          content: ['application/problem+json'],
+        });
       }
     }
   });
 
-  const operations = () => Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));
+  const operations = () =>
+    Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));
 
   it('gives the release version from package.json', () => {
     expect(version).toMatch(/^\d+\.\d+\.\d+/);

@@ -28,9 +28,13 @@ describe('Security headers by transport', () => {
     upgrade: /upgrade-insecure-requests/.test(response.headers['content-security-policy'] ?? ''),
   });
 
-  const get = (instance: string, path: string, headers: Record<string, string> = {}) => instances[instance].api(headers).get(path).expect((response) => {
-    if (response.status >= 400) throw new Error(`${path} answered ${response.status}`);
-  });
+  const get = (instance: string, path: string, headers: Record<string, string> = {}) =>
+    instances[instance]
+      .api(headers)
+      .get(path)
+      .expect((response) => {
+        if (response.status >= 400) throw new Error(`${path} answered ${response.status}`);
+      });
 
   it('sends neither over plain HTTP, with the rest of the headers', async () => {
     for (const instance of Object.keys(instances)) {

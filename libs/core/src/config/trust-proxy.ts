@@ -30,7 +30,9 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
       if (entry === '') throw new Error('empty');
       compile(entry);
     } catch {
-      throw new Error(`"${entry}" is not an address, a CIDR range or one of loopback, linklocal, uniquelocal (expected true, false, a hop count or a comma list)`);
+      throw new Error(
+        `"${entry}" is not an address, a CIDR range or one of loopback, linklocal, uniquelocal (expected true, false, a hop count or a comma list)`,
+      );
     }
   }
   return entries;

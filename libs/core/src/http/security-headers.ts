@@ -58,7 +58,7 @@ function recordHelmetHeaders(options: HelmetOptions): Array<[string, string]> {
     removeHeader: (name: string) => delete headers[name.toLowerCase()],
   };
   helmet(options)({} as never, response as never, (error?: unknown) => {
-    if (error) throw error;
+    if (error) throw error instanceof Error ? error : new Error('helmet failed', { cause: error });
     finished = true;
   });
   // A helmet that answered later, or per request, would need the middleware run per request.

@@ -23,8 +23,8 @@ describe('npm start', () => {
     for (const pid of processes) seen.add(pid);
     return processes;
   };
-  const start = async (timeoutMs = FIRST_BUILD_MS) => {
-    const run = await workspace.npmStart({ ...environment.env, LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: String(GRACE_MS) }, timeoutMs);
+  const start = async (timeoutMs = FIRST_BUILD_MS, script = 'start') => {
+    const run = await workspace.npmStart({ ...environment.env, LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: String(GRACE_MS) }, timeoutMs, script);
     started.push(run);
     return run;
   };
@@ -80,4 +80,22 @@ describe('npm start', () => {
     expect(statSync(untouched).mtimeMs).toBe(untouchedAt);
     await stopped(run);
   }, FIRST_BUILD_MS + 60_000);
+
+  it('npm run dev restarts the app after a change compiles, and stops with npm', async () => {
+    const run = await start(FIRST_BUILD_MS, 'dev');
+    const appProcess = () => watch(run).find((pid) => commandLine(pid).includes('dist/apps/main') && isRunning(pid));
+    const first = appProcess();
+    expect(first).toBeDefined();
+
+    appendFileSync(workspace.path('apps/main.ts'), '\n// changed while npm run dev watches\n');
+    const second = await eventually(() => {
+      const pid = appProcess();
+      return pid !== undefined && pid !== first ? pid : undefined;
+    }, 'a restarted app', FIRST_BUILD_MS);
+    await run.ready(60_000);
+    expect(isRunning(first!)).toBe(false);
+    expect(readFileSync(workspace.path('dist/apps/main.js'), 'utf8')).toContain('changed while npm run dev watches');
+    expect(second).toBeDefined();
+    await stopped(run);
+  }, 2 * FIRST_BUILD_MS + 60_000);
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig, MetricsService, RedisConnections } from '@strata/core';
 import { encodeValue } from './cache-codec';
 import { CacheEntry, CacheWriteOptions, isFresh, isServable } from './cache-entry';
@@ -58,7 +58,7 @@ interface RecentStore {
  * Values handed out are shared with later readers: callers must not mutate them.
  */
 @Injectable()
-export class CacheService {
+export class CacheService implements OnApplicationShutdown {
   private readonly logger = new Logger(CacheService.name);
   readonly stats = new CacheStats();
   readonly l1: L1Store;
@@ -79,16 +79,19 @@ export class CacheService {
     this.l2 = new L2Store(connections.create('cache', { commandTimeout: timeout }), this.stats);
     this.lock = new RedisLock(this.l2, LOCK_TTL_MS);
     this.bus = new InvalidationBus(
-      this.l2.redis,
+      // Not the L2 connection: its 50 ms timeout gave up on publishes that a busy process had sent
+      // but read the reply of too late, and a retry is only worth it with a normal timeout.
+      connections.create('cache-bus-publisher'),
       connections.create('cache-bus', { autoResubscribe: false }),
       randomUUID(),
       (invalidation) => void this.applyFromPeer(invalidation),
-      () => {
-        this.logger.log('Cache bus reconnected: clearing L1, invalidations may have been missed');
-        this.applyLocally({ all: true });
-      },
+      () => this.applyLocally({ all: true }),
     );
     registerCacheMetrics(metrics.registry, this);
+  }
+
+  onApplicationShutdown(): void {
+    this.bus.close();
   }
 
   /** The value of `key`: from L1, else L2, else `loader` (once across instances), stored in both. */

@@ -12,18 +12,59 @@ export interface Invalidation {
 interface BusMessage extends Invalidation {
   /** The instance that published it (it has already applied it locally). */
   origin: string;
+  /** When the origin's sequence began (ms): a peer that subscribed before it can expect seq 1. */
+  since: number;
+  /**
+   * The origin's message number, 1, 2, 3… with no hole. A heartbeat repeats the last number
+   * assigned, so a message the origin gave up on is noticed even when nothing follows it.
+   */
+  seq: number;
+  heartbeat?: true;
+}
+
+/** Attempts at publishing one message before the origin gives up on it (peers then see the gap). */
+const PUBLISH_ATTEMPTS = 4;
+const RETRY_DELAYS_MS = [20, 100, 400];
+/** How often each instance tells its peers the last sequence number it assigned. */
+export const BUS_HEARTBEAT_MS = 1000;
+/** A peer not heard from for this long (not even a heartbeat) is forgotten. */
+const PEER_FORGOTTEN_MS = 60_000;
+/** Clearing L1 after a gap is logged at most this often (a storm of gaps is one line, with its count). */
+const GAP_LOG_EVERY_MS = 10_000;
+
+interface PeerState {
+  seq: number;
+  since: number;
+  heardAt: number;
 }
 
 /**
- * Drops L1 copies on every instance through Redis pub/sub. Pub/sub channels are not covered by
- * the connection's key prefix, so the channel name carries it (deployments sharing a Redis
- * stay apart). A subscriber that reconnects may have missed messages: it clears L1 then.
+ * Drops L1 copies on every instance through Redis pub/sub. Pub/sub delivers at most once, so
+ * every message carries its origin's sequence number: a receiver that sees a number skipped
+ * (a message lost, or given up on by its publisher after retries) cannot know what it missed and
+ * clears its whole L1. Publishes go out one at a time in order, each retried before it is given
+ * up on; heartbeats carry the last number so a lost last message is noticed within a second. A
+ * subscriber that reconnects may have missed messages too: it clears L1 then. Together: no L1
+ * keeps serving a value that a committed write invalidated for longer than about a heartbeat
+ * once Redis carries messages again. Pub/sub channels are not covered by the connection's key
+ * prefix, so the channel name carries it (deployments sharing a Redis stay apart).
  */
 export class InvalidationBus {
   private readonly logger = new Logger(InvalidationBus.name);
   private readonly channel: string;
+  private readonly since = Date.now();
+  private seq = 0;
+  /** Messages are published strictly one after another, so peers see them in sequence order. */
+  private sending: Promise<void> = Promise.resolve();
+  private readonly peers = new Map<string, PeerState>();
+  private subscribedAt = Number.POSITIVE_INFINITY;
   private connectedBefore = false;
   private listening = false;
+  private readonly heartbeat: NodeJS.Timeout;
+  private gapsSinceLog = 0;
+  private lastGapLogAt = 0;
+  /** Gaps seen since start (reconnects included), for tests and health views. */
+  gapsDetected = 0;
 
   constructor(
     private readonly publisher: Redis,
@@ -37,6 +78,13 @@ export class InvalidationBus {
     subscriber.on('close', () => (this.listening = false));
     subscriber.on('message', (channel: string, text: string) => this.receive(channel, text));
     if (subscriber.status === 'ready') void this.subscribe();
+    this.heartbeat = setInterval(() => void this.enqueue({ origin, since: this.since, seq: this.seq, heartbeat: true }), BUS_HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** The bus channel's name (tests publish on it directly). */
+  get channelName(): string {
+    return this.channel;
   }
 
   /** Subscribed, and L1 already cleared if this followed a gap. */
@@ -44,12 +92,35 @@ export class InvalidationBus {
     return this.listening && this.subscriber.status === 'ready';
   }
 
-  async publish(invalidation: Invalidation): Promise<void> {
-    try {
-      await this.publisher.publish(this.channel, JSON.stringify({ ...invalidation, origin: this.origin } satisfies BusMessage));
-    } catch (error) {
-      // Peers that missed this are disconnected too, and clear their L1 when they reconnect.
-      this.logger.warn(`Cache invalidation could not be published: ${(error as Error).message}`);
+  /** Resolves once the message went out or was given up on (peers then notice the gap). */
+  publish(invalidation: Invalidation): Promise<void> {
+    return this.enqueue({ ...invalidation, origin: this.origin, since: this.since, seq: ++this.seq });
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+  }
+
+  private enqueue(message: BusMessage): Promise<void> {
+    const sent = this.sending.then(() => this.send(JSON.stringify(message), message.heartbeat === true));
+    this.sending = sent;
+    return sent;
+  }
+
+  private async send(text: string, isHeartbeat: boolean): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.publisher.publish(this.channel, text);
+        return;
+      } catch (error) {
+        // A heartbeat is not retried: the next one says the same.
+        if (isHeartbeat) return;
+        if (attempt >= PUBLISH_ATTEMPTS) {
+          this.logger.warn(`Cache invalidation could not be published after ${attempt} attempts (peers will clear their L1 on the gap): ${(error as Error).message}`);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt - 1]));
+      }
     }
   }
 
@@ -60,8 +131,13 @@ export class InvalidationBus {
       this.logger.warn(`Cache invalidation bus could not subscribe: ${(error as Error).message}`);
       return;
     }
-    if (this.connectedBefore) this.clearAfterGap();
+    if (this.connectedBefore) {
+      this.gap('the bus subscription was re-established');
+      // L1 is empty now: every peer's numbering starts afresh from what arrives next.
+      this.peers.clear();
+    }
     this.connectedBefore = true;
+    this.subscribedAt = Date.now();
     this.listening = true;
   }
 
@@ -73,6 +149,35 @@ export class InvalidationBus {
     } catch {
       return;
     }
-    if (message.origin !== this.origin) this.apply(message);
+    if (message.origin === this.origin) return;
+    if (typeof message.seq === 'number') this.checkSequence(message);
+    if (!message.heartbeat) this.apply(message);
+  }
+
+  private checkSequence(message: BusMessage): void {
+    const now = Date.now();
+    const known = this.peers.get(message.origin);
+    // A peer that started after this instance subscribed should be heard from its first message.
+    const expected = known && known.since === message.since ? known.seq + 1 : message.since > this.subscribedAt ? 1 : undefined;
+    const last = message.heartbeat ? message.seq : message.seq - 1;
+    if (expected !== undefined && last >= expected) this.gap(`instance ${message.origin} sent message ${message.seq}, the last one seen here was ${expected - 1}`);
+    if (!known || known.since !== message.since || message.seq > known.seq) this.peers.set(message.origin, { seq: message.seq, since: message.since, heardAt: now });
+    else known.heardAt = now;
+    if (this.peers.size > 1) this.forgetSilentPeers(now);
+  }
+
+  private gap(reason: string): void {
+    this.gapsDetected++;
+    this.gapsSinceLog++;
+    this.clearAfterGap();
+    const now = Date.now();
+    if (now - this.lastGapLogAt < GAP_LOG_EVERY_MS) return;
+    this.logger.warn(`Cleared L1: invalidations may have been missed (${reason}${this.gapsSinceLog > 1 ? `; ${this.gapsSinceLog} gaps since the last such line` : ''})`);
+    this.lastGapLogAt = now;
+    this.gapsSinceLog = 0;
+  }
+
+  private forgetSilentPeers(now: number): void {
+    for (const [origin, peer] of this.peers) if (now - peer.heardAt > PEER_FORGOTTEN_MS) this.peers.delete(origin);
   }
 }

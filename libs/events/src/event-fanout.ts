@@ -138,6 +138,7 @@ export class EventFanOut implements BeforeApplicationShutdown {
   }
 
   private registerMetrics(metrics: MetricsService): void {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- prom-client calls collect() with the metric as `this`.
     const fanOut = this;
     new Gauge({
       name: 'strata_events_subscribers',

@@ -34,8 +34,8 @@ export class EventStream {
       pipeline.publish(this.channel, json);
     }
     const results = await pipeline.exec();
-    const failed = results?.find(([error]) => error);
-    if (failed) throw failed[0];
+    const failed = results?.find(([error]) => error)?.[0];
+    if (failed) throw failed;
   }
 
   /**

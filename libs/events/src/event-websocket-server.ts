@@ -6,7 +6,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { AccessControl, ApiKeyPrincipal, presentedApiKey } from '@strata/api-keys';
 import { ProblemException, problemTypeUri } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { WebSocket, WebSocketServer } from 'ws';
+import { RawData, WebSocket, WebSocketServer } from 'ws';
 import { parseEventFilter } from './event-filter';
 import { EventStream, resume } from './event-stream';
 import { StreamAdmission } from './stream-admission';
@@ -87,7 +87,8 @@ export class EventWebSocketServer implements OnApplicationBootstrap, BeforeAppli
       return;
     }
     this.server.handleUpgrade(request, socket, head, (client) => {
-      if (principal && release) this.subscribe(client, principal, release, stream);
+      // subscribe() never rejects (resume() closes the session itself when the history cannot be read).
+      if (principal && release) void this.subscribe(client, principal, release, stream);
       else this.awaitAuthMessage(client, request, stream);
     });
   }
@@ -95,21 +96,27 @@ export class EventWebSocketServer implements OnApplicationBootstrap, BeforeAppli
   private awaitAuthMessage(client: WebSocket, request: IncomingMessage, stream: StreamRequest): void {
     const timeout = setTimeout(() => closeWithProblem(client, new ProblemException({ status: 401, detail: `Send {"type":"auth","key":"sk_…"} within ${AUTH_TIMEOUT_MS / 1000} s of connecting.` })), AUTH_TIMEOUT_MS);
     client.once('close', () => clearTimeout(timeout));
-    client.once('message', async (data, isBinary) => {
+    client.once('message', (data, isBinary) => {
       clearTimeout(timeout);
-      let release: (() => void) | undefined;
-      try {
-        const message = isBinary ? undefined : parseAuthMessage(data.toString());
-        if (!message) throw ProblemException.badRequest('The first message must be {"type":"auth","key":"sk_…"} (optionally with "lastEventId").');
-        const principal = await this.admit(message.key, request);
-        release = await this.admission.admit(principal);
-        if (client.readyState !== client.OPEN) return release();
-        this.subscribe(client, principal, release, { ...stream, lastEventId: message.lastEventId ?? stream.lastEventId });
-      } catch (error) {
-        release?.();
-        closeWithProblem(client, asProblem(error));
-      }
+      // authenticate() catches every failure itself and closes the socket with the problem.
+      void this.authenticate(client, request, stream, data, isBinary);
     });
+  }
+
+  private async authenticate(client: WebSocket, request: IncomingMessage, stream: StreamRequest, data: RawData, isBinary: boolean): Promise<void> {
+    let release: (() => void) | undefined;
+    try {
+      const message = isBinary ? undefined : parseAuthMessage(textOf(data));
+      if (!message) throw ProblemException.badRequest('The first message must be {"type":"auth","key":"sk_…"} (optionally with "lastEventId").');
+      const principal = await this.admit(message.key, request);
+      release = await this.admission.admit(principal);
+      if (client.readyState !== client.OPEN) return release();
+      // Not awaited: from here the session owns release(), and subscribe() never rejects.
+      void this.subscribe(client, principal, release, { ...stream, lastEventId: message.lastEventId ?? stream.lastEventId });
+    } catch (error) {
+      release?.();
+      closeWithProblem(client, asProblem(error));
+    }
   }
 
   private async subscribe(client: WebSocket, principal: ApiKeyPrincipal, release: () => void, stream: StreamRequest): Promise<void> {
@@ -139,6 +146,12 @@ function streamRequestOf(url: URL): StreamRequest {
   if (secret) throw ProblemException.badRequest(`An API key never goes in the URL (it would be logged): send it as a "bearer.<key>" subprotocol or in the first message, not as ?${secret}=.`);
   const types = url.searchParams.getAll('types');
   return { patterns: parseEventFilter(types.length > 0 ? types : undefined), lastEventId: url.searchParams.get('lastEventId') ?? undefined };
+}
+
+/** A text frame's payload as a string, whichever shape ws delivered it in. */
+function textOf(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  return (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8');
 }
 
 function bearerProtocolKey(header: string | undefined): string | undefined {

@@ -21,7 +21,7 @@ export class LiveEvents implements OnApplicationBootstrap {
     private readonly fanOut: EventFanOut,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     // A subscriber must queue its SUBSCRIBE until connected and must not time out while idle.
     this.subscriber = this.redis.create('events-subscriber', { enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: null });
     this.subscriber.on('message', (_channel: string, message: string) => {

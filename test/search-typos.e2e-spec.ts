@@ -104,7 +104,7 @@ describe('search tolerates a typo per word', () => {
   });
 
   async function search(q: string): Promise<string[]> {
-    const response = await call(`/api/v1/pages?${new URLSearchParams({ q, limit: '100' })}`);
+    const response = await call(`/api/v1/pages?${new URLSearchParams({ q, limit: '100' }).toString()}`);
     expect(response.status).toBe(200);
     return (response.body.data as Array<{ slug: string }>).map((page) => page.slug);
   }

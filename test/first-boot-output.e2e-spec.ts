@@ -56,7 +56,10 @@ describe('first boot output', () => {
     // The banner follows the listening line at once: give it time to arrive, then set it apart.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const banner = bannerIn(app.allOutput()) ?? [];
-    const logLines = app.allOutput().split('\n').filter((line) => line !== '' && !banner.includes(line));
+    const logLines = app
+      .allOutput()
+      .split('\n')
+      .filter((line) => line !== '' && !banner.includes(line));
     expect(app.allOutput()).not.toContain('\u001b[');
     const entries = logLines.map((line) => {
       try {
@@ -69,7 +72,10 @@ describe('first boot output', () => {
     expect(mapped.length).toBeGreaterThan(20);
     expect(mapped.every((entry) => entry.level === 20)).toBe(true);
     expect(entries.some((entry) => entry.context === 'NestApplication' && entry.level === 30)).toBe(true);
-    if (defaultRedis) expect(entries).toContainEqual(expect.objectContaining({ context: 'Startup', level: 30, msg: expect.stringMatching(/^REDIS_URL is unset: using the Redis/) }));
+    if (defaultRedis)
+      expect(entries).toContainEqual(
+        expect.objectContaining({ context: 'Startup', level: 30, msg: expect.stringMatching(/^REDIS_URL is unset: using the Redis/) }),
+      );
   });
 
   it('prints a one-line banner for the worker role', async () => {

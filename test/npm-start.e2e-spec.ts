@@ -50,17 +50,21 @@ describe('npm start', () => {
     await environment?.teardown();
   }, 30_000);
 
-  it('stops node when the npm process gets SIGTERM', async () => {
-    const run = await start();
-    const processes = watch(run);
-    const app = processes.find((pid) => commandLine(pid).includes('dist/apps/main'));
-    expect(app).toBeDefined();
+  it(
+    'stops node when the npm process gets SIGTERM',
+    async () => {
+      const run = await start();
+      const processes = watch(run);
+      const app = processes.find((pid) => commandLine(pid).includes('dist/apps/main'));
+      expect(app).toBeDefined();
 
-    run.npm.kill('SIGTERM');
-    await run.exited;
-    await eventually(() => !isRunning(app!), 'the node process to end', GRACE_MS + 5000).catch(() => undefined);
-    expect(processes.filter(isRunning).map((pid) => `${pid}: ${commandLine(pid)}`)).toEqual([]);
-  }, FIRST_BUILD_MS + 60_000);
+      run.npm.kill('SIGTERM');
+      await run.exited;
+      await eventually(() => !isRunning(app!), 'the node process to end', GRACE_MS + 5000).catch(() => undefined);
+      expect(processes.filter(isRunning).map((pid) => `${pid}: ${commandLine(pid)}`)).toEqual([]);
+    },
+    FIRST_BUILD_MS + 60_000,
+  );
 
   it('starts from dist without compiling when the build is current', async () => {
     const main = workspace.path('dist/apps/main.js');
@@ -71,31 +75,43 @@ describe('npm start', () => {
     await stopped(run);
   }, 120_000);
 
-  it('rebuilds only what changed when a source changed', async () => {
-    const untouched = workspace.path('dist/libs/core/src/index.js');
-    const untouchedAt = statSync(untouched).mtimeMs;
-    appendFileSync(workspace.path('apps/main.ts'), '\n// changed by the npm start test\n');
-    const run = await start();
-    expect(readFileSync(workspace.path('dist/apps/main.js'), 'utf8')).toContain('changed by the npm start test');
-    expect(statSync(untouched).mtimeMs).toBe(untouchedAt);
-    await stopped(run);
-  }, FIRST_BUILD_MS + 60_000);
+  it(
+    'rebuilds only what changed when a source changed',
+    async () => {
+      const untouched = workspace.path('dist/libs/core/src/index.js');
+      const untouchedAt = statSync(untouched).mtimeMs;
+      appendFileSync(workspace.path('apps/main.ts'), '\n// changed by the npm start test\n');
+      const run = await start();
+      expect(readFileSync(workspace.path('dist/apps/main.js'), 'utf8')).toContain('changed by the npm start test');
+      expect(statSync(untouched).mtimeMs).toBe(untouchedAt);
+      await stopped(run);
+    },
+    FIRST_BUILD_MS + 60_000,
+  );
 
-  it('npm run dev restarts the app after a change compiles, and stops with npm', async () => {
-    const run = await start(FIRST_BUILD_MS, 'dev');
-    const appProcess = () => watch(run).find((pid) => commandLine(pid).includes('dist/apps/main') && isRunning(pid));
-    const first = appProcess();
-    expect(first).toBeDefined();
+  it(
+    'npm run dev restarts the app after a change compiles, and stops with npm',
+    async () => {
+      const run = await start(FIRST_BUILD_MS, 'dev');
+      const appProcess = () => watch(run).find((pid) => commandLine(pid).includes('dist/apps/main') && isRunning(pid));
+      const first = appProcess();
+      expect(first).toBeDefined();
 
-    appendFileSync(workspace.path('apps/main.ts'), '\n// changed while npm run dev watches\n');
-    const second = await eventually(() => {
-      const pid = appProcess();
-      return pid !== undefined && pid !== first ? pid : undefined;
-    }, 'a restarted app', FIRST_BUILD_MS);
-    await run.ready(60_000);
-    expect(isRunning(first!)).toBe(false);
-    expect(readFileSync(workspace.path('dist/apps/main.js'), 'utf8')).toContain('changed while npm run dev watches');
-    expect(second).toBeDefined();
-    await stopped(run);
-  }, 2 * FIRST_BUILD_MS + 60_000);
+      appendFileSync(workspace.path('apps/main.ts'), '\n// changed while npm run dev watches\n');
+      const second = await eventually(
+        () => {
+          const pid = appProcess();
+          return pid !== undefined && pid !== first ? pid : undefined;
+        },
+        'a restarted app',
+        FIRST_BUILD_MS,
+      );
+      await run.ready(60_000);
+      expect(isRunning(first!)).toBe(false);
+      expect(readFileSync(workspace.path('dist/apps/main.js'), 'utf8')).toContain('changed while npm run dev watches');
+      expect(second).toBeDefined();
+      await stopped(run);
+    },
+    2 * FIRST_BUILD_MS + 60_000,
+  );
 });

@@ -29,10 +29,7 @@ export class AdminKeyBootstrap implements OnApplicationBootstrap {
     const key = await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_ID]);
       if ((await manager.count(ApiKeyEntity)) > 0) return undefined;
-      const issued = await this.keys.issue(
-        { name: 'Bootstrap admin key', scopes: ['admin'], tier: 'unlimited', expiresAt: null, remaining: null },
-        manager,
-      );
+      const issued = await this.keys.issue({ name: 'Bootstrap admin key', scopes: ['admin'], tier: 'unlimited', expiresAt: null, remaining: null }, manager);
       return issued.key;
     });
     if (key) {

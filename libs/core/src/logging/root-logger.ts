@@ -7,12 +7,7 @@ export const ROOT_LOGGER = Symbol('strata.root-logger');
 export type RootLogger = PinoInstance;
 
 /** Lines that would otherwise carry a secret; pino replaces their values. */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-];
+export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'res.headers["set-cookie"]'];
 
 /**
  * JSON lines for collectors, or (LOG_FORMAT=pretty, the default on a terminal) one readable

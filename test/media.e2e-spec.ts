@@ -1,11 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
-import { join, relative } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { StartupError } from '@strata/core';
 import { MediaStorage } from '../libs/content/src/media/storage/media-storage';
+import { S3Storage } from '../libs/content/src/media/storage/s3.storage';
 import request from 'supertest';
+import { PrivateS3 } from './support/private-s3';
 import { createTestEnvironment, TestApp, TestEnvironment } from './support/test-app';
 
 type Response = request.Response;
@@ -26,6 +31,59 @@ async function filesUnder(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { recursive: true, withFileTypes: true });
   return entries.filter((entry) => entry.isFile()).map((entry) => relative(directory, join(entry.parentPath, entry.name))).sort();
 }
+
+/** What a driver keeps, seen from outside the app: how tests check what was stored where. */
+interface StoredState {
+  /** Every name stored anywhere the driver could reach (temporary uploads included), sorted. */
+  names(): Promise<string[]>;
+  /** The storage key a name holds when it sits directly in the driver's place, else undefined. */
+  keyOf(name: string): string | undefined;
+  /** Uploads that have started writing and have not finished. */
+  uploadsInProgress(): Promise<number>;
+}
+
+/** Local disk: the whole data directory is listed, so a file written outside the storage directory shows. */
+function localDisk(dataDir: string, storageDir: string): StoredState {
+  return {
+    names: () => filesUnder(dataDir),
+    keyOf: (name) => (dirname(join(dataDir, name)) === storageDir && !name.split('/').pop()!.startsWith('.') ? name.split('/').pop() : undefined),
+    uploadsInProgress: async () => (await readdir(join(storageDir, '.incoming'))).length,
+  };
+}
+
+/** S3: the whole bucket is listed, so an object written outside S3_PREFIX shows. */
+function s3Bucket(s3: PrivateS3, prefix: string): StoredState {
+  return {
+    names: () => s3.keys(),
+    keyOf: (name) => {
+      const rest = name.startsWith(prefix) ? name.slice(prefix.length) : undefined;
+      return rest && !rest.includes('/') && !rest.startsWith('.') ? rest : undefined;
+    },
+    uploadsInProgress: () => s3.unfinishedMultipartUploads(),
+  };
+}
+
+const STORAGE_KEY = /^[A-Za-z0-9_-]+$/;
+const S3_PREFIX = 'tenant-a/media';
+
+interface Driver {
+  name: 'local' | 's3';
+  /** Starts what the driver needs and answers the variables that select it. */
+  setUp(): Promise<Record<string, string>>;
+  stored(environment: TestEnvironment, app: TestApp): StoredState;
+  tearDown(): Promise<void>;
+}
+
+let s3: PrivateS3 | undefined;
+const drivers: Driver[] = [
+  { name: 'local', setUp: async () => ({}), stored: (environment, app) => localDisk(environment.env.DATA_DIR, app.config.media.storageDir), tearDown: async () => undefined },
+  {
+    name: 's3',
+    setUp: async () => (s3 = await PrivateS3.start()).env(S3_PREFIX),
+    stored: () => s3Bucket(s3!, `${S3_PREFIX}/`),
+    tearDown: async () => s3?.stop(),
+  },
+];
 
 async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -48,17 +106,20 @@ function handWrittenMultipart(parts: Array<{ name: string; filename?: string; co
   return { contentType: `multipart/form-data; boundary=${boundary}`, body: Buffer.concat(chunks) };
 }
 
-describe('media', () => {
+describe.each(drivers)('media on $name storage', (driver) => {
   let environment: TestEnvironment;
   let strata: TestApp;
-  let storageDir: string;
+  let stored: StoredState;
 
   beforeAll(async () => {
-    environment = await createTestEnvironment();
+    environment = await createTestEnvironment(await driver.setUp());
     strata = await environment.start();
-    storageDir = strata.config.media.storageDir;
+    stored = driver.stored(environment, strata);
   });
-  afterAll(() => environment?.teardown());
+  afterAll(async () => {
+    await environment?.teardown();
+    await driver.tearDown();
+  });
 
   const api = () => strata.api();
   const upload = (bytes: Buffer, filename: string, contentType: string, fields: Record<string, string | string[]> = {}) => {
@@ -72,7 +133,7 @@ describe('media', () => {
   const download = (id: string) => api().get(`/api/v1/media/${id}/file`).buffer(true).parse(asBytes);
 
   it('stores an upload and serves back the same bytes', async () => {
-    const before = await filesUnder(storageDir);
+    const before = await stored.names();
     const bytes = randomBytes(150_000);
     const response = await upload(bytes, 'photo.png', 'image/png', {
       altText: 'A random picture',
@@ -113,10 +174,11 @@ describe('media', () => {
     const notModified = await api().get(`/api/v1/media/${media.id}/file`).set('If-None-Match', response.headers.etag).expect(304);
     expect(notModified.text ?? '').toBe('');
 
-    const added = (await filesUnder(storageDir)).filter((name) => !before.includes(name));
+    const added = (await stored.names()).filter((name) => !before.includes(name));
     expect(added).toHaveLength(1);
-    expect(added[0]).not.toMatch(/photo|\//);
-    expect(await strata.app.get(MediaStorage).exists(added[0])).toBe(true);
+    expect(stored.keyOf(added[0])).toMatch(STORAGE_KEY);
+    expect(added[0]).not.toMatch(/photo/);
+    expect(await strata.app.get(MediaStorage).exists(stored.keyOf(added[0])!)).toBe(true);
   });
 
   it('serves one byte range with 206, the whole file for several, and 416 past the end', async () => {
@@ -147,8 +209,8 @@ describe('media', () => {
     expect(beyond.headers['content-range']).toBe(`bytes */${bytes.length}`);
   });
 
-  it('removes the temporary files of uploads abandoned by a dead process when an instance starts', async () => {
-    const incoming = join(storageDir, '.incoming');
+  if (driver.name === 'local') it('removes the temporary files of uploads abandoned by a dead process when an instance starts', async () => {
+    const incoming = join(strata.config.media.storageDir, '.incoming');
     const abandoned = join(incoming, 'abandoned-by-a-crash.part');
     const recent = join(incoming, 'still-uploading.part');
     await writeFile(abandoned, randomBytes(1000));
@@ -166,6 +228,23 @@ describe('media', () => {
     }
   });
 
+  if (driver.name === 's3') it('removes configuration markers a dead process left, and nothing else, page by page', async () => {
+    const media = await uploaded(randomBytes(100), 'kept.bin', 'application/octet-stream');
+    const markers = Array.from({ length: 3 }, (_, index) => `${S3_PREFIX}/.strata-check-0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6${index}`);
+    for (const key of markers) await s3!.client.send(new PutObjectCommand({ Bucket: s3!.bucket, Key: key, Body: 'left by a crash' }));
+    const storage = strata.app.get(MediaStorage) as S3Storage;
+
+    // Fresh markers may belong to an instance booting right now.
+    expect(await storage.removeAbandonedUploads()).toBe(0);
+    expect(await s3!.keys()).toEqual(expect.arrayContaining(markers));
+
+    expect(await storage.removeAbandonedUploads(Date.now() + 2 * 3_600_000)).toBe(3);
+    const left = await s3!.keys();
+    expect(left.filter((key) => key.includes('.strata-check-'))).toEqual([]);
+    expect(left.filter((key) => stored.keyOf(key))).not.toEqual([]);
+    expect((await download(media.id).expect(200)).body.length).toBe(100);
+  });
+
   it('accepts tags as one JSON array field and encodes a Unicode file name for download', async () => {
     const media = await uploaded(Buffer.from('%PDF-1.4 résumé'), "résumé (final)'s.pdf", 'application/pdf', { tags: '["cv","2025"]' });
     expect(media).toMatchObject({ filename: "résumé (final)'s.pdf", tags: ['cv', '2025'], altText: '', metadata: {} });
@@ -181,14 +260,14 @@ describe('media', () => {
 
   describe('file names that try to escape', () => {
     it('stores a path-traversal name as a harmless one and keeps the file inside the storage directory', async () => {
-      const before = await filesUnder(environment.env.DATA_DIR);
+      const before = await stored.names();
       const form = handWrittenMultipart([{ name: 'file', filename: '../../etc/passwd', contentType: 'text/plain', body: 'root:x:0:0' }]);
       const media = (await api().post('/api/v1/media').set('Content-Type', form.contentType).send(form.body).expect(201)).body;
       expect(media.filename).toBe('passwd');
 
-      const added = (await filesUnder(environment.env.DATA_DIR)).filter((name) => !before.includes(name));
+      const added = (await stored.names()).filter((name) => !before.includes(name));
       expect(added).toHaveLength(1);
-      expect(join(environment.env.DATA_DIR, added[0])).toBe(join(storageDir, added[0].split('/').pop()!));
+      expect(stored.keyOf(added[0])).toMatch(STORAGE_KEY);
       expect(Buffer.compare((await download(media.id).expect(200)).body, Buffer.from('root:x:0:0'))).toBe(0);
     });
 
@@ -215,16 +294,16 @@ describe('media', () => {
 
   describe('refused uploads leave nothing behind', () => {
     let rowsBefore: number;
-    let filesBefore: string[];
+    let namesBefore: string[];
 
     const rowCount = async () => (await api().get('/api/v1/media').query({ limit: 100 }).expect(200)).body.data.length as number;
     beforeEach(async () => {
       rowsBefore = await rowCount();
-      filesBefore = await filesUnder(storageDir);
+      namesBefore = await stored.names();
     });
     afterEach(async () => {
       expect(await rowCount()).toBe(rowsBefore);
-      expect(await filesUnder(storageDir)).toEqual(filesBefore);
+      expect(await stored.names()).toEqual(namesBefore);
     });
 
     it('answers 413 to a file over MEDIA_MAX_BYTES', async () => {
@@ -244,6 +323,19 @@ describe('media', () => {
       await small.close();
     });
 
+    it('answers 413 to a file that passes the limit after several parts were already sent', async () => {
+      // Over S3's 5 MiB part size, so the S3 driver is in a multipart upload when the limit trips.
+      const limit = 6 * 1024 * 1024;
+      const small = await environment.start({ MEDIA_MAX_BYTES: String(limit) });
+      const response = await small
+        .api()
+        .post('/api/v1/media')
+        .attach('file', randomBytes(12 * 1024 * 1024), { filename: 'big.bin', contentType: 'application/octet-stream' })
+        .expect(413);
+      expect(response.body).toMatchObject({ status: 413, maxBytes: limit });
+      await small.close();
+    });
+
     it('removes the partial file when the client disconnects mid-upload', async () => {
       const server = strata.server.listen(0);
       try {
@@ -255,10 +347,12 @@ describe('media', () => {
             'Content-Type: multipart/form-data; boundary=cut\r\nContent-Length: 10000000\r\n\r\n' +
             '--cut\r\nContent-Disposition: form-data; name="file"; filename="abandoned.bin"\r\nContent-Type: application/octet-stream\r\n\r\n',
         );
-        socket.write(randomBytes(200_000));
-        await eventually(async () => (await filesUnder(storageDir)).length > filesBefore.length);
+        const inProgressBefore = await stored.uploadsInProgress();
+        // Past S3's 5 MiB part size, so the S3 driver has started a multipart upload.
+        socket.write(randomBytes(6 * 1024 * 1024));
+        await eventually(async () => (await stored.uploadsInProgress()) > inProgressBefore, 15_000);
         socket.destroy();
-        await eventually(async () => (await filesUnder(storageDir)).length === filesBefore.length);
+        await eventually(async () => (await stored.names()).length === namesBefore.length);
       } finally {
         await new Promise((resolve) => server.close(resolve));
       }
@@ -374,15 +468,15 @@ describe('media', () => {
   });
 
   it('deletes the row and then the file', async () => {
-    const before = await filesUnder(storageDir);
+    const before = await stored.names();
     const media = await uploaded(randomBytes(2048), 'doomed.bin', 'application/octet-stream');
-    const [storageKey] = (await filesUnder(storageDir)).filter((name) => !before.includes(name));
+    const [storageKey] = (await stored.names()).filter((name) => !before.includes(name)).map((name) => stored.keyOf(name)!);
     expect(await strata.app.get(MediaStorage).exists(storageKey)).toBe(true);
 
     await api().delete(`/api/v1/media/${media.id}`).set('If-Match', `"${media.id}.9"`).expect(412);
     await api().delete(`/api/v1/media/${media.id}`).expect(204);
     expect(await strata.app.get(MediaStorage).exists(storageKey)).toBe(false);
-    expect(await filesUnder(storageDir)).toEqual(before);
+    expect(await stored.names()).toEqual(before);
     await api().get(`/api/v1/media/${media.id}`).expect(404);
     await api().get(`/api/v1/media/${media.id}/file`).expect(404);
   });
@@ -390,7 +484,7 @@ describe('media', () => {
   describe('batch', () => {
     it('updates and deletes in one transaction, removing files after the commit', async () => {
       const keep = await uploaded(Buffer.from('keep'), 'keep.txt', 'text/plain');
-      const before = await filesUnder(storageDir);
+      const before = await stored.names();
       const doomed = await uploaded(Buffer.from('doomed'), 'doomed.txt', 'text/plain');
       const response = await api()
         .post('/api/v1/media/batch')
@@ -400,19 +494,19 @@ describe('media', () => {
         expect.objectContaining({ index: 0, op: 'update', status: 200, item: expect.objectContaining({ altText: 'kept', version: 2 }) }),
         expect.objectContaining({ index: 1, op: 'delete', status: 204, id: doomed.id }),
       ]);
-      expect(await filesUnder(storageDir)).toEqual(before);
+      expect(await stored.names()).toEqual(before);
       await api().get(`/api/v1/media/${doomed.id}`).expect(404);
     });
 
     it('keeps every row and file when the batch fails', async () => {
       const media = await uploaded(Buffer.from('survivor'), 'survivor.txt', 'text/plain');
-      const before = await filesUnder(storageDir);
+      const before = await stored.names();
       const response = await api()
         .post('/api/v1/media/batch')
         .send({ operations: [{ op: 'delete', id: media.id }, { op: 'delete', id: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' }] })
         .expect(404);
       expect(response.body.failedOperation).toBe(1);
-      expect(await filesUnder(storageDir)).toEqual(before);
+      expect(await stored.names()).toEqual(before);
       expect(Buffer.compare((await download(media.id).expect(200)).body, Buffer.from('survivor'))).toBe(0);
     });
 
@@ -427,6 +521,62 @@ describe('media', () => {
       expect((await api().get(`/api/v1/media/${media.id}`).expect(200)).body).toMatchObject({ altText: '', version: 1 });
     });
   });
+
+  it('redirects downloads to MEDIA_PUBLIC_URL when it is set, after the conditional check', async () => {
+    const direct = await environment.start({ MEDIA_PUBLIC_URL: 'https://cdn.example.test/files/' });
+    const before = await stored.names();
+    const media = await uploaded(randomBytes(64), 'cdn.bin', 'application/octet-stream');
+    const [name] = (await stored.names()).filter((entry) => !before.includes(entry));
+
+    const redirect = await direct.api().get(`/api/v1/media/${media.id}/file`).set('range', 'bytes=0-9').expect(302);
+    const objectName = driver.name === 's3' ? name : stored.keyOf(name);
+    expect(redirect.headers.location).toBe(`https://cdn.example.test/files/${objectName}`);
+    expect(redirect.headers.etag).toBe(`"${media.id}.1"`);
+    await direct.api().get(`/api/v1/media/${media.id}/file`).set('If-None-Match', `"${media.id}.1"`).expect(304);
+    await direct.close();
+  });
+
+  if (driver.name === 's3') {
+    it('serves a byte range on one instance of a file uploaded on another (no shared disk)', async () => {
+      const otherDisk = await mkdtemp(join(tmpdir(), 'strata-test-other-'));
+      const instanceB = await environment.start({ DATA_DIR: otherDisk });
+      try {
+        const bytes = randomBytes(7 * 1024 * 1024);
+        const media = await uploaded(bytes, 'shared.mp4', 'video/mp4');
+        const part: Response = await instanceB.api().get(`/api/v1/media/${media.id}/file`).set('range', 'bytes=5242000-5243999').buffer(true).parse(asBytes).expect(206);
+        expect(Buffer.compare(part.body, bytes.subarray(5_242_000, 5_244_000))).toBe(0);
+        expect(part.headers['content-range']).toBe(`bytes 5242000-5243999/${bytes.length}`);
+        const whole: Response = await instanceB.api().get(`/api/v1/media/${media.id}/file`).buffer(true).parse(asBytes).expect(200);
+        expect(sha256(whole.body)).toBe(media.checksum);
+        // Instance B's own disk holds none of it (it keeps only its secrets key there).
+        expect((await filesUnder(otherDisk)).filter((name) => name.startsWith('media'))).toEqual([]);
+      } finally {
+        await instanceB.close();
+        await rm(otherDisk, { recursive: true, force: true });
+      }
+    });
+
+    it('fails the boot with one line naming S3_BUCKET when the bucket does not exist', async () => {
+      const before = await stored.names();
+      const boot = environment.start({ S3_BUCKET: 'no-such-bucket' });
+      await expect(boot).rejects.toBeInstanceOf(StartupError);
+      const { message } = (await boot.catch((error: Error) => error)) as Error;
+      expect(message).toMatch(/bucket "no-such-bucket" at http:\/\/127\.0\.0\.1:\d+ does not exist; check S3_BUCKET/);
+      expect(message).not.toContain('\n');
+      expect(await stored.names()).toEqual(before);
+    });
+
+    it('fails the boot with one line naming the AWS credential variables when S3 refuses them', async () => {
+      const accessKey = process.env.AWS_ACCESS_KEY_ID;
+      process.env.AWS_ACCESS_KEY_ID = 'AKIAWRONGWRONGWRONG0';
+      try {
+        const boot = environment.start();
+        await expect(boot).rejects.toThrow(/refused Strata's credentials \(InvalidAccessKeyId\); check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+      } finally {
+        process.env.AWS_ACCESS_KEY_ID = accessKey;
+      }
+    });
+  }
 
   it('answers 400 to a non-UUID id and 404 to a missing one', async () => {
     for (const path of ['/api/v1/media/not-a-uuid', '/api/v1/media/not-a-uuid/file']) {

@@ -4,8 +4,7 @@ import { MediaController } from './media/media.controller';
 import { MediaEntity } from './media/media.entity';
 import { MediaService } from './media/media.service';
 import { MediaUploadReader } from './media/media-upload.reader';
-import { LocalDiskStorage } from './media/storage/local-disk.storage';
-import { MediaStorage } from './media/storage/media-storage';
+import { mediaStorageProvider } from './media/storage/media-storage.provider';
 import { ModuleEntity } from './modules/module.entity';
 import { ModulesController } from './modules/modules.controller';
 import { ModulesService } from './modules/modules.service';
@@ -22,7 +21,7 @@ import { ContentItemReads } from './shared/item-reads';
 @Module({
   imports: [TypeOrmModule.forFeature([PageEntity, ModuleEntity, MediaEntity])],
   controllers: [PagesController, ModulesController, MediaController],
-  providers: [ContentChanges, ContentLookup, ContentCacheInvalidation, ContentCacheWarmers, ContentItemReads, PagesService, ModulesService, MediaService, MediaUploadReader, { provide: MediaStorage, useClass: LocalDiskStorage }],
+  providers: [ContentChanges, ContentLookup, ContentCacheInvalidation, ContentCacheWarmers, ContentItemReads, PagesService, ModulesService, MediaService, MediaUploadReader, mediaStorageProvider],
   exports: [ContentChanges, ContentLookup, ContentItemReads, PagesService, ModulesService, MediaService],
 })
 export class ContentModule {}

@@ -49,5 +49,10 @@ export function ApiMediaFileResponse(): MethodDecorator {
       content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
       headers: { 'Content-Range': { description: 'The bytes sent and the file size', schema: { type: 'string', example: 'bytes 0-1023/48211' } } },
     }),
+    ApiResponse({
+      status: 302,
+      description: 'When the server sets MEDIA_PUBLIC_URL: the file is fetched from there (Range works the same)',
+      headers: { Location: { description: 'MEDIA_PUBLIC_URL followed by the storage key', schema: { type: 'string', example: 'https://cdn.example.com/media/0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' } } },
+    }),
   );
 }

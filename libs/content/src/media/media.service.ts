@@ -99,6 +99,11 @@ export class MediaService {
     return this.storage.read(media.storageKey, range);
   }
 
+  /** Where clients fetch the file directly (MEDIA_PUBLIC_URL), or undefined to stream it. */
+  fileUrl(media: MediaEntity): Promise<string | undefined> {
+    return this.storage.downloadUrl(media.storageKey);
+  }
+
   update(id: string, dto: UpdateMediaDto, expected?: ExpectedVersion): Promise<MediaEntity> {
     return this.store.transaction((manager) => this.store.update(manager, id, dto, expected));
   }

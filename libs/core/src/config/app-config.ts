@@ -1,4 +1,4 @@
-import type { LogFormat, LogLevel, ProcessRole } from './environment';
+import type { LogFormat, LogLevel, MediaStorageDriver, ProcessRole } from './environment';
 import type { RateLimitTiers } from './rate-limit-tiers';
 import type { TrustProxy } from './trust-proxy';
 
@@ -22,7 +22,15 @@ export class AppConfig {
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   readonly dataDir: string;
-  readonly media: { maxBytes: number; storageDir: string };
+  readonly media: {
+    maxBytes: number;
+    storageDir: string;
+    driver: MediaStorageDriver;
+    /** Set when `driver` is `s3`; credentials come from the AWS SDK's own chain (AWS_ACCESS_KEY_ID, profiles, roles). */
+    s3?: { bucket: string; region: string; endpoint?: string; forcePathStyle: boolean; prefix: string };
+    /** MEDIA_PUBLIC_URL without a trailing slash. */
+    publicUrl?: string;
+  };
   readonly metricsEnabled: boolean;
   /** The bearer token /metrics requires; public when unset. */
   readonly metricsToken?: string;

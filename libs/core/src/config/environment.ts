@@ -1,10 +1,16 @@
 import 'reflect-metadata';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { DURATION_LIST } from './duration-list';
 
 export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
+export const MEDIA_STORAGE_DRIVERS = ['local', 's3'] as const;
+export type MediaStorageDriver = (typeof MEDIA_STORAGE_DRIVERS)[number];
+
+// Segments never start with a dot, so a prefix can hold no `.` or `..` segment.
+const S3_KEY_PREFIX = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}(\/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}){0,15}\/?$/;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -72,6 +78,33 @@ export class Environment {
 
   @IsOptional() @IsString()
   MEDIA_STORAGE_DIR?: string;
+
+  /** Where media files live: `local` (MEDIA_STORAGE_DIR) or `s3` (S3_BUCKET on any S3-compatible service). */
+  @IsOptional() @IsIn(MEDIA_STORAGE_DRIVERS)
+  MEDIA_STORAGE: MediaStorageDriver = 'local';
+
+  @ValidateIf((env: Environment) => env.MEDIA_STORAGE === 's3' || env.S3_BUCKET !== undefined)
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'is required with MEDIA_STORAGE=s3: the name of an existing bucket (3-63 characters of a-z 0-9 . -)' })
+  S3_BUCKET?: string;
+
+  @IsOptional() @Matches(/^[a-z0-9-]{1,32}$/, { message: 'must be a region name such as us-east-1 (or auto for R2)' })
+  S3_REGION: string = 'us-east-1';
+
+  /** For S3-compatible services (MinIO, R2, Ceph...); unset means AWS S3 itself. */
+  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'must be an http:// or https:// URL' })
+  S3_ENDPOINT?: string;
+
+  /** `bucket` in the path instead of the host name, as MinIO and most self-hosted services need. */
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  S3_FORCE_PATH_STYLE: boolean = false;
+
+  /** Keys are stored under this prefix (a `/` is added), so several deployments can share a bucket. */
+  @IsOptional() @Matches(S3_KEY_PREFIX, { message: 'must be path segments of A-Z a-z 0-9 . _ - joined by /, none starting with a dot' })
+  S3_PREFIX?: string;
+
+  /** When set, downloads answer a redirect to `${MEDIA_PUBLIC_URL}/${key}` (a CDN or a public bucket) instead of streaming. */
+  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'must be an http:// or https:// URL' })
+  MEDIA_PUBLIC_URL?: string;
 
   @IsOptional() @IsInt() @Min(0) @Max(600000)
   SHUTDOWN_GRACE_MS: number = 10000;

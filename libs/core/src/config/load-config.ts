@@ -60,7 +60,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
     logLevel: parsed.LOG_LEVEL,
     logFormat: parsed.LOG_FORMAT ?? (stdoutIsTerminal ? 'pretty' : 'json'),
     dataDir,
-    media: { maxBytes: parsed.MEDIA_MAX_BYTES, storageDir: resolve(parsed.MEDIA_STORAGE_DIR ?? `${dataDir}/media`) },
+    media: {
+      maxBytes: parsed.MEDIA_MAX_BYTES,
+      storageDir: resolve(parsed.MEDIA_STORAGE_DIR ?? `${dataDir}/media`),
+      driver: parsed.MEDIA_STORAGE,
+      s3:
+        parsed.MEDIA_STORAGE === 's3'
+          ? {
+              bucket: parsed.S3_BUCKET!,
+              region: parsed.S3_REGION,
+              endpoint: parsed.S3_ENDPOINT,
+              forcePathStyle: parsed.S3_FORCE_PATH_STYLE,
+              prefix: parsed.S3_PREFIX ? `${parsed.S3_PREFIX.replace(/\/+$/, '')}/` : '',
+            }
+          : undefined,
+      publicUrl: parsed.MEDIA_PUBLIC_URL?.replace(/\/+$/, ''),
+    },
     metricsEnabled: parsed.METRICS_ENABLED,
     metricsToken: parsed.METRICS_TOKEN,
     embeddedServices: parsed.EMBEDDED_SERVICES,

@@ -1,17 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@strata/core';
 import { MediaStorage, StoredObject } from './media-storage';
+import { StorageKeys } from './storage-keys';
 import type { ByteRange } from '../byte-range';
 
-// Keys name files directly under the storage directory: no dots, so never `..`, never a
-// hidden name, and never the incoming directory.
-const STORAGE_KEY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 const INCOMING_DIR = '.incoming';
 /**
  * A temporary upload file older than this was left by a process that died mid-upload (a live
@@ -28,14 +26,18 @@ const SWEEP_INTERVAL_MS = 3_600_000;
 @Injectable()
 export class LocalDiskStorage extends MediaStorage implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(LocalDiskStorage.name);
-  private readonly root: string;
   private readonly incoming: string;
+  /** Files directly under the storage directory; the incoming directory is a dot name, so never a key. */
+  private readonly keys: StorageKeys;
+  private readonly publicUrl?: string;
   private sweeper?: NodeJS.Timeout;
 
   constructor(config: AppConfig) {
     super();
-    this.root = config.media.storageDir;
-    this.incoming = join(this.root, INCOMING_DIR);
+    const root = config.media.storageDir;
+    this.incoming = join(root, INCOMING_DIR);
+    this.keys = new StorageKeys(root.endsWith(sep) ? root : `${root}${sep}`);
+    this.publicUrl = config.media.publicUrl;
   }
 
   async onModuleInit(): Promise<void> {
@@ -110,8 +112,12 @@ export class LocalDiskStorage extends MediaStorage implements OnModuleInit, OnAp
     }
   }
 
+  /** A web server or CDN serving the storage directory as it is: its files are named by their keys. */
+  downloadUrl(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.publicUrl ? `${this.publicUrl}/${this.keys.of(key).slice(this.keys.prefix.length)}` : undefined);
+  }
+
   private pathOf(key: string): string {
-    if (!STORAGE_KEY.test(key)) throw new Error(`Invalid media storage key ${JSON.stringify(key)}`);
-    return join(this.root, key);
+    return this.keys.of(key);
   }
 }

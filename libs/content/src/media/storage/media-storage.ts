@@ -26,4 +26,10 @@ export abstract class MediaStorage {
   abstract delete(key: string): Promise<void>;
 
   abstract exists(key: string): Promise<boolean>;
+
+  /**
+   * Where a client can fetch the file without its bytes passing through Strata (MEDIA_PUBLIC_URL:
+   * a CDN or a public bucket), or undefined to stream it through the API.
+   */
+  abstract downloadUrl(key: string): Promise<string | undefined>;
 }

@@ -68,7 +68,14 @@ export class ApiKeyAuthenticator {
     const row = await this.keys.findOneBy({ id: keyId });
     if (!row) return { rejection: 'not_found' };
     if (row.revokedAt) return { rejection: 'revoked' };
-    const principal: ApiKeyPrincipal = { keyId: row.id, scopes: row.scopes, tier: row.tier, expiresAt: row.expiresAt, remaining: row.remaining, validUntil: row.expiresAt };
+    const principal: ApiKeyPrincipal = {
+      keyId: row.id,
+      scopes: row.scopes,
+      tier: row.tier,
+      expiresAt: row.expiresAt,
+      remaining: row.remaining,
+      validUntil: row.expiresAt,
+    };
     this.cache.set(cacheKey, principal);
     return checked(principal, now);
   }

@@ -84,7 +84,7 @@ function httpBannerFacts(app: NestFastifyApplication, config: AppConfig, port: n
       port,
       queueDashboard: fastify.hasRoute({ method: 'GET', url: '/admin/queues' }),
       // Listed only once a console is served: the banner never prints an address that 404s.
-      console: fastify.hasRoute({ method: 'GET', url: '/console' }),
+      console: ['/console', '/console/'].some((url) => fastify.hasRoute({ method: 'GET', url })),
     },
     generatedAdminKey: app.get(AdminKeyBootstrap, { strict: false }).takeGeneratedKey(),
   };

@@ -17,7 +17,7 @@ export function markedBashBlocks(markdown: string): string[] {
   return blocks;
 }
 
-/** The README promises bash and zsh: run it in each one this machine has. */
+/** The README promises bash and zsh: run it in each one this machine has (.ci/run installs zsh). */
 const SHELLS = ['bash', 'zsh'].filter((shell) => spawnSync(shell, ['-c', 'true']).status === 0);
 
 /**

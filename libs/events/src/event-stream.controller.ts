@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiKeyPrincipal, CurrentPrincipal } from '@strata/api-keys';
-import { ApiProblems, RequireScope } from '@strata/core';
+import { ApiProblems, ProblemException, RequireScope } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseEventFilter } from './event-filter';
 import { EventStream, resume } from './event-stream';
@@ -25,7 +25,12 @@ export class EventStreamController {
       'Each event is sent with an `id:` line; reconnect with `Last-Event-ID` to receive what was missed from a bounded recent window. ' +
       'Comment heartbeats keep the stream open. A client that reads too slowly (its buffer on the server passes EVENTS_SUBSCRIBER_BUFFER_BYTES ' +
       'or EVENTS_SUBSCRIBER_BUFFER_EVENTS) is disconnected with a final `: disconnected: too slow …` comment and resumes with `Last-Event-ID`. ' +
-      'Open streams per key are limited by tier (429), subscribers per instance by EVENTS_MAX_SUBSCRIBERS (503).',
+      'Open streams per key are limited by tier (429), subscribers per instance by EVENTS_MAX_SUBSCRIBERS (503).\n\n' +
+      '**WebSocket**: `GET /api/v1/events/ws` with `Upgrade: websocket` gives the same stream, filters (`?types=`) and limits; `?lastEventId=` resumes. ' +
+      'The key never goes in the URL: `Authorization` / `X-API-Key` (non-browser clients), a `bearer.<key>` subprotocol offered beside `strata-events` ' +
+      '(browsers: `new WebSocket(url, ["strata-events", "bearer." + key])`), or a first message `{"type":"auth","key":"sk_…"}` within 10 s. ' +
+      'Each event is a text message with the event JSON; control messages: `{"type":"ready"}`, `{"type":"error",…}` then close code 4000 + HTTP status, ' +
+      '`{"type":"disconnect","reason"}` then close 1008 for a client too slow to read. Pings every EVENTS_HEARTBEAT_MS; refusals before the upgrade are problem+json.',
   })
   @ApiQuery({ name: 'types', required: false, description: 'Comma list of event types or patterns (`page.*`, `*`)', example: 'page.*,media.uploaded' })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id' })
@@ -56,5 +61,20 @@ export class EventStreamController {
     });
     reply.raw.write(': connected\n\n');
     if (lastEventId) await resume(session, this.stream, lastEventId);
+  }
+
+  /**
+   * A plain GET of the WebSocket endpoint (no Upgrade header: EventWebSocketServer takes real
+   * upgrades from the HTTP server before any route runs). OpenAPI 3.0 cannot describe a
+   * WebSocket, so the endpoint is documented in the SSE operation instead.
+   */
+  @Get('ws')
+  @ApiExcludeEndpoint()
+  upgradeRequired(): never {
+    throw new ProblemException({
+      status: 426,
+      detail: 'This endpoint speaks WebSocket: connect with a WebSocket client (Upgrade: websocket), or use GET /api/v1/events for Server-Sent Events.',
+      headers: { Upgrade: 'websocket', Connection: 'Upgrade' },
+    });
   }
 }

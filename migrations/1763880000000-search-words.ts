@@ -38,7 +38,9 @@ export class SearchWords1763880000000 implements MigrationInterface {
         $$`);
       const changed = columns.map((column) => `OLD.${column} IS DISTINCT FROM NEW.${column}`).join(' OR ');
       await queryRunner.query(`CREATE TRIGGER ${table}_search_words_insert AFTER INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${table}_search_words()`);
-      await queryRunner.query(`CREATE TRIGGER ${table}_search_words_update AFTER UPDATE ON ${table} FOR EACH ROW WHEN (${changed}) EXECUTE FUNCTION ${table}_search_words()`);
+      await queryRunner.query(
+        `CREATE TRIGGER ${table}_search_words_update AFTER UPDATE ON ${table} FOR EACH ROW WHEN (${changed}) EXECUTE FUNCTION ${table}_search_words()`,
+      );
       await queryRunner.query(`SELECT search_words_collect(${document.replaceAll('NEW.', '')}) FROM ${table}`);
     }
   }

@@ -118,7 +118,7 @@ describe('search tolerates a typo per word', () => {
       if (found.length > 3) crowded.push(`${q} → ${found.length} pages`);
     }
     const recall = (MISSPELT.length - misses.length) / MISSPELT.length;
-    process.stdout.write(`typo recall ${(MISSPELT.length - misses.length)}/${MISSPELT.length} = ${recall.toFixed(3)}\n`);
+    process.stdout.write(`typo recall ${MISSPELT.length - misses.length}/${MISSPELT.length} = ${recall.toFixed(3)}\n`);
     if (recall < 0.9) throw new Error(`recall ${recall.toFixed(3)} is below 0.9; missed:\n${misses.join('\n')}`);
     expect(crowded).toEqual([]);
   });

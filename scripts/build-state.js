@@ -2,7 +2,7 @@
 // A stamp in dist records a fingerprint (path, size, mtime) of every file the build reads;
 // anything edited, added or removed changes it. Reading ~500 stats takes milliseconds, where a
 // full `tsc` takes half a minute.
-const { spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -54,14 +54,29 @@ function buildState(sources = currentSources()) {
   return stamp.fingerprint === sources.fingerprint ? 'current' : 'changed';
 }
 
+/** The compiler (or tsc-alias) while it runs, so that a signal stops it along with the launcher. */
+let running;
+
 function run(script, args) {
-  const result = spawnSync(process.execPath, [require.resolve(script, { paths: [root] }), ...args], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error(`${script} ${args.join(' ')} failed (${result.signal ?? `exit ${result.status}`})`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [require.resolve(script, { paths: [root] }), ...args], { cwd: root, stdio: 'inherit' });
+    running = child;
+    child.once('exit', (code, signal) => {
+      running = undefined;
+      if (code === 0) resolve();
+      else reject(new Error(`${script} ${args.join(' ')} failed (${signal ?? `exit ${code}`})`));
+    });
+  });
+}
+
+/** Passes a signal to the build step under way, if any. */
+function stopBuild(signal) {
+  running?.kill(signal);
 }
 
 /** Rewrites the `@strata/*` imports in dist and records the sources it was built from. */
-function finishBuild(sources) {
-  run('tsc-alias/dist/bin/index.js', ['-p', 'tsconfig.build.json']);
+async function finishBuild(sources) {
+  await run('tsc-alias/dist/bin/index.js', ['-p', 'tsconfig.build.json']);
   fs.writeFileSync(stampFile, JSON.stringify(sources));
 }
 
@@ -69,12 +84,12 @@ function finishBuild(sources) {
  * Compiles apps, libs and migrations into dist. `clean`: from an empty dist; otherwise
  * incremental (tsc reuses dist/.tsbuildinfo and re-emits only what changed).
  */
-function build({ clean }) {
+async function build({ clean }) {
   // Fingerprinted before compiling: a file saved during the build makes the next start build again.
   const sources = currentSources();
   if (clean) fs.rmSync(dist, { recursive: true, force: true });
-  run('typescript/bin/tsc', ['-p', 'tsconfig.build.json']);
-  finishBuild(sources);
+  await run('typescript/bin/tsc', ['-p', 'tsconfig.build.json']);
+  await finishBuild(sources);
 }
 
-module.exports = { build, buildState, currentSources, finishBuild, root };
+module.exports = { build, buildState, currentSources, finishBuild, root, stopBuild };

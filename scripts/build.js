@@ -1,9 +1,7 @@
 // `npm run build`: a clean build of dist (what CI, Docker and the benchmarks run).
 const { build } = require('./build-state');
 
-try {
-  build({ clean: true });
-} catch (error) {
+build({ clean: true }).catch((error) => {
   console.error(error.message);
   process.exit(1);
-}
+});

@@ -17,7 +17,7 @@ function restart() {
   restarting = restarting.then(async () => {
     if (stopping) return;
     try {
-      finishBuild(currentSources());
+      await finishBuild(currentSources());
     } catch (error) {
       console.error(`[dev] ${error.message}; keeping the running app`);
       return;

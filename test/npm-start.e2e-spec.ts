@@ -50,6 +50,17 @@ describe('npm start', () => {
     await environment?.teardown();
   }, 30_000);
 
+  it('stops the compiler when the npm process gets SIGTERM during the first build, and starts nothing', async () => {
+    const run = await workspace.npmRun({ ...environment.env, LOG_LEVEL: 'warn' }, 'start');
+    started.push(run);
+    const compiler = await eventually(() => watch(run).find((pid) => commandLine(pid).includes('tsc')), 'the compiler to run', 60_000);
+
+    run.npm.kill('SIGTERM');
+    await run.exited;
+    await eventually(() => !isRunning(compiler), 'the compiler to end', 10_000).catch(() => undefined);
+    expect([...seen].filter(isRunning).map((pid) => `${pid}: ${commandLine(pid)}`)).toEqual([]);
+  }, 120_000);
+
   it(
     'stops node when the npm process gets SIGTERM',
     async () => {

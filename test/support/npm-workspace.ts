@@ -30,15 +30,20 @@ export class NpmWorkspace {
 
   /** Runs `npm start` (or `npm run <script>`) there; resolves once /health/live answers. */
   async npmStart(env: Record<string, string>, readyTimeoutMs: number, script = 'start'): Promise<NpmStart> {
+    const started = await this.npmRun(env, script);
+    await started.ready(readyTimeoutMs);
+    return started;
+  }
+
+  /** Runs `npm run <script>` there without waiting for anything. */
+  async npmRun(env: Record<string, string>, script: string): Promise<NpmStart> {
     const port = await findFreePort();
     const child = spawn('npm', ['run', script], {
       cwd: this.dir,
       env: { ...outsideNpm(process.env), ...env, PORT: String(port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const started = new NpmStart(child, port);
-    await started.ready(readyTimeoutMs);
-    return started;
+    return new NpmStart(child, port);
   }
 
   remove(): void {

@@ -1,0 +1,219 @@
+'use strict';
+
+const { fork } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { cpuMicros } = require('../lib/server-cpu');
+const { API_ENTRY, startStrata } = require('../lib/strata');
+
+/**
+ * `npm start`'s entry (API + relay in one process): the writes and the fan-out share the instance.
+ * BENCH_EVENTS_ENTRY runs another build of it (one kept apart from dist/ while others rebuild it).
+ */
+const ALL_ROLES_ENTRY = process.env.BENCH_EVENTS_ENTRY || join(API_ENTRY, '..', '..', 'main.js');
+const SUBSCRIBERS_SCRIPT = join(__dirname, '..', 'lib', 'sse-subscribers.js');
+/** Subscriber processes: their parsing runs beside the runner (which writes and probes), as real clients would. */
+const SUBSCRIBER_PROCESSES = 2;
+const EVENTS_PER_SECOND = 10;
+const SIZES = (process.env.BENCH_EVENTS_SUBSCRIBERS || '100,1000,5000,10000').split(',').map(Number);
+const IDLE_PROBE_MS = 3000;
+const PROBE_GAP_MS = 20;
+const SETTLE_AFTER_LEAVING_MS = 5000;
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const ADMIN_KEY = 'sk_' + Array.from(randomBytes(40), (byte) => BASE62[byte % 62]).join('');
+const auth = { authorization: `Bearer ${ADMIN_KEY}` };
+
+/** The table measured before the fan-out rework (issue 18), for the report. */
+const BEFORE = [
+  '| subscribers | POST sent → event received p50 / p99 | /health/live p99 during the events (idle: 4-6 ms) | server RSS before → peak |',
+  '| --- | --- | --- | --- |',
+  '| 100 | 21 / 39 ms | 13 ms | 109 → 122 MB |',
+  '| 1 000 | 40 / 80 ms | 50 ms | 124 → 163 MB |',
+  '| 3 000 | 229 / 455 ms | 222 ms | 163 → 229 MB |',
+  '| 6 000 | 1 663 / 2 831 ms | 884 ms | 229 → 435 MB |',
+  '| 10 000 | 3 635 / 6 076 ms | 1 375 ms | 330 → 727 MB |',
+].join('\n');
+
+const findingsBySize = new Map();
+let nextPage = 0;
+
+function rssMb(pid) {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+function percentile(sorted, p) {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One child process of subscribers, with a request/answer helper over IPC. */
+function startSubscriberProcess() {
+  const child = fork(SUBSCRIBERS_SCRIPT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=2048'] });
+  const ask = (message, answerType) =>
+    new Promise((resolve) => {
+      const listener = (answer) => {
+        if (answer.type !== answerType) return;
+        child.off('message', listener);
+        resolve(answer);
+      };
+      child.on('message', listener);
+      child.send(message);
+    });
+  return {
+    ask,
+    tell: (message) => child.send(message),
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.send({ cmd: 'exit' });
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+/** Sequential GET /health/live until `stop()`; answers the latencies (ms). */
+function probeHealth(url) {
+  const latencies = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const startedAt = performance.now();
+      const response = await fetch(`${url}/health/live`);
+      await response.arrayBuffer();
+      latencies.push(performance.now() - startedAt);
+      await sleep(PROBE_GAP_MS);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await done;
+      return latencies.sort((a, b) => a - b);
+    },
+  };
+}
+
+async function fanOutTotals(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { seconds: value('strata_events_fanout_seconds_total'), writes: value('strata_events_fanout_writes_total') };
+}
+
+const countWarnings = (output) => (output.match(/Command timed out|Outbox relay pass failed|could not be published/g) ?? []).length;
+
+async function postPage(url, n) {
+  const response = await fetch(`${url}/api/v1/pages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...auth },
+    body: JSON.stringify({ slug: `bench-ev-${n}`, title: `Bench event ${n}` }),
+  });
+  const text = await response.text();
+  if (response.status !== 201) throw new Error(`POST /api/v1/pages answered ${response.status}: ${text.slice(0, 300)}`);
+}
+
+async function setUp(ctx) {
+  const api = await ctx.shared('strata', () =>
+    startStrata(ctx.settings, {
+      env: { PROCESS_ROLE: 'all', ADMIN_API_KEY: ADMIN_KEY, EVENTS_MAX_SUBSCRIBERS: '20000' },
+      name: 'Strata (api + relay)',
+      script: ALL_ROLES_ENTRY,
+    }));
+  const children = [];
+  for (let index = 0; index < SUBSCRIBER_PROCESSES; index++) children.push(await ctx.shared(`subscribers-${index}`, async () => startSubscriberProcess()));
+  return { api, children };
+}
+
+function scenarioFor(size) {
+  const name = `SSE ${size.toLocaleString('en-US')} subscribers, ${EVENTS_PER_SECOND} events/s`;
+  return {
+    name,
+    async drive(ctx) {
+      const { api, children } = await setUp(ctx);
+      const eventCount = EVENTS_PER_SECOND * ctx.settings.durationS;
+      const rssBefore = rssMb(api.pid);
+      const share = (index) => Math.floor(size / children.length) + (index < size % children.length ? 1 : 0);
+      const connected = await Promise.all(children.map((child, index) => child.ask({ cmd: 'connect', url: `${api.url}/api/v1/events?types=page.*`, headers: auth, count: share(index) }, 'connected')));
+      const failedToConnect = connected.reduce((sum, answer) => sum + answer.failed, 0);
+      if (failedToConnect > 0) throw new Error(`${failedToConnect} of ${size} subscribers could not connect`);
+
+      const idleProbe = probeHealth(api.url);
+      await sleep(IDLE_PROBE_MS);
+      const idleHealth = await idleProbe.stop();
+
+      const warningsBefore = countWarnings(api.output());
+      const cpuBefore = cpuMicros(api.pid);
+      const totalsBefore = await fanOutTotals(api.url);
+      let rssPeak = rssMb(api.pid);
+      const rssSampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(api.pid))), 100);
+      const probe = probeHealth(api.url);
+      const startedAt = Date.now();
+      const posts = [];
+      for (let index = 0; index < eventCount; index++) {
+        await sleep(Math.max(0, startedAt + (index * 1000) / EVENTS_PER_SECOND - Date.now()));
+        const n = nextPage++;
+        const at = Date.now();
+        for (const child of children) child.tell({ cmd: 'sent', n, at });
+        posts.push(postPage(api.url, n));
+      }
+      await Promise.all(posts);
+      const expected = eventCount * size;
+      const deadline = Date.now() + 60_000;
+      let received = 0;
+      while (Date.now() < deadline) {
+        received = (await Promise.all(children.map((child) => child.ask({ cmd: 'count' }, 'count')))).reduce((sum, answer) => sum + answer.received, 0);
+        if (received >= expected) break;
+        await sleep(50);
+      }
+      const allReceivedAt = Date.now();
+      const health = await probe.stop();
+      clearInterval(rssSampler);
+      const cpuUs = cpuMicros(api.pid) - cpuBefore;
+      const totalsAfter = await fanOutTotals(api.url);
+      const warnings = countWarnings(api.output()) - warningsBefore;
+
+      const reports = await Promise.all(children.map((child) => child.ask({ cmd: 'report' }, 'report')));
+      const latencies = reports.flatMap((report) => report.latencies).sort((a, b) => a - b);
+      const lost = expected - reports.reduce((sum, report) => sum + report.received, 0);
+      await Promise.all(children.map((child) => child.ask({ cmd: 'close' }, 'closed')));
+      await sleep(SETTLE_AFTER_LEAVING_MS);
+      const rssAfter = rssMb(api.pid);
+
+      const writes = totalsAfter.writes - totalsBefore.writes;
+      const perSubscriberUs = writes > 0 ? ((totalsAfter.seconds - totalsBefore.seconds) / writes) * 1e6 : NaN;
+      const cpuPerEventPerThousandMs = cpuUs / 1000 / eventCount / (size / 1000);
+      findingsBySize.set(size, [
+        `/health/live p99 ${percentile(health, 99).toFixed(1)} ms during the events (p50 ${percentile(health, 50).toFixed(1)}; idle p99 ${percentile(idleHealth, 99).toFixed(1)} ms with the subscribers connected); ` +
+          `RSS before → peak → ${SETTLE_AFTER_LEAVING_MS / 1000} s after they left: ${rssBefore.toFixed(0)} → ${rssPeak.toFixed(0)} → ${rssAfter.toFixed(0)} MB; ` +
+          `server CPU ${cpuPerEventPerThousandMs.toFixed(2)} ms per event per 1 000 subscribers (whole process: the write, the relay and the fan-out); ` +
+          `fan-out ${perSubscriberUs.toFixed(1)} µs per subscriber per event (strata_events_fanout_*); lost ${lost} of ${expected}; ` +
+          `"Command timed out" / relay / publish warnings: ${warnings}`,
+      ]);
+      return {
+        rps: (expected - lost) / ((allReceivedAt - startedAt) / 1000),
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        requests: expected - lost,
+        // A lost event fails the scenario, like a failed request would.
+        errors: lost,
+        timeouts: 0,
+        non2xx: 0,
+        statusCodes: { 200: expected - lost },
+      };
+    },
+    findings: async () => findingsBySize.get(size) ?? [],
+  };
+}
+
+module.exports = {
+  name: 'events',
+  description:
+    `Live events fan-out on one Strata process (API + relay; PROCESS_ROLE=all): N SSE subscribers to \`/api/v1/events?types=page.*\` held by ` +
+    `${SUBSCRIBER_PROCESSES} child processes of the runner, while the runner POSTs ${EVENTS_PER_SECOND} pages per second for the measured seconds and ` +
+    `probes GET /health/live one request after another (${PROBE_GAP_MS} ms apart). "req/s" = event deliveries per second (events × subscribers, ` +
+    `until the last arrived); p50/p99 = POST sent → event frame received, over every subscriber and event; "errors" = events lost. ` +
+    `The sizes run one after another on the same process (so RSS after each shows what it kept). Subscribers, runner, PostgreSQL, Redis and ` +
+    `Strata share the 2 cores.\n\nBefore the rework (issue 18; one run per size, 50 writes 100 ms apart, one client process):\n\n${BEFORE}`,
+  scenarios: SIZES.map(scenarioFor),
+};

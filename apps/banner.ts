@@ -7,6 +7,8 @@ export interface BannerFacts {
   http?: { host: string; port: number; queueDashboard: boolean; console: boolean };
   /** An admin key generated at this boot: shown here once, never logged. */
   generatedAdminKey?: string;
+  /** How many processes serve HTTP (API_PROCESSES), when more than one. */
+  processes?: number;
 }
 
 /**
@@ -24,7 +26,8 @@ export function bannerLines(facts: BannerFacts): string[] {
   if (facts.http.queueDashboard) rows.push(['Queues', `${base}/admin/queues`]);
   if (facts.http.console) rows.push(['Console', `${base}/console`]);
   if (facts.generatedAdminKey) rows.push(['Admin key', `${facts.generatedAdminKey}   (generated at this first boot and shown only this once: store it now)`]);
-  return [`Strata ${version} is ready (role ${facts.role})`, ...rows.map(([label, value]) => `  ${label.padEnd(10)} ${value}`)];
+  const processes = facts.processes && facts.processes > 1 ? `, ${facts.processes} HTTP processes` : '';
+  return [`Strata ${version} is ready (role ${facts.role}${processes})`, ...rows.map(([label, value]) => `  ${label.padEnd(10)} ${value}`)];
 }
 
 /** A wildcard bind address cannot be opened in a browser; loopback always reaches it. */

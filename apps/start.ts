@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -8,7 +9,10 @@ import { Logger } from 'nestjs-pino';
 import { createHttpApp } from './api/create-http-app';
 import { AppModule } from './app.module';
 import { BannerFacts, printBanner } from './banner';
+import { ProcessSupervisor, reportReadyToSupervisor } from './process-supervisor';
 import { closeOnSignals } from './shutdown';
+
+const SUPERVISOR_GRACE_MARGIN_MS = 3000;
 
 /**
  * Boots Strata in the given role (or PROCESS_ROLE's): validates the configuration, resolves
@@ -22,10 +26,13 @@ import { closeOnSignals } from './shutdown';
  *
  * Every line goes through one pino logger (Nest's own included); once ready, a plain-text
  * banner with the addresses (and an admin key generated at this boot) goes straight to stdout.
+ * With API_PROCESSES > 1 this process supervises that many HTTP processes instead (see
+ * ProcessSupervisor), and prints the banner once they all serve.
  */
 export async function startStrata(role?: ProcessRole): Promise<void> {
   let app: INestApplicationContext | undefined;
   let services: ResolvedServices | undefined;
+  let supervisor: ProcessSupervisor | undefined;
   try {
     const loaded = loadConfig();
     const config = role ? loaded.with({ role }) : loaded;
@@ -34,15 +41,23 @@ export async function startStrata(role?: ProcessRole): Promise<void> {
     const shutdown = logger.child({ context: 'Shutdown' });
     closeOnSignals(
       async () => {
+        await supervisor?.stop();
         await app?.close();
         await services?.stop();
       },
-      config.http.shutdownGraceMs,
+      // A supervisor waits for its processes, which take up to the grace period themselves.
+      config.http.shutdownGraceMs + (supervises(config) ? SUPERVISOR_GRACE_MARGIN_MS : 0),
       (line) => shutdown.info(line),
     );
     services = await resolveServices(config, (line) => startup.info(line));
-    app = await boot(services.config, logger);
+    if (supervises(services.config)) {
+      supervisor = new ProcessSupervisor(services.config, logger, printBanner);
+      await supervisor.start();
+    } else {
+      app = await boot(services.config, logger);
+    }
   } catch (error) {
+    await supervisor?.stop();
     await services?.stop();
     if (error instanceof ConfigError || error instanceof StartupError) {
       console.error(error.message);
@@ -58,7 +73,7 @@ async function boot(config: AppConfig, logger: RootLogger): Promise<INestApplica
     worker.useLogger(worker.get(Logger));
     logger.info({ context: 'Startup' }, 'Strata worker started');
     await flushed(logger);
-    printBanner({ role: config.role });
+    announce({ role: config.role });
     return worker;
   }
   const app = await createHttpApp(config, logger);
@@ -66,8 +81,18 @@ async function boot(config: AppConfig, logger: RootLogger): Promise<INestApplica
   const port = (app.getHttpServer().address() as AddressInfo).port;
   logger.info({ context: 'Startup' }, `Strata (${config.role}) listening on ${config.http.host}:${port}`);
   await flushed(logger);
-  printBanner(httpBannerFacts(app, config, port));
+  announce(httpBannerFacts(app, config, port));
   return app;
+}
+
+/** The banner, or, in a process the supervisor started, the facts for the supervisor's one banner. */
+function announce(facts: BannerFacts): void {
+  if (!reportReadyToSupervisor(facts)) printBanner(facts);
+}
+
+/** API_PROCESSES > 1 in a role that serves HTTP, in the process `npm start` started (not one it forked). */
+function supervises(config: AppConfig): boolean {
+  return config.role !== 'worker' && config.http.processes > 1 && cluster.isPrimary;
 }
 
 /** pino writes asynchronously: the banner comes after the start-up lines, not among them. */

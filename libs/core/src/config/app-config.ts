@@ -15,6 +15,8 @@ export class AppConfig {
     shutdownGraceMs: number;
     /** TRUST_PROXY as Fastify's `trustProxy`: whose X-Forwarded-* headers set request.ip and request.protocol. */
     trustProxy: TrustProxy;
+    /** API_PROCESSES: how many processes serve HTTP on the port (`auto`: one per core). */
+    processes: number;
   };
   readonly database: { url?: string; poolSize: number };
   readonly redis: { url?: string; keyPrefix: string; commandTimeoutMs: number };

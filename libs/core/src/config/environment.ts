@@ -109,6 +109,10 @@ export class Environment {
   @IsOptional() @IsInt() @Min(0) @Max(600000)
   SHUTDOWN_GRACE_MS: number = 10000;
 
+  /** HTTP processes on one port (roles `all` and `api`): a number, or `auto` for one per core. */
+  @IsOptional() @Matches(/^(auto|[1-9][0-9]?)$/, { message: 'must be auto or a number of processes from 1 to 99' })
+  API_PROCESSES: string = '1';
+
   @IsOptional() @Transform(toBoolean) @IsBoolean()
   METRICS_ENABLED: boolean = true;
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from './load-config';
 
 describe('loadConfig', () => {
@@ -27,9 +28,17 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['LOG_FORMAT', 'xml'],
     ['METRICS_ENABLED', 'yes'],
+    ['API_PROCESSES', '0'],
+    ['API_PROCESSES', 'all'],
   ])('stops on a bad %s and names it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}: `));
+  });
+
+  it('serves HTTP from one process unless API_PROCESSES says how many (auto: one per core)', () => {
+    expect(loadConfig({}).http.processes).toBe(1);
+    expect(loadConfig({ API_PROCESSES: '3' }).http.processes).toBe(3);
+    expect(loadConfig({ API_PROCESSES: 'auto' }).http.processes).toBe(availableParallelism());
   });
 
   it('logs pretty on a terminal and JSON elsewhere, unless LOG_FORMAT says', () => {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { AppConfig } from './app-config';
@@ -53,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
       bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
       shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
       trustProxy,
+      processes: parsed.API_PROCESSES === 'auto' ? availableParallelism() : Number(parsed.API_PROCESSES),
     },
     database: { url: parsed.DATABASE_URL, poolSize: parsed.DATABASE_POOL_SIZE },
     redis: { url: parsed.REDIS_URL, keyPrefix: parsed.REDIS_KEY_PREFIX, commandTimeoutMs: parsed.REDIS_COMMAND_TIMEOUT_MS },

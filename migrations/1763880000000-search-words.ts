@@ -5,23 +5,23 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * typo-tolerance.ts): every distinct word (3 to 40 letters or digits, lower case) of the
  * searchable text of pages, modules and media. Triggers add the words of each inserted or
  * changed row in the writing transaction; words are never removed (a word no longer in any
- * item only widens a full-text query by a term that matches nothing). Each row's insert is
- * sorted, so two single-item writes adding the same new words wait for each other instead of
- * deadlocking (two multi-item batches adding overlapping new words in opposite item orders
- * still can; PostgreSQL then aborts one of them).
+ * item only widens a full-text query by a term that matches nothing). The table has no unique
+ * constraint on purpose: a row adds only the words not there yet, and two transactions adding
+ * the same new word both insert it rather than one waiting for the other (a unique index makes
+ * concurrent writes of new words queue behind each other, and two batches adding overlapping
+ * words in opposite orders deadlock). A duplicate is harmless: lookups OR the words together.
  */
 export class SearchWords1763880000000 implements MigrationInterface {
   name = 'SearchWords1763880000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE search_words (word text PRIMARY KEY)`);
+    await queryRunner.query(`CREATE TABLE search_words (word text NOT NULL)`);
+    await queryRunner.query(`CREATE INDEX search_words_word_idx ON search_words (word)`);
     await queryRunner.query(`
       CREATE FUNCTION search_words_collect(document tsvector) RETURNS void LANGUAGE sql AS $$
         INSERT INTO search_words (word)
         SELECT lexeme FROM unnest(tsvector_to_array(document)) AS lexeme
-        WHERE lexeme ~ '^[[:alnum:]]{3,40}$'
-        ORDER BY lexeme
-        ON CONFLICT DO NOTHING
+        WHERE lexeme ~ '^[[:alnum:]]{3,40}$' AND NOT EXISTS (SELECT 1 FROM search_words known WHERE known.word = lexeme)
       $$`);
     const documents: Record<string, { columns: string[]; document: string }> = {
       pages: { columns: ['title', 'body'], document: `to_tsvector('simple', NEW.title || ' ' || NEW.body)` },

@@ -137,4 +137,25 @@ describe('search tolerates a typo per word', () => {
     expect(await search('the robotcs')).toEqual(['robotics']);
     expect(await search('art robotcs')).toEqual([]);
   });
+
+  it('takes concurrent batches that add the same new words in opposite orders (no deadlock, no waiting on each other)', async () => {
+    for (let round = 0; round < 5; round++) {
+      const words = (prefix: string) => Array.from({ length: 30 }, (_, index) => `${prefix}${round}x${String.fromCharCode(97 + index % 26)}${index}`).join(' ');
+      const batch = (first: string, second: string, tag: string) =>
+        call('/api/v1/pages/batch', {
+          method: 'POST',
+          body: JSON.stringify({
+            operations: [
+              { op: 'create', data: { slug: `${tag}-1-${round}`, title: tag, body: words(first) } },
+              { op: 'create', data: { slug: `${tag}-2-${round}`, title: tag, body: words(second) } },
+            ],
+          }),
+        });
+      const answers = await Promise.all([batch('quokka', 'wombat', 'left'), batch('wombat', 'quokka', 'right')]);
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    }
+    // The new words are in the vocabulary: one misspelt (a letter dropped) still finds its pages.
+    expect((await search('quokka0xa')).length).toBeGreaterThan(0);
+    expect(await search('qokka0xa0')).toEqual(expect.arrayContaining(['left-1-0', 'right-2-0']));
+  });
 });

@@ -22,7 +22,11 @@ interface BusMessage extends Invalidation {
   heartbeat?: true;
 }
 
-/** Attempts at publishing one message before the origin gives up on it (peers then see the gap). */
+/**
+ * Attempts at publishing one message while the connection is up (a reply that came too late, a
+ * busy Redis) before the origin gives up on it; peers then see the gap. With the connection
+ * down there is no retry: every peer is cut off from Redis too, or sees the gap.
+ */
 const PUBLISH_ATTEMPTS = 4;
 const RETRY_DELAYS_MS = [20, 100, 400];
 /** How often each instance tells its peers the last sequence number it assigned. */
@@ -42,8 +46,10 @@ interface PeerState {
  * Drops L1 copies on every instance through Redis pub/sub. Pub/sub delivers at most once, so
  * every message carries its origin's sequence number: a receiver that sees a number skipped
  * (a message lost, or given up on by its publisher after retries) cannot know what it missed and
- * clears its whole L1. Publishes go out one at a time in order, each retried before it is given
- * up on; heartbeats carry the last number so a lost last message is noticed within a second. A
+ * clears its whole L1. Publishes go out in order on one connection; one that fails while the
+ * connection is up is retried in the background (arriving late, after a later number: peers clear
+ * L1 on the apparent gap, then apply it as a duplicate); heartbeats carry the last number so a
+ * message given up on is noticed within a second even if nothing follows it. A
  * subscriber that reconnects may have missed messages too: it clears L1 then. Together: no L1
  * keeps serving a value that a committed write invalidated for longer than about a heartbeat
  * once Redis carries messages again. Pub/sub channels are not covered by the connection's key
@@ -54,8 +60,6 @@ export class InvalidationBus {
   private readonly channel: string;
   private readonly since = Date.now();
   private seq = 0;
-  /** Messages are published strictly one after another, so peers see them in sequence order. */
-  private sending: Promise<void> = Promise.resolve();
   private readonly peers = new Map<string, PeerState>();
   private subscribedAt = Number.POSITIVE_INFINITY;
   private connectedBefore = false;
@@ -63,6 +67,8 @@ export class InvalidationBus {
   private readonly heartbeat: NodeJS.Timeout;
   private gapsSinceLog = 0;
   private lastGapLogAt = 0;
+  private lastGiveUpLogAt = 0;
+  private lastError = '';
   /** Gaps seen since start (reconnects included), for tests and health views. */
   gapsDetected = 0;
 
@@ -78,7 +84,7 @@ export class InvalidationBus {
     subscriber.on('close', () => (this.listening = false));
     subscriber.on('message', (channel: string, text: string) => this.receive(channel, text));
     if (subscriber.status === 'ready') void this.subscribe();
-    this.heartbeat = setInterval(() => void this.enqueue({ origin, since: this.since, seq: this.seq, heartbeat: true }), BUS_HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => void this.send({ origin, since: this.since, seq: this.seq, heartbeat: true }), BUS_HEARTBEAT_MS);
     this.heartbeat.unref();
   }
 
@@ -92,36 +98,41 @@ export class InvalidationBus {
     return this.listening && this.subscriber.status === 'ready';
   }
 
-  /** Resolves once the message went out or was given up on (peers then notice the gap). */
-  publish(invalidation: Invalidation): Promise<void> {
-    return this.enqueue({ ...invalidation, origin: this.origin, since: this.since, seq: ++this.seq });
+  /**
+   * Resolves once the first attempt is answered: a write waits for at most one command timeout,
+   * never for retries (which go on in the background) nor for a Redis that is down.
+   */
+  async publish(invalidation: Invalidation): Promise<void> {
+    const message: BusMessage = { ...invalidation, origin: this.origin, since: this.since, seq: ++this.seq };
+    if (await this.send(message)) return;
+    void this.retry(JSON.stringify(message));
   }
 
   close(): void {
     clearInterval(this.heartbeat);
   }
 
-  private enqueue(message: BusMessage): Promise<void> {
-    const sent = this.sending.then(() => this.send(JSON.stringify(message), message.heartbeat === true));
-    this.sending = sent;
-    return sent;
+  /** One attempt; false when it failed (a heartbeat is never retried: the next one says the same). */
+  private async send(message: BusMessage | string): Promise<boolean> {
+    try {
+      await this.publisher.publish(this.channel, typeof message === 'string' ? message : JSON.stringify(message));
+      return true;
+    } catch (error) {
+      this.lastError = (error as Error).message;
+      return false;
+    }
   }
 
-  private async send(text: string, isHeartbeat: boolean): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.publisher.publish(this.channel, text);
-        return;
-      } catch (error) {
-        // A heartbeat is not retried: the next one says the same.
-        if (isHeartbeat) return;
-        if (attempt >= PUBLISH_ATTEMPTS) {
-          this.logger.warn(`Cache invalidation could not be published after ${attempt} attempts (peers will clear their L1 on the gap): ${(error as Error).message}`);
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt - 1]));
-      }
+  private async retry(text: string): Promise<void> {
+    for (let attempt = 2; attempt <= PUBLISH_ATTEMPTS && this.publisher.status === 'ready'; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt - 2]));
+      if (await this.send(text)) return;
     }
+    // Once per 10 s at most: through an outage every write would say it.
+    const now = Date.now();
+    if (now - this.lastGiveUpLogAt < GAP_LOG_EVERY_MS) return;
+    this.lastGiveUpLogAt = now;
+    this.logger.warn(`Cache invalidation could not be published (peers clear their L1 when they see the gap): ${this.lastError}`);
   }
 
   private async subscribe(): Promise<void> {

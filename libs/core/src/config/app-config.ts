@@ -44,6 +44,8 @@ export class AppConfig {
     timeoutMs: number;
     allowPrivateTargets: boolean;
     concurrency: number;
+    /** WEBHOOK_ATTEMPT_RETENTION_DAYS: finished deliveries and attempts older than this are pruned. */
+    attemptRetentionDays: number;
   };
   readonly events: {
     outboxPollIntervalMs: number;

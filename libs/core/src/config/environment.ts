@@ -151,6 +151,10 @@ export class Environment {
   @IsOptional() @IsInt() @Min(1) @Max(1000)
   WEBHOOK_CONCURRENCY: number = 50;
 
+  /** Days the delivery log (finished deliveries and their attempts) is kept. */
+  @IsOptional() @IsInt() @Min(1) @Max(3650)
+  WEBHOOK_ATTEMPT_RETENTION_DAYS: number = 30;
+
   /** How often the relay looks for outbox rows when no write has woken it. */
   @IsOptional() @IsInt() @Min(10) @Max(60000)
   OUTBOX_POLL_INTERVAL_MS: number = 500;

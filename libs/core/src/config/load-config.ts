@@ -92,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
       timeoutMs: parsed.WEBHOOK_TIMEOUT_MS,
       allowPrivateTargets: parsed.WEBHOOK_ALLOW_PRIVATE_TARGETS,
       concurrency: parsed.WEBHOOK_CONCURRENCY,
+      attemptRetentionDays: parsed.WEBHOOK_ATTEMPT_RETENTION_DAYS,
     },
     events: {
       outboxPollIntervalMs: parsed.OUTBOX_POLL_INTERVAL_MS,

@@ -28,6 +28,25 @@ export function orderTags(document: OpenAPIObject): void {
   document.tags = [...declared.values()].sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
 }
 
+/** One line per tag, shown by Swagger UI above the group and used by generators for doc comments. */
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  pages: 'Pages: documents with a unique slug, a status (draft or published), tags and a body; full-text and typo-tolerant search.',
+  modules: 'Modules: reusable content blocks (a type and a JSON body), placed on pages.',
+  media: 'Media: uploaded files (multipart), their metadata, and the bytes (Range, ETag, optional redirect to a CDN).',
+  relationships: 'Typed, directed links between pages, modules and media, with inverses, and the neighbourhood graph around an item.',
+  events: 'Live events: content changes as Server-Sent Events, resumable with Last-Event-ID.',
+  webhooks: 'Webhook endpoints: signed (Standard Webhooks) deliveries of content events, retried with backoff, with a delivery log.',
+  'api-keys': 'API keys: create, list, verify, rotate, revoke; each key has scopes and a rate-limit tier.',
+  cache: 'Cache administration (scope cache:admin): summary, health, statistics, flush and warm-up.',
+  metrics: 'Prometheus metrics for operators (outside /api/v1; optionally protected by METRICS_TOKEN).',
+  health: 'Liveness and readiness probes for load balancers and orchestrators (outside /api/v1, no key).',
+};
+
+/** Gives each tag its description (after orderTags, which lists every tag). */
+export function describeTags(document: OpenAPIObject): void {
+  for (const tag of document.tags ?? []) tag.description ??= TAG_DESCRIPTIONS[tag.name];
+}
+
 /**
  * Swagger UI's Try-it-out fills every parameter that has an example, so `tag=news` and
  * `q=getting started` went along with the first Execute and the list came back empty. An

@@ -3,7 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_HEADER_SCHEME, BEARER_SCHEME, documentRequiredScopes } from '@strata/api-keys';
 import { ProblemDetailsSchema } from '@strata/core';
 import { version } from '../../package.json';
-import { keepOptionalQueryExamplesOutOfTryItOut, orderTags } from './openapi-presentation';
+import { describeTags, keepOptionalQueryExamplesOutOfTryItOut, orderTags } from './openapi-presentation';
 
 /** The OpenAPI 3 document at /docs-json and Swagger UI at /docs. */
 export function setupOpenApi(app: NestFastifyApplication): void {
@@ -18,13 +18,18 @@ export function setupOpenApi(app: NestFastifyApplication): void {
       // The release (package.json), not the URL's /v1: clients compare it across deploys.
       .setVersion(version)
       .setLicense('MIT', 'https://opensource.org/licenses/MIT')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer sk_…`' }, BEARER_SCHEME)
+      // Relative: the document describes the host that serves it, whatever name clients reach it by.
+      .addServer('/', 'This Strata instance (the host serving this document)')
+      // bearerFormat is a hint for people and generators; keys are opaque `sk_` strings, not JWTs
+      // (Nest's default label), so a client must not try to decode them.
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'sk_ API key', description: 'An API key: `Authorization: Bearer sk_…`' }, BEARER_SCHEME)
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key: `X-API-Key: sk_…`' }, API_KEY_HEADER_SCHEME)
       .build(),
     { extraModels: [ProblemDetailsSchema] },
   );
   documentRequiredScopes(document);
   orderTags(document);
+  describeTags(document);
   keepOptionalQueryExamplesOutOfTryItOut(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 }

@@ -8,6 +8,9 @@ import { ApiHealthResponses, ApiLivenessResponse, ApiReadinessResponses } from '
 /** A probe must see the instance as it is now, never a cached answer. */
 const NO_STORE = 'no-store';
 
+/** `security: []` in the document: probes send no key (an empty list overrides any default). */
+const PUBLIC: [] = [];
+
 /**
  * Probes for load balancers and orchestrators, outside /api/v1 and without auth. Answers are
  * Terminus-shaped JSON, also with a 503 (not problem+json): probes and dashboards read that shape.
@@ -19,7 +22,11 @@ export class HealthController {
 
   @Get('live')
   @Header('Cache-Control', NO_STORE)
-  @ApiOperation({ summary: 'Liveness: the process is up', description: 'Checks no dependency, so a dead database or Redis never gets a healthy process restarted.' })
+  @ApiOperation({
+    summary: 'Liveness: the process is up',
+    description: 'Checks no dependency, so a dead database or Redis never gets a healthy process restarted.',
+    security: PUBLIC,
+  })
   @ApiLivenessResponse()
   live(): { status: 'ok' } {
     return { status: 'ok' };
@@ -30,6 +37,7 @@ export class HealthController {
   @ApiOperation({
     summary: 'Readiness: can this instance serve traffic?',
     description: '503 only when PostgreSQL is unreachable or migrations are pending. Redis down answers 200 with status "degraded" and names it in error.',
+    security: PUBLIC,
   })
   @ApiReadinessResponses()
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
@@ -41,6 +49,7 @@ export class HealthController {
   @ApiOperation({
     summary: 'Every health indicator',
     description: 'postgres and migrations are critical (503 when down); redis, memory_heap, memory_rss and disk only degrade (200, status "degraded").',
+    security: PUBLIC,
   })
   @ApiHealthResponses()
   async everything(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {

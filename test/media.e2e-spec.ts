@@ -556,6 +556,27 @@ describe.each(drivers)('media on $name storage', (driver) => {
       }
     });
 
+    it('redirects downloads to a presigned GET of the object with MEDIA_PRESIGNED_DOWNLOADS, served as the media item', async () => {
+      const presigning = await environment.start({ MEDIA_PRESIGNED_DOWNLOADS: 'true' });
+      const bytes = randomBytes(4096);
+      const media = await uploaded(bytes, 'signed photo.png', 'image/png');
+
+      const redirect = await presigning.api().get(`/api/v1/media/${media.id}/file`).expect(302);
+      const location = new URL(redirect.headers.location);
+      expect(location.origin).toBe(s3!.endpoint);
+      expect(location.pathname).toMatch(new RegExp(`^/${s3!.bucket}/${S3_PREFIX}/[A-Za-z0-9_-]+$`));
+      expect(location.searchParams.get('X-Amz-Expires')).toBe('300');
+      expect(redirect.headers['cache-control']).toBe('private, max-age=60');
+
+      // What a browser does next: the same Range, straight to the bucket.
+      const part = await fetch(location, { headers: { range: 'bytes=100-199' } });
+      expect(part.status).toBe(206);
+      expect(Buffer.compare(Buffer.from(await part.arrayBuffer()), bytes.subarray(100, 200))).toBe(0);
+      expect(part.headers.get('content-type')).toBe('image/png');
+      expect(part.headers.get('content-disposition')).toBe("inline; filename*=UTF-8''signed%20photo.png");
+      await presigning.close();
+    });
+
     it('fails the boot with one line naming S3_BUCKET when the bucket does not exist', async () => {
       const before = await stored.names();
       const boot = environment.start({ S3_BUCKET: 'no-such-bucket' });

@@ -55,7 +55,7 @@ export class MediaController {
   @ApiOperation({
     summary: 'Download the file of a media item',
     description:
-      'Streams the stored bytes, or answers 302 to MEDIA_PUBLIC_URL/{storage key} when the server has one. The ETag is the media item\'s, so If-None-Match works as for the item. ' +
+      'Streams the stored bytes, or answers 302 to MEDIA_PUBLIC_URL/{storage key} or to a presigned S3 URL when the server is configured so. The ETag is the media item\'s, so If-None-Match works as for the item. ' +
       'One byte range (`Range: bytes=0-1023`, with optional `If-Range`) answers 206 with Content-Range; several ranges get the whole file.',
   })
   @ApiIfNoneMatch()
@@ -65,10 +65,12 @@ export class MediaController {
     const media = await this.media.get(id);
     // 304 when the client's copy is current: the file is not even opened.
     if (!withEtag(request, reply, media, media)) return undefined;
-    // MEDIA_PUBLIC_URL: the bytes come from there (Range and all); a key's content never changes.
-    const directUrl = await this.media.fileUrl(media);
-    if (directUrl) {
-      reply.status(302).header('location', directUrl);
+    // MEDIA_PUBLIC_URL or a presigned URL: the bytes come from there (Range and all).
+    const direct = await this.media.directDownload(media);
+    if (direct) {
+      // A presigned URL expires: a cached redirect must not outlive it.
+      if (direct.expiresInS !== undefined) reply.header('cache-control', `private, max-age=${Math.floor(direct.expiresInS / 5)}`);
+      reply.status(302).header('location', direct.url);
       return undefined;
     }
     reply.headers(FILE_SECURITY_HEADERS).header('accept-ranges', 'bytes');

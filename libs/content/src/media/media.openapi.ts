@@ -51,8 +51,8 @@ export function ApiMediaFileResponse(): MethodDecorator {
     }),
     ApiResponse({
       status: 302,
-      description: 'When the server sets MEDIA_PUBLIC_URL: the file is fetched from there (Range works the same)',
-      headers: { Location: { description: 'MEDIA_PUBLIC_URL followed by the storage key', schema: { type: 'string', example: 'https://cdn.example.com/media/0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' } } },
+      description: 'When the server sets MEDIA_PUBLIC_URL or MEDIA_PRESIGNED_DOWNLOADS: the file is fetched from there (Range works the same)',
+      headers: { Location: { description: 'MEDIA_PUBLIC_URL followed by the storage key, or a presigned S3 URL valid for 5 minutes', schema: { type: 'string', example: 'https://cdn.example.com/media/0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' } } },
     }),
   );
 }

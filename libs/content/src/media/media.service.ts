@@ -12,7 +12,8 @@ import { ExpectedVersion, VersionedStore } from '../shared/versioned-store';
 import type { MediaUpload } from './media-upload.reader';
 import { MediaDto, MediaListDto, MediaListQueryDto, UpdateMediaDto } from './media.dto';
 import { MediaEntity } from './media.entity';
-import { MediaStorage } from './storage/media-storage';
+import { inlineContentDisposition } from './content-disposition';
+import { DirectDownload, MediaStorage } from './storage/media-storage';
 import type { ByteRange } from './byte-range';
 
 const MEDIA_SORTS: Record<string, SortableColumn<MediaEntity>> = {
@@ -99,9 +100,9 @@ export class MediaService {
     return this.storage.read(media.storageKey, range);
   }
 
-  /** Where clients fetch the file directly (MEDIA_PUBLIC_URL), or undefined to stream it. */
-  fileUrl(media: MediaEntity): Promise<string | undefined> {
-    return this.storage.downloadUrl(media.storageKey);
+  /** Where clients fetch the file directly (MEDIA_PUBLIC_URL, presigned), or undefined to stream it. */
+  directDownload(media: MediaEntity): Promise<DirectDownload | undefined> {
+    return this.storage.downloadUrl(media.storageKey, { mimeType: media.mimeType, contentDisposition: inlineContentDisposition(media.filename) });
   }
 
   update(id: string, dto: UpdateMediaDto, expected?: ExpectedVersion): Promise<MediaEntity> {

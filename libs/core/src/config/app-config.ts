@@ -32,6 +32,8 @@ export class AppConfig {
     s3?: { bucket: string; region: string; endpoint?: string; forcePathStyle: boolean; prefix: string };
     /** MEDIA_PUBLIC_URL without a trailing slash. */
     publicUrl?: string;
+    /** MEDIA_PRESIGNED_DOWNLOADS: redirect downloads to presigned S3 GET URLs. */
+    presignedDownloads: boolean;
   };
   readonly metricsEnabled: boolean;
   /** The bearer token /metrics requires; public when unset. */

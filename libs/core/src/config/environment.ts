@@ -106,6 +106,10 @@ export class Environment {
   @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'must be an http:// or https:// URL' })
   MEDIA_PUBLIC_URL?: string;
 
+  /** With MEDIA_STORAGE=s3 and no MEDIA_PUBLIC_URL: downloads answer a redirect to a presigned GET URL of the object (a private bucket). */
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  MEDIA_PRESIGNED_DOWNLOADS: boolean = false;
+
   @IsOptional() @IsInt() @Min(0) @Max(600000)
   SHUTDOWN_GRACE_MS: number = 10000;
 

@@ -41,6 +41,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
     throw new ConfigError(`Invalid configuration:\n  TRUST_PROXY: ${(error as Error).message}`);
   }
 
+  if (parsed.MEDIA_PRESIGNED_DOWNLOADS && parsed.MEDIA_STORAGE !== 's3') {
+    throw new ConfigError('Invalid configuration:\n  MEDIA_PRESIGNED_DOWNLOADS: needs MEDIA_STORAGE=s3 (local files have no presigned URLs; see MEDIA_PUBLIC_URL)');
+  }
+
   const dataDir = resolve(parsed.DATA_DIR);
   const corsOrigins = parsed.CORS_ORIGINS.trim() === '*'
     ? '*'
@@ -77,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
             }
           : undefined,
       publicUrl: parsed.MEDIA_PUBLIC_URL?.replace(/\/+$/, ''),
+      presignedDownloads: parsed.MEDIA_PRESIGNED_DOWNLOADS,
     },
     metricsEnabled: parsed.METRICS_ENABLED,
     metricsToken: parsed.METRICS_TOKEN,

@@ -32,6 +32,12 @@ describe('media storage configuration', () => {
     expect(() => loadConfig({ MEDIA_STORAGE: 's3', S3_BUCKET: 'strata-media', [name]: value })).toThrow(new RegExp(`${name}: `));
   });
 
+  it('presigns downloads only on S3', () => {
+    expect(loadConfig({}).media.presignedDownloads).toBe(false);
+    expect(loadConfig({ MEDIA_STORAGE: 's3', S3_BUCKET: 'strata-media', MEDIA_PRESIGNED_DOWNLOADS: 'true' }).media.presignedDownloads).toBe(true);
+    expect(() => loadConfig({ MEDIA_PRESIGNED_DOWNLOADS: 'true' })).toThrow(/MEDIA_PRESIGNED_DOWNLOADS: needs MEDIA_STORAGE=s3/);
+  });
+
   it('serves MEDIA_PUBLIC_URL without its trailing slash', () => {
     expect(loadConfig({ MEDIA_PUBLIC_URL: 'https://cdn.example.com/media/' }).media.publicUrl).toBe('https://cdn.example.com/media');
   });

@@ -6,7 +6,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@strata/core';
-import { MediaStorage, StoredObject } from './media-storage';
+import { DirectDownload, MediaStorage, StoredObject } from './media-storage';
 import { StorageKeys } from './storage-keys';
 import type { ByteRange } from '../byte-range';
 
@@ -113,8 +113,8 @@ export class LocalDiskStorage extends MediaStorage implements OnModuleInit, OnAp
   }
 
   /** A web server or CDN serving the storage directory as it is: its files are named by their keys. */
-  downloadUrl(key: string): Promise<string | undefined> {
-    return Promise.resolve(this.publicUrl ? `${this.publicUrl}/${this.keys.of(key).slice(this.keys.prefix.length)}` : undefined);
+  downloadUrl(key: string): Promise<DirectDownload | undefined> {
+    return Promise.resolve(this.publicUrl ? { url: `${this.publicUrl}/${this.keys.of(key).slice(this.keys.prefix.length)}` } : undefined);
   }
 
   private pathOf(key: string): string {

@@ -5,10 +5,11 @@ import {
   PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig, StartupError } from '@strata/core';
 import type { ByteRange } from '../byte-range';
-import { MediaStorage, StoredObject } from './media-storage';
+import { DirectDownload, DownloadedFile, MediaStorage, StoredObject } from './media-storage';
 import { describeS3Failure } from './s3-failure';
 import { StorageKeys } from './storage-keys';
 
@@ -21,6 +22,8 @@ const ABANDONED_UPLOAD_AGE_MS = 6 * 3_600_000;
 /** A configuration-check marker lives for milliseconds; one this old was left by a crash. */
 const ABANDONED_MARKER_AGE_MS = 3_600_000;
 const SWEEP_INTERVAL_MS = 3_600_000;
+/** MEDIA_PRESIGNED_DOWNLOADS: how long a redirect's URL works (long enough to start a download). */
+const PRESIGNED_URL_TTL_S = 300;
 
 type S3Settings = NonNullable<AppConfig['media']['s3']>;
 
@@ -37,12 +40,14 @@ export class S3Storage extends MediaStorage implements OnModuleInit, OnApplicati
   private readonly client: S3Client;
   private readonly keys: StorageKeys;
   private readonly publicUrl?: string;
+  private readonly presignedDownloads: boolean;
   private sweeper?: NodeJS.Timeout;
 
   constructor(config: AppConfig) {
     super();
     this.settings = config.media.s3!;
     this.publicUrl = config.media.publicUrl;
+    this.presignedDownloads = config.media.presignedDownloads;
     this.keys = new StorageKeys(this.settings.prefix);
     this.client = new S3Client({
       region: this.settings.region,
@@ -163,8 +168,13 @@ export class S3Storage extends MediaStorage implements OnModuleInit, OnApplicati
     }
   }
 
-  downloadUrl(key: string): Promise<string | undefined> {
-    return Promise.resolve(this.publicUrl ? `${this.publicUrl}/${this.keys.of(key)}` : undefined);
+  async downloadUrl(key: string, file: DownloadedFile): Promise<DirectDownload | undefined> {
+    const objectKey = this.keys.of(key);
+    if (this.publicUrl) return { url: `${this.publicUrl}/${objectKey}` };
+    if (!this.presignedDownloads) return undefined;
+    // The object was stored without a type: the signed URL makes S3 answer with the media's own.
+    const get = new GetObjectCommand({ Bucket: this.settings.bucket, Key: objectKey, ResponseContentType: file.mimeType, ResponseContentDisposition: file.contentDisposition });
+    return { url: await getSignedUrl(this.client, get, { expiresIn: PRESIGNED_URL_TTL_S }), expiresInS: PRESIGNED_URL_TTL_S };
   }
 
   private async removeAbandonedMarkers(now: number): Promise<number> {

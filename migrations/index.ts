@@ -4,6 +4,7 @@ import { EventsAndWebhooks1763850000000 } from './1763850000000-events-and-webho
 import { Relationships1763860000000 } from './1763860000000-relationships';
 import { MediaSizeIndex1763870000000 } from './1763870000000-media-size-index';
 import { SearchWords1763880000000 } from './1763880000000-search-words';
+import { ApiKeyPolicies1763895000000 } from './1763895000000-api-key-policies';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has landed. */
-export const migrations = [ContentTables1763830000000, ApiKeys1763840000000, EventsAndWebhooks1763850000000, Relationships1763860000000, MediaSizeIndex1763870000000, SearchWords1763880000000];
+export const migrations = [ContentTables1763830000000, ApiKeys1763840000000, EventsAndWebhooks1763850000000, Relationships1763860000000, MediaSizeIndex1763870000000, SearchWords1763880000000, ApiKeyPolicies1763895000000];

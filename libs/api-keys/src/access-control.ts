@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeyScope, ProblemException, scopesAllow } from '@strata/core';
-import { RateLimitCharge, TierRateLimitGuard } from '@strata/rate-limit';
+import { RateLimitCharge, RateLimitSubject, TierRateLimitGuard } from '@strata/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyPrincipal, KeyRejection } from './api-key-principal';
 import { presentedApiKey } from './api-key-secret';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
+import { UsageOutcomes } from './usage-outcomes';
 
 const REJECTION_DETAIL: Record<KeyRejection | 'missing', string> = {
   missing: 'An API key is required: send Authorization: Bearer <key> or X-API-Key: <key>.',
@@ -24,6 +25,7 @@ export class AccessControl {
   constructor(
     private readonly authenticator: ApiKeyAuthenticator,
     private readonly rateLimit: TierRateLimitGuard,
+    private readonly outcomes: UsageOutcomes,
   ) {}
 
   /** The principal of an admitted request; otherwise a 401, 403 or 429 problem is thrown. */
@@ -36,12 +38,41 @@ export class AccessControl {
       await this.rateLimit.limit(reply, { id: `ip:${request.ip}`, tier: 'anonymous' }, { cost: charge.cost });
       throw unauthorized(authentication?.rejection ?? 'missing');
     }
-    await this.rateLimit.limit(reply, { id: `key:${principal.keyId}`, tier: principal.tier }, charge);
-    if (!scopesAllow(principal.scopes, needed)) {
-      throw new ProblemException({ status: 403, detail: `This route needs the "${needed}" scope, which the API key does not have.`, extensions: { requiredScope: needed } });
+    if (principal.ipAllowlist && !principal.ipAllowlist.allows(request.ip)) {
+      // Counted against the address, not the key: a leaked key used from elsewhere cannot spend its owner's budget.
+      await this.rateLimit.limit(reply, { id: `ip:${request.ip}`, tier: 'anonymous' }, { cost: charge.cost });
+      this.outcomes.record(principal.keyId, 'forbidden');
+      throw new ProblemException({
+        status: 403,
+        detail: `The API key may not be used from ${request.ip}: it is limited to its IP allowlist.`,
+        extensions: { clientIp: request.ip },
+      });
     }
-    if (!(await this.authenticator.charge(principal))) throw unauthorized('usage_exceeded');
+    await this.limitKey(reply, principal, charge);
+    if (!scopesAllow(principal.scopes, needed)) {
+      this.outcomes.record(principal.keyId, 'forbidden');
+      throw new ProblemException({
+        status: 403,
+        detail: `This route needs the "${needed}" scope, which the API key does not have.`,
+        extensions: { requiredScope: needed },
+      });
+    }
+    if (!(await this.authenticator.charge(principal))) {
+      this.outcomes.record(principal.keyId, 'usage_exceeded');
+      throw unauthorized('usage_exceeded');
+    }
+    this.outcomes.record(principal.keyId, 'allowed');
     return principal;
+  }
+
+  /** Counts the request against the key's limits (its own, else its tier's); a refusal is counted as `rate_limited`. */
+  private async limitKey(reply: FastifyReply, principal: ApiKeyPrincipal, charge: RateLimitCharge): Promise<void> {
+    try {
+      await this.rateLimit.limit(reply, keySubject(principal), charge);
+    } catch (error) {
+      if (error instanceof ProblemException && error.getStatus() === 429) this.outcomes.record(principal.keyId, 'rate_limited');
+      throw error;
+    }
   }
 
   /**
@@ -54,11 +85,18 @@ export class AccessControl {
     const key = presentedApiKey(request.headers);
     const principal = key ? this.authenticator.authenticateWithoutDatabase(key)?.principal : undefined;
     if (!principal || principal.remaining !== null || !scopesAllow(principal.scopes, needed)) return undefined;
-    await this.rateLimit.limit(reply, { id: `key:${principal.keyId}`, tier: principal.tier }, charge);
+    if (principal.ipAllowlist && !principal.ipAllowlist.allows(request.ip)) return undefined;
+    await this.limitKey(reply, principal, charge);
     // Without a usage limit, charging only counts the use; it cannot refuse.
     await this.authenticator.charge(principal);
+    this.outcomes.record(principal.keyId, 'allowed');
     return principal;
   }
+}
+
+/** Who a key's requests are counted against: the key, with its own limits when it has them. */
+export function keySubject(principal: ApiKeyPrincipal): RateLimitSubject {
+  return { id: `key:${principal.keyId}`, tier: principal.tier, limits: principal.limits ?? undefined };
 }
 
 function unauthorized(reason: KeyRejection | 'missing'): ProblemException {

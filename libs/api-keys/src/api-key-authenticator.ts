@@ -6,6 +6,7 @@ import { validate as isUuid } from 'uuid';
 import { ADMIN_KEY_ID, ApiKeyPrincipal, KeyRejection } from './api-key-principal';
 import { hashApiKey, hashesEqual, looksLikeApiKey } from './api-key-secret';
 import { ApiKeyEntity } from './api-key.entity';
+import { IpAllowlist } from './ip-allowlist';
 import { KeyLookupCache } from './key-lookup-cache';
 import { UsageCounter } from './usage-counter';
 
@@ -68,14 +69,7 @@ export class ApiKeyAuthenticator {
     const row = await this.keys.findOneBy({ id: keyId });
     if (!row) return { rejection: 'not_found' };
     if (row.revokedAt) return { rejection: 'revoked' };
-    const principal: ApiKeyPrincipal = {
-      keyId: row.id,
-      scopes: row.scopes,
-      tier: row.tier,
-      expiresAt: row.expiresAt,
-      remaining: row.remaining,
-      validUntil: row.expiresAt,
-    };
+    const principal = principalOf(row, row.expiresAt);
     this.cache.set(cacheKey, principal);
     return checked(principal, now);
   }
@@ -108,13 +102,27 @@ export class ApiKeyAuthenticator {
     if (row.revokedAt) return { rejection: 'revoked' };
     const isCurrent = hashesEqual(row.keyHash, hash);
     const validUntil = earliest(row.expiresAt, isCurrent ? null : row.previousKeyExpiresAt);
-    return { principal: { keyId: row.id, scopes: row.scopes, tier: row.tier, expiresAt: row.expiresAt, remaining: row.remaining, validUntil } };
+    return { principal: principalOf(row, validUntil) };
   }
+}
+
+/** A stored key as the principal its requests run as; the allowlist is compiled once here, not per request. */
+function principalOf(row: ApiKeyEntity, validUntil: Date | null): ApiKeyPrincipal {
+  return {
+    keyId: row.id,
+    scopes: row.scopes,
+    tier: row.tier,
+    expiresAt: row.expiresAt,
+    remaining: row.remaining,
+    validUntil,
+    ipAllowlist: row.ipAllowlist ? new IpAllowlist(row.ipAllowlist) : null,
+    limits: row.rateLimitPerMinute !== null && row.rateLimitPerDay !== null ? { perMinute: row.rateLimitPerMinute, perDay: row.rateLimitPerDay } : null,
+  };
 }
 
 /** ADMIN_API_KEY's principal: every scope, no limit, no expiry. */
 function adminPrincipal(): ApiKeyPrincipal {
-  return { keyId: ADMIN_KEY_ID, scopes: ['admin'], tier: 'unlimited', expiresAt: null, remaining: null, validUntil: null };
+  return { keyId: ADMIN_KEY_ID, scopes: ['admin'], tier: 'unlimited', expiresAt: null, remaining: null, validUntil: null, ipAllowlist: null, limits: null };
 }
 
 /** Expiry (or a rotated secret's grace end) and usage are checked on every request, cached or not. */

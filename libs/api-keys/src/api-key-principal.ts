@@ -1,3 +1,6 @@
+import type { TierLimits } from '@strata/core';
+import type { IpAllowlist } from './ip-allowlist';
+
 /** What a valid key lets a request do: who it is (for limits and usage) and what it may call. */
 export interface ApiKeyPrincipal {
   /** The key's id, or `admin` for ADMIN_API_KEY. */
@@ -9,6 +12,10 @@ export interface ApiKeyPrincipal {
   remaining: number | null;
   /** Until when this particular secret works (a rotated key's old secret expires first). */
   validUntil: Date | null;
+  /** Where the key may be used from; null: anywhere. */
+  ipAllowlist: IpAllowlist | null;
+  /** The key's own limits, taking precedence over its tier's; null: the tier's. */
+  limits: TierLimits | null;
 }
 
 export const ADMIN_KEY_ID = 'admin';

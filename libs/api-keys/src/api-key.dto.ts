@@ -1,37 +1,190 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { API_KEY_SCOPES, CursorWindowDto, type ApiKeyScope } from '@strata/core';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsDate,
+  IsIn,
+  IsInt,
+  IsIP,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateBy,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { API_KEY_SCOPES, CursorWindowDto, IsBoundedJsonObject, type ApiKeyScope } from '@strata/core';
 import type { ApiKeyEntity } from './api-key.entity';
+import { parseCidr } from './ip-allowlist';
 
-export class CreateApiKeyDto {
+const METADATA_LIMITS = { maxDepth: 8, maxBytes: 4 * 1024 };
+const MAX_ALLOWLIST = 100;
+
+/** A key's own limits, taking precedence over its tier's. */
+export class KeyRateLimitDto {
+  @ApiProperty({ minimum: 1, maximum: 1_000_000_000, example: 120 })
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  perMinute: number;
+
+  @ApiProperty({ minimum: 1, maximum: 1_000_000_000, example: 5000 })
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  perDay: number;
+}
+
+const IsCidr = () =>
+  ValidateBy(
+    {
+      name: 'isCidr',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && parseCidr(value) !== undefined,
+        defaultMessage: () => 'each value in ipAllowlist must be an IPv4 or IPv6 address or CIDR (10.0.0.0/8, 2001:db8::/32)',
+      },
+    },
+    { each: true },
+  );
+
+/** The policy fields create and PATCH share; on PATCH, null clears a nullable one. */
+class KeyPolicyFields {
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: `Your own JSON about the key (at most ${METADATA_LIMITS.maxBytes} bytes)`,
+    example: { owner: 'marketing' },
+  })
+  @IsOptional()
+  @IsBoundedJsonObject(METADATA_LIMITS)
+  metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: [String],
+    nullable: true,
+    maxItems: MAX_ALLOWLIST,
+    example: ['203.0.113.0/24', '2001:db8::/32'],
+    description: 'Addresses or CIDRs the key may be used from (request.ip, which honours TRUST_PROXY); absent or null: anywhere',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_ALLOWLIST)
+  @IsCidr()
+  ipAllowlist?: string[] | null;
+
+  @ApiPropertyOptional({ type: KeyRateLimitDto, nullable: true, description: "This key's own limits, taking precedence over its tier's; null: the tier's" })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => KeyRateLimitDto)
+  rateLimit?: KeyRateLimitDto | null;
+}
+
+export class CreateApiKeyDto extends KeyPolicyFields {
   @ApiProperty({ example: 'Marketing site (production)', maxLength: 200 })
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name: string;
 
   @ApiProperty({ enum: API_KEY_SCOPES, isArray: true, example: ['content:read'] })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(API_KEY_SCOPES.length) @IsIn(API_KEY_SCOPES, { each: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(API_KEY_SCOPES.length)
+  @IsIn(API_KEY_SCOPES, { each: true })
   scopes: ApiKeyScope[];
 
   @ApiProperty({ example: 'free', description: 'A tier of the rate-limit table (free, basic, premium, unlimited, or one from RATE_LIMIT_TIERS)' })
-  @IsString() @Matches(/^[a-z][a-z0-9_-]{0,31}$/, { message: 'tier must be a tier name' })
+  @IsString()
+  @Matches(/^[a-z][a-z0-9_-]{0,31}$/, { message: 'tier must be a tier name' })
   tier: string;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'After this instant the key is rejected' })
-  @IsOptional() @Type(() => Date) @IsDate()
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
   expiresAt?: Date;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1_000_000_000, description: 'A usage-limited key: how many requests it may make in total' })
-  @IsOptional() @IsInt() @Min(1) @Max(1_000_000_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
   remaining?: number;
+}
+
+/** PATCH: only the fields sent change; the secret stays. null clears expiresAt, remaining, ipAllowlist and rateLimit. */
+export class UpdateApiKeyDto extends KeyPolicyFields {
+  @ApiPropertyOptional({ maxLength: 200 })
+  @ValidateIf((dto: UpdateApiKeyDto) => dto.name !== undefined)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: API_KEY_SCOPES, isArray: true })
+  @ValidateIf((dto: UpdateApiKeyDto) => dto.scopes !== undefined)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(API_KEY_SCOPES.length)
+  @IsIn(API_KEY_SCOPES, { each: true })
+  scopes?: ApiKeyScope[];
+
+  @ApiPropertyOptional({ example: 'basic' })
+  @ValidateIf((dto: UpdateApiKeyDto) => dto.tier !== undefined)
+  @IsString()
+  @Matches(/^[a-z][a-z0-9_-]{0,31}$/, { message: 'tier must be a tier name' })
+  tier?: string;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'null: never expires' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  expiresAt?: Date | null;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, maximum: 1_000_000_000, description: 'Uses left; null: not usage-limited' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000_000)
+  remaining?: number | null;
 }
 
 export class ApiKeyListQueryDto extends CursorWindowDto {}
 
 export class VerifyApiKeyDto {
   @ApiProperty({ example: 'sk_3fQ9mZ0aX7bL2cV8nW4eR6tY1uI5oP0aS9dF' })
-  @IsString() @MaxLength(200)
+  @IsString()
+  @MaxLength(200)
   key: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['content:read'], description: 'Scopes the key must hold (else code FORBIDDEN)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  scopes?: string[];
+
+  @ApiPropertyOptional({ example: '203.0.113.7', description: "Your end client's address, checked against the key's ipAllowlist (else code IP_NOT_ALLOWED)" })
+  @IsOptional()
+  @IsIP()
+  ip?: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: "Spend the key's rate limit and one of its remaining uses for the verified request (codes RATE_LIMITED, USAGE_EXCEEDED)",
+  })
+  @IsOptional()
+  @IsBoolean()
+  charge?: boolean;
 }
 
 /** A key as the API shows it: never the secret, only its first 8 characters. */
@@ -47,6 +200,9 @@ export class ApiKeyDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Updated in batches, a few seconds behind' }) lastUsedAt: string | null;
   @ApiProperty({ description: 'Updated in batches, a few seconds behind' }) usageCount: number;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) metadata: Record<string, unknown>;
+  @ApiProperty({ type: [String], nullable: true }) ipAllowlist: string[] | null;
+  @ApiProperty({ type: KeyRateLimitDto, nullable: true }) rateLimit: KeyRateLimitDto | null;
 
   static from(entity: ApiKeyEntity): ApiKeyDto {
     const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -62,6 +218,10 @@ export class ApiKeyDto {
       lastUsedAt: iso(entity.lastUsedAt),
       usageCount: entity.usageCount,
       createdAt: entity.createdAt.toISOString(),
+      metadata: entity.metadata,
+      ipAllowlist: entity.ipAllowlist,
+      rateLimit:
+        entity.rateLimitPerMinute !== null && entity.rateLimitPerDay !== null ? { perMinute: entity.rateLimitPerMinute, perDay: entity.rateLimitPerDay } : null,
     };
   }
 }
@@ -80,7 +240,24 @@ export class ApiKeyListDto {
   @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
 }
 
-export const VERIFY_CODES = ['VALID', 'NOT_FOUND', 'REVOKED', 'EXPIRED', 'USAGE_EXCEEDED'] as const;
+export const VERIFY_CODES = ['VALID', 'NOT_FOUND', 'EXPIRED', 'REVOKED', 'RATE_LIMITED', 'USAGE_EXCEEDED', 'FORBIDDEN', 'IP_NOT_ALLOWED'] as const;
+
+export class VerifyPolicyDto {
+  @ApiProperty({ example: 'minute' }) name: string;
+  @ApiProperty() limit: number;
+  @ApiProperty() windowS: number;
+  @ApiProperty() remaining: number;
+  @ApiProperty({ description: 'Seconds until more quota is available' }) resetS: number;
+}
+
+/** The key's rate limit after a charged verification: the tightest policy, and each policy. */
+export class VerifyRateLimitDto {
+  @ApiProperty() limit: number;
+  @ApiProperty() remaining: number;
+  @ApiProperty({ description: 'Seconds until more quota is available' }) reset: number;
+  @ApiPropertyOptional({ description: 'With RATE_LIMITED: seconds to wait' }) retryAfter?: number;
+  @ApiProperty({ type: [VerifyPolicyDto] }) policies: VerifyPolicyDto[];
+}
 
 export class VerifyApiKeyResultDto {
   @ApiProperty() valid: boolean;
@@ -90,4 +267,6 @@ export class VerifyApiKeyResultDto {
   @ApiProperty({ type: String, nullable: true }) tier: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt: string | null;
   @ApiProperty({ type: Number, nullable: true }) remaining: number | null;
+  @ApiPropertyOptional({ type: VerifyRateLimitDto, description: 'With `charge: true` on a rate-limited key' }) rateLimit?: VerifyRateLimitDto;
+  @ApiPropertyOptional({ type: [String], description: 'With FORBIDDEN: the scopes asked for that the key lacks' }) missingScopes?: string[];
 }

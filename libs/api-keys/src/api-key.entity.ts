@@ -18,4 +18,10 @@ export class ApiKeyEntity {
   @Column('char', { name: 'previous_key_hash', length: 64, nullable: true }) previousKeyHash: string | null;
   @Column('timestamp with time zone', { name: 'previous_key_expires_at', precision: 3, nullable: true }) previousKeyExpiresAt: Date | null;
   @Column('timestamp with time zone', { name: 'created_at', precision: 3 }) createdAt: Date;
+  @Column('jsonb') metadata: Record<string, unknown>;
+  /** CIDRs the key may be used from; null: from anywhere. */
+  @Column('text', { name: 'ip_allowlist', array: true, nullable: true }) ipAllowlist: string[] | null;
+  /** This key's own limits, taking precedence over its tier's; both set or both null. */
+  @Column('integer', { name: 'rate_limit_per_minute', nullable: true }) rateLimitPerMinute: number | null;
+  @Column('integer', { name: 'rate_limit_per_day', nullable: true }) rateLimitPerDay: number | null;
 }

@@ -1,11 +1,23 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, RequireScope, UuidParam, withRepresentationEtag } from '@strata/core';
+import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, RequireScope, UuidParam, withStrongEtag } from '@strata/core';
 import { RateLimitCost } from '@strata/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyPrincipal } from './api-key-principal';
-import { ApiKeyDto, ApiKeyListDto, ApiKeyListQueryDto, CreateApiKeyDto, IssuedApiKeyDto, VerifyApiKeyDto, VerifyApiKeyResultDto } from './api-key.dto';
+import {
+  ApiKeyDto,
+  ApiKeyListDto,
+  ApiKeyListQueryDto,
+  CreateApiKeyDto,
+  IssuedApiKeyDto,
+  UpdateApiKeyDto,
+  VerifyApiKeyDto,
+  VerifyApiKeyResultDto,
+} from './api-key.dto';
+import { apiKeyEtag } from './api-key-etag';
 import { ApiKeysService } from './api-keys.service';
+import { KeyUsageReport, usageCsv, usageNdjson } from './key-usage-report';
+import { KeyUsageDto, KeyUsageQueryDto } from './key-usage.dto';
 import { CurrentPrincipal } from './principal.decorator';
 
 @ApiTags('api-keys')
@@ -13,13 +25,24 @@ import { CurrentPrincipal } from './principal.decorator';
 @RequireScope('keys:manage')
 @Controller('api-keys')
 export class ApiKeysController {
-  constructor(private readonly keys: ApiKeysService) {}
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly usage: KeyUsageReport,
+  ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create an API key', description: 'Answers the key once (`sk_` + 40 base62 characters); only its SHA-256 and first 8 characters are stored. A key can grant only scopes it holds.' })
+  @ApiOperation({
+    summary: 'Create an API key',
+    description:
+      'Answers the key once (`sk_` + 40 base62 characters); only its SHA-256 and first 8 characters are stored. A key can grant only scopes it holds.',
+  })
   @ApiCreatedResponse({ type: IssuedApiKeyDto, description: 'Created; the Location header points at it' })
   @ApiProblems(422)
-  async create(@Body() dto: CreateApiKeyDto, @CurrentPrincipal() issuer: ApiKeyPrincipal, @Res({ passthrough: true }) reply: FastifyReply): Promise<IssuedApiKeyDto> {
+  async create(
+    @Body() dto: CreateApiKeyDto,
+    @CurrentPrincipal() issuer: ApiKeyPrincipal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<IssuedApiKeyDto> {
     const issued = await this.keys.create(dto, issuer);
     reply.status(201).header('location', `/api/v1/api-keys/${issued.id}`).header('cache-control', 'no-store');
     return issued;
@@ -35,10 +58,14 @@ export class ApiKeysController {
   @Post('verify')
   @HttpCode(200)
   @RateLimitCost(5)
-  @ApiOperation({ summary: 'Verify a key', description: 'Whether a key is valid and what it may do, without using it (its `remaining` is not charged). Costs 5 requests of the caller\'s budget.' })
+  @ApiOperation({
+    summary: 'Verify a key',
+    description:
+      "For a service that puts Strata's keys in front of its own API. Always 200 with `valid` and a `code`: NOT_FOUND, REVOKED, EXPIRED; IP_NOT_ALLOWED when the key has an `ipAllowlist` and `ip` is absent or outside it; FORBIDDEN (with `missingScopes`) when it lacks a scope of `scopes`; with `charge: true`, the request is counted against the key's rate limit (RATE_LIMITED, with `rateLimit`) and its remaining uses (USAGE_EXCEEDED); else VALID. Without `charge` nothing is spent. Costs 5 requests of the caller's budget.",
+  })
   @ApiOkResponse({ type: VerifyApiKeyResultDto })
   verify(@Body() dto: VerifyApiKeyDto): Promise<VerifyApiKeyResultDto> {
-    return this.keys.verify(dto.key);
+    return this.keys.verify(dto);
   }
 
   @Get(':id')
@@ -46,7 +73,51 @@ export class ApiKeysController {
   @ApiOkResponse({ type: ApiKeyDto, description: 'With a strong ETag; If-None-Match answers 304' })
   @ApiProblems(404)
   async get(@UuidParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ApiKeyDto | undefined> {
-    return withRepresentationEtag(request, reply, await this.keys.get(id));
+    const key = await this.keys.get(id);
+    return withStrongEtag(request, reply, apiKeyEtag(key), key);
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Update an API key',
+    description:
+      'Changes name, scopes, tier, expiresAt, remaining, metadata, ipAllowlist and rateLimit without rotating the secret; only the fields sent change, and null clears expiresAt, remaining, ipAllowlist and rateLimit. Send If-Match with the ETag to avoid lost updates. Takes effect on every instance within 1 s.',
+  })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'Apply only if the key still has this ETag (else 412)' })
+  @ApiOkResponse({ type: ApiKeyDto, description: 'The key as it is now, with its new ETag' })
+  @ApiProblems(404, 412, 422)
+  async update(
+    @UuidParam() id: string,
+    @Body() dto: UpdateApiKeyDto,
+    @CurrentPrincipal() issuer: ApiKeyPrincipal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ApiKeyDto> {
+    const ifMatch = request.headers['if-match'];
+    const key = await this.keys.update(id, dto, issuer, Array.isArray(ifMatch) ? ifMatch.join(',') : ifMatch);
+    reply.header('etag', apiKeyEtag(key));
+    return key;
+  }
+
+  @Get(':id/usage')
+  @ApiOperation({
+    summary: 'Usage of an API key',
+    description:
+      'Requests by UTC hour or day and outcome (allowed, rateLimited, usageExceeded, forbidden), including charged verifications. Counted in Redis and written in batches: the last few seconds may be missing. `format=csv` or `ndjson` exports the same rows.',
+  })
+  @ApiProduces('application/json', 'text/csv', 'application/x-ndjson')
+  @ApiOkResponse({ type: KeyUsageDto })
+  @ApiProblems(404, 422)
+  async usageOf(@UuidParam() id: string, @Query() query: KeyUsageQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<KeyUsageDto | string> {
+    const usage = await this.usage.report(id, query);
+    if (query.format === 'csv' || query.format === 'ndjson') {
+      const csv = query.format === 'csv';
+      reply
+        .header('content-type', csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson')
+        .header('content-disposition', `attachment; filename="api-key-${id}-usage.${query.format}"`);
+      return csv ? usageCsv(usage) : usageNdjson(usage);
+    }
+    return usage;
   }
 
   @Delete(':id')
@@ -68,7 +139,10 @@ export class ApiKeysController {
 
   @Post(':id/rotate')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Rotate an API key', description: 'Issues a new key (shown once); the previous one keeps working until `previousKeyExpiresAt` (API_KEY_ROTATION_GRACE_S).' })
+  @ApiOperation({
+    summary: 'Rotate an API key',
+    description: 'Issues a new key (shown once); the previous one keeps working until `previousKeyExpiresAt` (API_KEY_ROTATION_GRACE_S).',
+  })
   @ApiOkResponse({ type: IssuedApiKeyDto })
   @ApiProblems(404, 409)
   async rotate(@UuidParam() id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<IssuedApiKeyDto> {

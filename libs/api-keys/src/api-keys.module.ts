@@ -10,14 +10,16 @@ import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
 import { KeyLookupCache } from './key-lookup-cache';
+import { KeyUsageReport } from './key-usage-report';
 import { UsageCounter } from './usage-counter';
 import { UsageFlusher } from './usage-flusher';
+import { UsageOutcomes } from './usage-outcomes';
 
 /** Usage totals reach the database from every role (see UsageFlusher for who drains Redis). */
 @Module({
   imports: [TypeOrmModule.forFeature([ApiKeyEntity])],
-  providers: [UsageCounter, UsageFlusher],
-  exports: [UsageCounter, UsageFlusher],
+  providers: [UsageCounter, UsageOutcomes, UsageFlusher],
+  exports: [UsageCounter, UsageOutcomes, UsageFlusher],
 })
 export class ApiKeyUsageModule {}
 
@@ -25,7 +27,15 @@ export class ApiKeyUsageModule {}
 @Module({
   imports: [TypeOrmModule.forFeature([ApiKeyEntity]), RateLimitModule, ApiKeyUsageModule],
   controllers: [ApiKeysController],
-  providers: [KeyLookupCache, ApiKeyAuthenticator, AccessControl, ApiKeysService, AdminKeyBootstrap, { provide: APP_GUARD, useClass: AccessGuard }],
+  providers: [
+    KeyLookupCache,
+    ApiKeyAuthenticator,
+    AccessControl,
+    ApiKeysService,
+    KeyUsageReport,
+    AdminKeyBootstrap,
+    { provide: APP_GUARD, useClass: AccessGuard },
+  ],
   exports: [ApiKeysService, AccessControl],
 })
 export class ApiKeysModule {}

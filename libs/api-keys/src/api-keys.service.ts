@@ -1,14 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { AppConfig, decodeCursor, encodeCursor, ProblemException, scopesAllow } from '@strata/core';
+import { ApiKeyScope, AppConfig, decodeCursor, encodeCursor, listedEtags, ProblemException, scopesAllow } from '@strata/core';
+import { RateLimitResult, tightestPolicy, TierRateLimitGuard } from '@strata/rate-limit';
 import { EntityManager, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { v7 as uuidv7 } from 'uuid';
 import type { ApiKeyPrincipal } from './api-key-principal';
 import { ApiKeyAuthenticator, Authentication } from './api-key-authenticator';
 import { apiKeyStart, generateApiKey, hashApiKey } from './api-key-secret';
 import { ApiKeyEntity } from './api-key.entity';
-import { ApiKeyDto, ApiKeyListQueryDto, CreateApiKeyDto, IssuedApiKeyDto, VerifyApiKeyResultDto } from './api-key.dto';
+import {
+  ApiKeyDto,
+  ApiKeyListQueryDto,
+  CreateApiKeyDto,
+  IssuedApiKeyDto,
+  UpdateApiKeyDto,
+  VerifyApiKeyDto,
+  VerifyApiKeyResultDto,
+  VerifyRateLimitDto,
+} from './api-key.dto';
+import { keySubject } from './access-control';
+import { apiKeyEtag } from './api-key-etag';
 import { KeyLookupCache } from './key-lookup-cache';
+import { UsageOutcomes } from './usage-outcomes';
 
 const LIST_SORT = 'createdAt';
 
@@ -20,31 +34,95 @@ export class ApiKeysService {
     private readonly cache: KeyLookupCache,
     private readonly authenticator: ApiKeyAuthenticator,
     private readonly config: AppConfig,
+    private readonly rateLimit: TierRateLimitGuard,
+    private readonly outcomes: UsageOutcomes,
   ) {}
 
   /** A caller may only hand out scopes it holds itself (`admin` holds all). */
   async create(dto: CreateApiKeyDto, issuer: ApiKeyPrincipal): Promise<IssuedApiKeyDto> {
-    const beyond = dto.scopes.filter((scope) => !scopesAllow(issuer.scopes, scope));
+    this.checkGrant(dto.scopes, issuer);
+    this.checkTier(dto.tier);
+    this.checkExpiry(dto.expiresAt);
+    return this.issue({
+      name: dto.name,
+      scopes: [...new Set(dto.scopes)],
+      tier: dto.tier,
+      expiresAt: dto.expiresAt ?? null,
+      remaining: dto.remaining ?? null,
+      metadata: dto.metadata ?? {},
+      ipAllowlist: dto.ipAllowlist ?? null,
+      rateLimitPerMinute: dto.rateLimit?.perMinute ?? null,
+      rateLimitPerDay: dto.rateLimit?.perDay ?? null,
+    });
+  }
+
+  /**
+   * Changes a key's settings, never its secret. Under a row lock, so If-Match (the ETag GET
+   * answered) is compared with the row as it is, and a concurrent use cannot slip a stale
+   * `remaining` in. Every instance drops the key from its lookup cache, as on revocation.
+   */
+  async update(id: string, dto: UpdateApiKeyDto, issuer: ApiKeyPrincipal, ifMatch: string | undefined): Promise<ApiKeyDto> {
+    if (dto.scopes) this.checkGrant(dto.scopes, issuer);
+    if (dto.tier !== undefined) this.checkTier(dto.tier);
+    this.checkExpiry(dto.expiresAt);
+    const changes: Partial<ApiKeyEntity> = {};
+    if (dto.name !== undefined) changes.name = dto.name;
+    if (dto.scopes !== undefined) changes.scopes = [...new Set(dto.scopes)];
+    if (dto.tier !== undefined) changes.tier = dto.tier;
+    if (dto.expiresAt !== undefined) changes.expiresAt = dto.expiresAt;
+    if (dto.remaining !== undefined) changes.remaining = dto.remaining;
+    if (dto.metadata !== undefined) changes.metadata = dto.metadata ?? {};
+    if (dto.ipAllowlist !== undefined) changes.ipAllowlist = dto.ipAllowlist;
+    if (dto.rateLimit !== undefined) {
+      changes.rateLimitPerMinute = dto.rateLimit?.perMinute ?? null;
+      changes.rateLimitPerDay = dto.rateLimit?.perDay ?? null;
+    }
+    const updated = await this.keys.manager.transaction(async (manager) => {
+      const row = await manager.findOne(ApiKeyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!row) throw ProblemException.notFound(`API key ${id} does not exist.`);
+      if (ifMatch !== undefined && !etagMatches(ifMatch, apiKeyEtag(ApiKeyDto.from(row)))) {
+        throw ProblemException.preconditionFailed(`API key ${id} has changed since that ETag; GET it again.`);
+      }
+      if (Object.keys(changes).length > 0) await manager.update(ApiKeyEntity, { id }, changes as QueryDeepPartialEntity<ApiKeyEntity>);
+      return { ...row, ...changes };
+    });
+    await this.cache.invalidate(id);
+    return ApiKeyDto.from(updated);
+  }
+
+  /** A caller may only hand out scopes it holds itself (`admin` holds all). */
+  private checkGrant(scopes: ApiKeyScope[], issuer: ApiKeyPrincipal): void {
+    const beyond = scopes.filter((scope) => !scopesAllow(issuer.scopes, scope));
     if (beyond.length > 0) {
       throw new ProblemException({ status: 403, detail: `A key can only grant scopes it holds itself; missing: ${beyond.join(', ')}.` });
     }
-    if (dto.tier === 'anonymous' || !(dto.tier in this.config.rateLimit.tiers)) {
-      const tiers = Object.keys(this.config.rateLimit.tiers).filter((tier) => tier !== 'anonymous');
-      throw ProblemException.unprocessable(`Unknown tier "${dto.tier}".`, { tier: [`tier must be one of: ${tiers.join(', ')}`] });
+  }
+
+  private checkTier(tier: string): void {
+    if (tier === 'anonymous' || !(tier in this.config.rateLimit.tiers)) {
+      const tiers = Object.keys(this.config.rateLimit.tiers).filter((name) => name !== 'anonymous');
+      throw ProblemException.unprocessable(`Unknown tier "${tier}".`, { tier: [`tier must be one of: ${tiers.join(', ')}`] });
     }
-    if (dto.expiresAt && dto.expiresAt.getTime() <= Date.now()) {
+  }
+
+  private checkExpiry(expiresAt: Date | null | undefined): void {
+    if (expiresAt && expiresAt.getTime() <= Date.now()) {
       throw ProblemException.unprocessable('expiresAt is in the past.', { expiresAt: ['expiresAt must be in the future'] });
     }
-    return this.issue({ name: dto.name, scopes: [...new Set(dto.scopes)], tier: dto.tier, expiresAt: dto.expiresAt ?? null, remaining: dto.remaining ?? null });
   }
 
   /** Stores a new key (only its hash) and answers it once; `manager` to issue inside a caller's transaction. */
   async issue(
-    fields: Pick<ApiKeyEntity, 'name' | 'scopes' | 'tier' | 'expiresAt' | 'remaining'>,
+    fields: Pick<ApiKeyEntity, 'name' | 'scopes' | 'tier' | 'expiresAt' | 'remaining'> &
+      Partial<Pick<ApiKeyEntity, 'metadata' | 'ipAllowlist' | 'rateLimitPerMinute' | 'rateLimitPerDay'>>,
     manager: EntityManager = this.keys.manager,
   ): Promise<IssuedApiKeyDto> {
     const key = generateApiKey();
     const entity = manager.create(ApiKeyEntity, {
+      metadata: {},
+      ipAllowlist: null,
+      rateLimitPerMinute: null,
+      rateLimitPerDay: null,
       ...fields,
       id: uuidv7(),
       keyHash: hashApiKey(key),
@@ -56,12 +134,16 @@ export class ApiKeysService {
       previousKeyExpiresAt: null,
       createdAt: new Date(),
     });
-    await manager.insert(ApiKeyEntity, entity);
+    await manager.insert(ApiKeyEntity, entity as QueryDeepPartialEntity<ApiKeyEntity>);
     return { ...ApiKeyDto.from(entity), key };
   }
 
   async list(query: ApiKeyListQueryDto): Promise<{ data: ApiKeyDto[]; nextCursor: string | null }> {
-    const builder = this.keys.createQueryBuilder('k').orderBy('k.created_at', 'ASC').addOrderBy('k.id', 'ASC').limit(query.limit + 1);
+    const builder = this.keys
+      .createQueryBuilder('k')
+      .orderBy('k.created_at', 'ASC')
+      .addOrderBy('k.id', 'ASC')
+      .limit(query.limit + 1);
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor, LIST_SORT);
       builder.where('(k.created_at, k.id) > (:value, :id)', { value: new Date(String(cursor.value)), id: cursor.id });
@@ -97,17 +179,46 @@ export class ApiKeysService {
     if (existing.revokedAt) throw ProblemException.conflict(`API key ${id} is revoked; a revoked key cannot be rotated.`);
     const key = generateApiKey();
     const previousKeyExpiresAt = new Date(Date.now() + this.config.apiKeys.rotationGraceS * 1000);
-    await this.keys.update(
-      { id },
-      { keyHash: hashApiKey(key), start: apiKeyStart(key), previousKeyHash: existing.keyHash, previousKeyExpiresAt },
-    );
+    await this.keys.update({ id }, { keyHash: hashApiKey(key), start: apiKeyStart(key), previousKeyHash: existing.keyHash, previousKeyExpiresAt });
     await this.cache.invalidate(id);
     return { ...ApiKeyDto.from(await this.find(id)), key, previousKeyExpiresAt: previousKeyExpiresAt.toISOString() };
   }
 
-  /** Reports on a key without using it: `remaining` and usage are not charged. */
-  async verify(key: string): Promise<VerifyApiKeyResultDto> {
-    return verdictOf(await this.authenticator.authenticate(key));
+  /**
+   * Reports on a key for another service: standing, then the end client's address (`ip`), then
+   * the scopes the caller needs. Only with `charge` is the verified request counted against the
+   * key's rate limit (the same budget its own requests use) and its remaining uses, and in its
+   * usage analytics.
+   */
+  async verify(request: VerifyApiKeyDto | string): Promise<VerifyApiKeyResultDto> {
+    const dto = typeof request === 'string' ? { key: request } : request;
+    const authentication = await this.authenticator.authenticate(dto.key);
+    if (authentication.rejection) return verdictOf(authentication);
+    const { principal } = authentication;
+    const valid = verdictOf(authentication);
+    // A key limited to addresses is never vouched for without the address it is used from.
+    if (principal.ipAllowlist && !(dto.ip && principal.ipAllowlist.allows(dto.ip))) {
+      if (dto.charge) this.outcomes.record(principal.keyId, 'forbidden');
+      return { ...valid, valid: false, code: 'IP_NOT_ALLOWED' };
+    }
+    const missingScopes = (dto.scopes ?? []).filter((scope) => !scopesAllow(principal.scopes, scope as ApiKeyScope));
+    if (missingScopes.length > 0) {
+      if (dto.charge) this.outcomes.record(principal.keyId, 'forbidden');
+      return { ...valid, valid: false, code: 'FORBIDDEN', missingScopes };
+    }
+    if (!dto.charge) return valid;
+    const counted = await this.rateLimit.count(keySubject(principal), { cost: 1 });
+    const rateLimit = counted ? rateLimitOf(counted) : undefined;
+    if (counted && !counted.allowed) {
+      this.outcomes.record(principal.keyId, 'rate_limited');
+      return { ...valid, valid: false, code: 'RATE_LIMITED', rateLimit };
+    }
+    if (!(await this.authenticator.charge(principal))) {
+      this.outcomes.record(principal.keyId, 'usage_exceeded');
+      return { ...valid, valid: false, code: 'USAGE_EXCEEDED', remaining: 0, rateLimit };
+    }
+    this.outcomes.record(principal.keyId, 'allowed');
+    return { ...valid, remaining: principal.remaining, rateLimit };
   }
 
   /**
@@ -126,10 +237,35 @@ export class ApiKeysService {
   }
 }
 
+/** Strong comparison (RFC 9110 §13.1.1); `*` matches any existing key. */
+function etagMatches(header: string, etag: string): boolean {
+  return listedEtags(header).some((tag) => tag === '*' || tag === etag);
+}
+
+/** The key's rate-limit state as verify answers it: the tightest policy first, then each. */
+function rateLimitOf(result: RateLimitResult): VerifyRateLimitDto {
+  const tightest = tightestPolicy(result.policies, result.violated);
+  return {
+    limit: tightest.limit,
+    remaining: tightest.remaining,
+    reset: tightest.resetS,
+    ...(result.allowed ? {} : { retryAfter: result.retryAfterS }),
+    policies: result.policies.map(({ name, limit, windowS, remaining, resetS }) => ({ name, limit, windowS, remaining, resetS })),
+  };
+}
+
 /** What `verify` answers for an authentication: the key's standing, never its secret. */
 function verdictOf(result: Authentication): VerifyApiKeyResultDto {
   if (result.rejection) {
-    return { valid: false, code: result.rejection.toUpperCase() as VerifyApiKeyResultDto['code'], keyId: null, scopes: null, tier: null, expiresAt: null, remaining: null };
+    return {
+      valid: false,
+      code: result.rejection.toUpperCase() as VerifyApiKeyResultDto['code'],
+      keyId: null,
+      scopes: null,
+      tier: null,
+      expiresAt: null,
+      remaining: null,
+    };
   }
   const { principal } = result;
   return {

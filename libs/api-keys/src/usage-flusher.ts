@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@strata/core';
 import { UsageCounter } from './usage-counter';
+import { UsageOutcomes } from './usage-outcomes';
 
 const PUBLISH_INTERVAL_MS = 1_000;
 const FLUSH_INTERVAL_MS = 5_000;
@@ -19,20 +20,30 @@ export class UsageFlusher implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(
     private readonly usage: UsageCounter,
+    private readonly outcomes: UsageOutcomes,
     private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.publishTimer = setInterval(() => void this.usage.publish(), PUBLISH_INTERVAL_MS);
+    this.publishTimer = setInterval(() => void this.publish(), PUBLISH_INTERVAL_MS);
     this.publishTimer.unref();
     this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
     this.timer.unref();
   }
 
+  /** Moves this process's usage sums and outcome counts to Redis now (tests call it rather than wait a second). */
+  async publish(): Promise<void> {
+    await Promise.all([this.usage.publish(), this.outcomes.publish()]);
+  }
+
   /** One flush at a time; a failed one keeps its counts for the next. */
   async flush(): Promise<void> {
     if (this.running) return;
-    this.running = this.usage.flush(this.config.role !== 'api').catch((error: Error) => this.logger.warn(`Usage flush failed: ${error.message}`));
+    const includeRedis = this.config.role !== 'api';
+    this.running = Promise.all([
+      this.usage.flush(includeRedis).catch((error: Error) => this.logger.warn(`Usage flush failed: ${error.message}`)),
+      this.outcomes.flush(includeRedis).catch((error: Error) => this.logger.warn(`Usage analytics flush failed: ${error.message}`)),
+    ]);
     try {
       await this.running;
     } finally {

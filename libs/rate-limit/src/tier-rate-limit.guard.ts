@@ -44,17 +44,12 @@ export class TierRateLimitGuard extends ThrottlerGuard {
   }
 
   /**
-   * Counts the request against the subject's tier, then against the route's own limit; sets the
+   * Counts the request against the subject's limits (its own, else its tier's), then against the route's own limit; sets the
    * rate-limit headers (every policy that applies); throws a 429 problem when over one.
    * A request the tier refuses is not counted against the route.
    */
   async limit(reply: FastifyReply, subject: RateLimitSubject, charge: RateLimitCharge): Promise<void> {
-    const limits = this.config.rateLimit.tiers[subject.tier];
-    if (limits === undefined) throw new Error(`Rate-limit tier "${subject.tier}" is not configured`);
-    // An unlimited tier is never counted: no tier policy applies, so no headers describe one.
-    const tier = limits === null ? undefined : await this.storage.consume(subject.id, limits, charge.cost);
-    const route = charge.route && tier?.allowed !== false ? await this.countRoute(subject, charge.route) : undefined;
-    const result = tier && route ? bothPolicies(tier, route) : (tier ?? route);
+    const result = await this.count(subject, charge);
     if (!result) return;
     const headers = rateLimitHeaders(result);
     if (result.allowed) {
@@ -69,6 +64,20 @@ export class TierRateLimitGuard extends ThrottlerGuard {
       extensions: { policy: violated.name, limit: violated.limit, windowSeconds: violated.windowS, retryAfter: result.retryAfterS },
       headers,
     });
+  }
+
+  /**
+   * Counts the request against the subject's limits (its own, else its tier's), then against the
+   * route's own limit; undefined when no policy applies (an unlimited tier). Sets no header and
+   * throws nothing: `limit` does, and key verification reports the result in its answer.
+   */
+  async count(subject: RateLimitSubject, charge: RateLimitCharge): Promise<RateLimitResult | undefined> {
+    const limits = subject.limits ?? this.config.rateLimit.tiers[subject.tier];
+    if (limits === undefined) throw new Error(`Rate-limit tier "${subject.tier}" is not configured`);
+    // An unlimited tier is never counted: no tier policy applies, so no headers describe one.
+    const tier = limits === null ? undefined : await this.storage.consume(subject.id, limits, charge.cost);
+    const route = charge.route && tier?.allowed !== false ? await this.countRoute(subject, charge.route) : undefined;
+    return tier && route ? bothPolicies(tier, route) : (tier ?? route);
   }
 
   /** One call against the route's own per-minute policy, reported under the policy's name. */

@@ -1,0 +1,48 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsIn, IsOptional } from 'class-validator';
+
+export const USAGE_GRANULARITIES = ['hour', 'day'] as const;
+export const USAGE_FORMATS = ['json', 'csv', 'ndjson'] as const;
+
+export class KeyUsageQueryDto {
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Start (inclusive, rounded down to the granularity); default: `to` minus 24 h' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  from?: Date;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'End (exclusive); default: now' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  to?: Date;
+
+  @ApiPropertyOptional({ enum: USAGE_GRANULARITIES, default: 'hour' })
+  @IsOptional()
+  @IsIn(USAGE_GRANULARITIES)
+  granularity?: (typeof USAGE_GRANULARITIES)[number];
+
+  @ApiPropertyOptional({ enum: USAGE_FORMATS, default: 'json', description: 'json: one document; csv and ndjson: one row per bucket, for export' })
+  @IsOptional()
+  @IsIn(USAGE_FORMATS)
+  format?: (typeof USAGE_FORMATS)[number];
+}
+
+/** Requests of one bucket (UTC hour or day) by outcome. */
+export class KeyUsageBucketDto {
+  @ApiProperty({ type: String, format: 'date-time', description: 'Start of the bucket (UTC)' }) time: string;
+  @ApiProperty() allowed: number;
+  @ApiProperty({ description: 'Refused with 429 (or verify RATE_LIMITED)' }) rateLimited: number;
+  @ApiProperty({ description: 'Refused: no uses left' }) usageExceeded: number;
+  @ApiProperty({ description: 'Refused: scope missing or address not allowed' }) forbidden: number;
+  @ApiProperty() total: number;
+}
+
+export class KeyUsageDto {
+  @ApiProperty({ format: 'uuid' }) keyId: string;
+  @ApiProperty({ type: String, format: 'date-time' }) from: string;
+  @ApiProperty({ type: String, format: 'date-time' }) to: string;
+  @ApiProperty({ enum: USAGE_GRANULARITIES }) granularity: string;
+  @ApiProperty({ type: [KeyUsageBucketDto], description: 'Buckets with at least one request, oldest first' }) data: KeyUsageBucketDto[];
+}

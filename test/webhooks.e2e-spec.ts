@@ -33,7 +33,11 @@ describe('webhooks', () => {
   const deliveriesOf = async (id: string) => (await strata.api().get(`/api/v1/webhooks/${id}/deliveries`).expect(200)).body.data;
 
   it('creates an endpoint whose secret is shown once, and never again', async () => {
-    const response = await strata.api().post('/api/v1/webhooks').send({ url: receiver.url, events: ['page.*'] }).expect(201);
+    const response = await strata
+      .api()
+      .post('/api/v1/webhooks')
+      .send({ url: receiver.url, events: ['page.*'] })
+      .expect(201);
     expect(response.headers.location).toBe(`/api/v1/webhooks/${response.body.id}`);
     expect(response.body).toMatchObject({ url: receiver.url, events: ['page.*'], active: true, failureCount: 0, disabledReason: null });
     expect(response.body.secret).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
@@ -49,13 +53,33 @@ describe('webhooks', () => {
   });
 
   it('refuses bad input with problem details', async () => {
-    const unknownEvent = await strata.api().post('/api/v1/webhooks').send({ url: receiver.url, events: ['page.published'] }).expect(400);
+    const unknownEvent = await strata
+      .api()
+      .post('/api/v1/webhooks')
+      .send({ url: receiver.url, events: ['page.published'] })
+      .expect(422);
     expect(unknownEvent.headers['content-type']).toContain('application/problem+json');
     expect(unknownEvent.body.errors.events).toBeDefined();
-    await strata.api().post('/api/v1/webhooks').send({ url: receiver.url, events: ['*'], secret: 'mine' }).expect(400);
-    await strata.api().post('/api/v1/webhooks').send({ url: 'not a url', events: ['*'] }).expect(400);
-    await strata.api().post('/api/v1/webhooks').send({ url: 'ftp://127.0.0.1/x', events: ['*'] }).expect(422);
-    await strata.api().post('/api/v1/webhooks').send({ url: 'http://user:pw@127.0.0.1/x', events: ['*'] }).expect(422);
+    await strata
+      .api()
+      .post('/api/v1/webhooks')
+      .send({ url: receiver.url, events: ['*'], secret: 'mine' })
+      .expect(400);
+    await strata
+      .api()
+      .post('/api/v1/webhooks')
+      .send({ url: 'not a url', events: ['*'] })
+      .expect(400);
+    await strata
+      .api()
+      .post('/api/v1/webhooks')
+      .send({ url: 'ftp://127.0.0.1/x', events: ['*'] })
+      .expect(422);
+    await strata
+      .api()
+      .post('/api/v1/webhooks')
+      .send({ url: 'http://user:pw@127.0.0.1/x', events: ['*'] })
+      .expect(422);
     await strata.api().get('/api/v1/webhooks/0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f').expect(404);
   });
 
@@ -189,9 +213,20 @@ describe('webhooks', () => {
     const hanging = await new WebhookReceiver().start();
     hanging.respond = () => undefined;
     try {
-      const slow = (await strata.api().post('/api/v1/webhooks').send({ url: hanging.url, events: ['page.created'] }).expect(201)).body;
+      const slow = (
+        await strata
+          .api()
+          .post('/api/v1/webhooks')
+          .send({ url: hanging.url, events: ['page.created'] })
+          .expect(201)
+      ).body;
       await register(['page.created']);
-      for (let index = 0; index < 5; index++) await strata.api().post('/api/v1/pages').send({ slug: `hang-${index}`, title: 'H' }).expect(201);
+      for (let index = 0; index < 5; index++)
+        await strata
+          .api()
+          .post('/api/v1/pages')
+          .send({ slug: `hang-${index}`, title: 'H' })
+          .expect(201);
       await eventually(() => receiver.ofType('page.created').length === 5, 'five deliveries to the healthy endpoint');
       expect((await deliveriesOf(slow.id)).length).toBe(5);
     } finally {
@@ -200,7 +235,7 @@ describe('webhooks', () => {
   });
 
   // Last in the file: it spends the route's own per-minute budget.
-  it('limits test pings per key on the route\'s own policy, besides the tier', async () => {
+  it("limits test pings per key on the route's own policy, besides the tier", async () => {
     const endpoint = await register(['webhook.ping']);
     const { key } = await createKey(strata, { scopes: ['webhooks:manage'], tier: 'free' });
     const ping = (withKey: string) => request(strata.server).post(`/api/v1/webhooks/${endpoint.id}/test`).set(bearer(withKey));
@@ -208,7 +243,9 @@ describe('webhooks', () => {
       const response = await ping(key).expect(202);
       expect(response.headers['ratelimit-policy']).toBe('"minute";q=60;w=60, "day";q=1000;w=86400, "webhook-test";q=10;w=60');
       // Each POST costs 2 of the tier's minute; each is 1 of the route's 10.
-      expect(response.headers['ratelimit']).toMatch(new RegExp(`^"minute";r=${60 - 2 * i};t=\\d+, "day";r=${1000 - 2 * i};t=\\d+, "webhook-test";r=${10 - i};t=\\d+$`));
+      expect(response.headers['ratelimit']).toMatch(
+        new RegExp(`^"minute";r=${60 - 2 * i};t=\\d+, "day";r=${1000 - 2 * i};t=\\d+, "webhook-test";r=${10 - i};t=\\d+$`),
+      );
     }
     const refused = await ping(key).expect(429);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);

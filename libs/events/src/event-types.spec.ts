@@ -2,11 +2,13 @@ import { isEventPattern, matchesEventPatterns } from './event-types';
 
 describe('event patterns', () => {
   it('accepts exact types, resource wildcards and *', () => {
-    for (const pattern of ['*', 'page.*', 'media.uploaded', 'relationship.*', 'webhook.ping']) expect(isEventPattern(pattern)).toBe(true);
+    for (const pattern of ['*', 'page.*', 'media.uploaded', 'relationship.*', 'webhook.ping', 'webhook.endpoint.*', 'webhook.endpoint.disabled'])
+      expect(isEventPattern(pattern)).toBe(true);
   });
 
   it('refuses unknown types and partial wildcards', () => {
-    for (const pattern of ['page', 'page.published', 'pages.*', '*.created', 'page.c*', '', '**']) expect(isEventPattern(pattern)).toBe(false);
+    for (const pattern of ['page', 'page.published', 'pages.*', '*.created', 'page.c*', '', '**', 'webhook.ping.*', 'endpoint.*'])
+      expect(isEventPattern(pattern)).toBe(false);
   });
 
   it('matches by exact name, by resource and for everything', () => {

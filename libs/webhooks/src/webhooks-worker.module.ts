@@ -4,10 +4,11 @@ import { DeliveryEnqueuer } from './delivery/delivery-enqueuer';
 import { DeliveryFanout } from './delivery/delivery-fanout';
 import { DeliveryQueueModule } from './delivery/delivery-queue.module';
 import { WebhookDeliveryProcessor } from './delivery/webhook-delivery.processor';
+import { AttemptLogPruner } from './retention/attempt-log-pruner';
 
 /** Worker role: turns relayed events into queued deliveries and delivers them. */
 @Module({
   imports: [EventsModule, DeliveryQueueModule],
-  providers: [DeliveryFanout, DeliveryEnqueuer, WebhookDeliveryProcessor],
+  providers: [DeliveryFanout, DeliveryEnqueuer, WebhookDeliveryProcessor, AttemptLogPruner],
 })
 export class WebhooksWorkerModule {}

@@ -5,6 +5,14 @@ import type { EntityManager } from 'typeorm';
 import { DeliveryEnqueuer } from './delivery-enqueuer';
 
 /**
+ * An operational event (`webhook.endpoint.*`) is not sent to the endpoint it is about: as with
+ * Svix's operational webhooks, a failing endpoint is told through the others (or the stream).
+ */
+function isAbout(event: DomainEvent, endpointId: string): boolean {
+  return event.type.startsWith('webhook.endpoint.') && (event.data as { endpointId?: string } | null)?.endpointId === endpointId;
+}
+
+/**
  * Relay subscriber: for each relayed event, one delivery row per active endpoint whose filter
  * matches, written in the relay's transaction (so "relayed" and "has its deliveries" commit
  * together); the unique (event, endpoint) pair makes a re-relayed event a no-op. Rows are queued
@@ -32,7 +40,7 @@ export class DeliveryFanout implements OnModuleInit {
     const payloads: string[] = [];
     for (const event of events) {
       for (const endpoint of endpoints) {
-        if (!matchesEventPatterns(endpoint.events, event.type)) continue;
+        if (!matchesEventPatterns(endpoint.events, event.type) || isAbout(event, endpoint.id)) continue;
         ids.push(uuidv7());
         endpointIds.push(endpoint.id);
         eventIds.push(event.id);

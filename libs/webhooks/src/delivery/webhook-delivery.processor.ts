@@ -2,9 +2,10 @@ import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullm
 import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AppConfig, MetricsService, RedisConnections, SecretBox } from '@strata/core';
+import { DomainEvents, ENDPOINT_FAILING_THRESHOLD } from '@strata/events';
 import { DelayedError, Job, Queue } from 'bullmq';
 import { Counter } from 'prom-client';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { DELIVERY_QUEUE, DeliveryJob } from './delivery-queue.module';
 import { AttemptResult, postWebhook } from './http-sender';
 import { nextRetryDelay, parseRetryAfter } from './retry-delay';
@@ -64,6 +65,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     private readonly config: AppConfig,
     private readonly redis: RedisConnections,
     private readonly secrets: SecretBox,
+    private readonly events: DomainEvents,
     @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
     metrics: MetricsService,
   ) {
@@ -103,13 +105,14 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
       const present = new Set(updated.map((row) => row.id));
       const recorded = items.filter(({ delivery }) => present.has(delivery.id));
       await manager.query(
-        `INSERT INTO webhook_attempts (delivery_id, status_code, duration_ms, response_body)
-         SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::text[])`,
+        `INSERT INTO webhook_attempts (delivery_id, endpoint_id, status_code, duration_ms, response_body)
+         SELECT * FROM unnest($1::uuid[], $5::uuid[], $2::int[], $3::int[], $4::text[])`,
         [
           recorded.map(({ delivery }) => delivery.id),
           recorded.map(({ result }) => result.statusCode),
           recorded.map(({ result }) => result.durationMs),
           recorded.map(({ result }) => result.responseBody ?? null),
+          recorded.map(({ delivery }) => delivery.endpoint_id),
         ],
       );
     });
@@ -166,7 +169,11 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
 
     const busy = this.inFlight.get(delivery.endpoint_id) ?? 0;
     if (!mayStartDelivery(busy, this.totalInFlight, this.config.webhooks.concurrency)) {
-      const delay = this.pacer.delayFor(delivery.endpoint_id, this.recentAttemptMs.get(delivery.endpoint_id), slotsPerEndpoint(this.config.webhooks.concurrency));
+      const delay = this.pacer.delayFor(
+        delivery.endpoint_id,
+        this.recentAttemptMs.get(delivery.endpoint_id),
+        slotsPerEndpoint(this.config.webhooks.concurrency),
+      );
       await job.moveToDelayed(Date.now() + delay, token);
       if (job.id) this.waiters.add(delivery.endpoint_id, job.id);
       throw new DelayedError();
@@ -176,7 +183,8 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     let result: AttemptResult;
     try {
       result = await this.attempt(delivery);
-      if (!result.interrupted) this.recentAttemptMs.set(delivery.endpoint_id, nextRecentAttemptMs(this.recentAttemptMs.get(delivery.endpoint_id), result.durationMs));
+      if (!result.interrupted)
+        this.recentAttemptMs.set(delivery.endpoint_id, nextRecentAttemptMs(this.recentAttemptMs.get(delivery.endpoint_id), result.durationMs));
     } finally {
       this.totalInFlight--;
       const left = (this.inFlight.get(delivery.endpoint_id) ?? 1) - 1;
@@ -199,7 +207,12 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
 
   private attempt(delivery: DeliveryRow): Promise<AttemptResult> {
     const body = JSON.stringify(delivery.payload);
-    const headers = signWebhook(delivery.event_id, Math.floor(Date.now() / 1000), body, liveSecrets(delivery).map((sealed) => this.secrets.open(sealed)));
+    const headers = signWebhook(
+      delivery.event_id,
+      Math.floor(Date.now() / 1000),
+      body,
+      liveSecrets(delivery).map((sealed) => this.secrets.open(sealed)),
+    );
     return postWebhook(delivery.url, body, { ...headers }, this.config.webhooks.timeoutMs, this.config.webhooks.allowPrivateTargets, this.stopping.signal);
   }
 
@@ -208,9 +221,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     const succeeded = result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
     const gone = result.statusCode === 410;
     const failedAttempts = delivery.attempt_count + 1 - delivery.retry_base;
-    const delay = succeeded || gone
-      ? undefined
-      : nextRetryDelay(this.config.webhooks.retryScheduleMs, failedAttempts, parseRetryAfter(result.retryAfter));
+    const delay = succeeded || gone ? undefined : nextRetryDelay(this.config.webhooks.retryScheduleMs, failedAttempts, parseRetryAfter(result.retryAfter));
     const status = succeeded ? 'succeeded' : delay === undefined ? 'failed' : 'pending';
     this.outcomes.inc({ outcome: succeeded ? 'success' : status === 'failed' ? 'failed' : 'retry' });
     if (succeeded) {
@@ -225,29 +236,66 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
         : status === 'failed'
           ? `Every attempt to deliver ${delivery.event_id} failed over the whole retry schedule (last: ${result.statusCode ?? result.error}).`
           : null;
-      await manager.query(
-        `UPDATE webhook_endpoints
-            SET failure_count = failure_count + 1,
-                active = CASE WHEN $2::text IS NULL THEN active ELSE false END,
-                disabled_reason = COALESCE($2, disabled_reason),
-                version = version + CASE WHEN $2::text IS NULL THEN 0 ELSE 1 END,
-                updated_at = CASE WHEN $2::text IS NULL THEN updated_at ELSE now() END
-          WHERE id = $1`,
+      // `before` is the row as locked (FOR UPDATE): whether this attempt is the one that disables it.
+      const [endpoints]: [{ failure_count: number; url: string; was_active: boolean }[]] = await manager.query(
+        `UPDATE webhook_endpoints e
+            SET failure_count = e.failure_count + 1,
+                active = CASE WHEN $2::text IS NULL THEN e.active ELSE false END,
+                disabled_reason = COALESCE($2, e.disabled_reason),
+                version = e.version + CASE WHEN $2::text IS NULL THEN 0 ELSE 1 END,
+                updated_at = CASE WHEN $2::text IS NULL THEN e.updated_at ELSE now() END
+           FROM (SELECT id, active FROM webhook_endpoints WHERE id = $1 FOR UPDATE) before
+          WHERE e.id = before.id
+          RETURNING e.failure_count, e.url, before.active AS was_active`,
         [delivery.endpoint_id, reason],
       );
+      const endpoint = endpoints[0];
       const [updated]: [unknown[]] = await manager.query(
         `UPDATE webhook_deliveries SET attempt_count = attempt_count + 1, status = $2, updated_at = now() WHERE id = $1 RETURNING id`,
         [delivery.id, status],
       );
       if (updated.length > 0) {
         await manager.query(
-          `INSERT INTO webhook_attempts (delivery_id, status_code, duration_ms, response_body, error) VALUES ($1, $2, $3, $4, $5)`,
-          [delivery.id, result.statusCode ?? null, result.durationMs, result.responseBody ?? null, result.error?.slice(0, 1000) ?? null],
+          `INSERT INTO webhook_attempts (delivery_id, endpoint_id, status_code, duration_ms, response_body, error) VALUES ($1, $6, $2, $3, $4, $5)`,
+          [delivery.id, result.statusCode ?? null, result.durationMs, result.responseBody ?? null, result.error?.slice(0, 1000) ?? null, delivery.endpoint_id],
         );
       }
+      if (endpoint) await this.recordOperationalEvents(manager, delivery.endpoint_id, endpoint, reason, result);
       if (reason) this.logger.warn(`Webhook endpoint ${delivery.endpoint_id} disabled: ${reason}`);
     });
     return delay === undefined ? undefined : Date.now() + delay;
+  }
+
+  /**
+   * Operational events, in the outbox within the attempt's transaction like content events:
+   * `failing` once per streak (when the consecutive failures reach the threshold; a success
+   * resets the count), `disabled` when this attempt is the one that turned the endpoint off.
+   */
+  private async recordOperationalEvents(
+    manager: EntityManager,
+    endpointId: string,
+    endpoint: { failure_count: number; url: string; was_active: boolean },
+    reason: string | null,
+    result: AttemptResult,
+  ): Promise<void> {
+    if (endpoint.failure_count === ENDPOINT_FAILING_THRESHOLD) {
+      await this.events.record(manager, 'webhook.endpoint.failing', {
+        endpointId,
+        url: endpoint.url,
+        failureCount: endpoint.failure_count,
+        lastStatusCode: result.statusCode ?? null,
+        lastError: result.error?.slice(0, 1000) ?? null,
+      });
+    }
+    if (reason && endpoint.was_active) {
+      await this.events.record(manager, 'webhook.endpoint.disabled', {
+        endpointId,
+        url: endpoint.url,
+        reason,
+        failureCount: endpoint.failure_count,
+        disabledAt: new Date().toISOString(),
+      });
+    }
   }
 
   @OnWorkerEvent('error')

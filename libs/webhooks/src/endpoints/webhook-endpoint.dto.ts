@@ -1,28 +1,27 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { CursorWindowDto, Omittable } from '@strata/core';
-import { EVENT_TYPES, isEventPattern } from '@strata/events';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsString, MaxLength, ValidateBy } from 'class-validator';
-
-const IsEventPattern = () =>
-  ValidateBy({
-    name: 'isEventPattern',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && isEventPattern(value),
-      defaultMessage: () => `each event must be one of ${EVENT_TYPES.join(', ')}, a resource wildcard such as page.* or *`,
-    },
-  }, { each: true });
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 export class CreateWebhookDto {
-  @ApiProperty({ example: 'https://example.com/hooks/strata', maxLength: 2048, description: 'http(s) URL without credentials; https unless private targets are allowed' })
+  @ApiProperty({
+    example: 'https://example.com/hooks/strata',
+    maxLength: 2048,
+    description: 'http(s) URL without credentials; https unless private targets are allowed',
+  })
   @IsString()
   @MaxLength(2048)
   url: string;
 
-  @ApiProperty({ type: [String], example: ['page.*', 'media.uploaded'], description: 'Event types, `resource.*` wildcards or `*`' })
+  @ApiProperty({
+    type: [String],
+    example: ['page.*', 'media.uploaded'],
+    description: 'Event types of the catalog (`GET /api/v1/event-types`), `resource.*` wildcards or `*`; anything else is refused with 422',
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
-  @IsEventPattern()
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
   events: string[];
 
   @ApiPropertyOptional({ example: 'Rebuild the static site', maxLength: 500, default: '' })
@@ -40,6 +39,29 @@ export class CreateWebhookDto {
 export class UpdateWebhookDto extends PartialType(CreateWebhookDto, { skipNullProperties: false }) {}
 
 export class WebhookListQueryDto extends CursorWindowDto {}
+
+/** Search of the delivery log: by event, by outcome, by when the event was delivered first. */
+export class WebhookDeliveryQueryDto extends CursorWindowDto {
+  @ApiPropertyOptional({ example: 'evt_0196f0e48a5b7c3d9e2f1a2b3c4d5e6f', description: 'Only the delivery of this event' })
+  @IsOptional()
+  @Matches(/^evt_[0-9a-f]{32}$/, { message: 'eventId must be an event id (evt_ and 32 hex digits)' })
+  eventId?: string;
+
+  @ApiPropertyOptional({ enum: ['pending', 'succeeded', 'failed'] })
+  @IsOptional()
+  @IsIn(['pending', 'succeeded', 'failed'])
+  status?: 'pending' | 'succeeded' | 'failed';
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Deliveries created at or after this time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Deliveries created before this time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
 
 export class WebhookDto {
   @ApiProperty({ format: 'uuid' }) id: string;

@@ -5,13 +5,22 @@ import { DomainEvent, newEventId, OUTBOX_CHANNEL } from '@strata/events';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import { newWebhookSecret } from '../delivery/webhook-signer';
-import { CreateWebhookDto, QueuedDto, UpdateWebhookDto, WebhookDeliveryDto, WebhookDto, WebhookWithSecretDto } from './webhook-endpoint.dto';
+import {
+  CreateWebhookDto,
+  QueuedDto,
+  UpdateWebhookDto,
+  WebhookDeliveryDto,
+  WebhookDeliveryQueryDto,
+  WebhookDto,
+  WebhookWithSecretDto,
+} from './webhook-endpoint.dto';
+import { assertEventPatterns } from './event-subscription';
 import { assertAllowedWebhookUrl } from './webhook-url';
 
 /** How long the previous secret keeps signing after a rotation. */
 const ROTATION_OVERLAP_HOURS = 24;
 
-interface EndpointRow {
+export interface EndpointRow {
   id: string;
   url: string;
   description: string;
@@ -36,7 +45,8 @@ function toDto(row: EndpointRow): WebhookDto {
     active: row.active,
     disabledReason: row.disabled_reason,
     failureCount: row.failure_count,
-    previousSecretExpiresAt: row.previous_secret_expires_at && row.previous_secret_expires_at > new Date() ? row.previous_secret_expires_at.toISOString() : null,
+    previousSecretExpiresAt:
+      row.previous_secret_expires_at && row.previous_secret_expires_at > new Date() ? row.previous_secret_expires_at.toISOString() : null,
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -57,11 +67,12 @@ export class WebhookEndpointsService {
   ) {}
 
   async create(dto: CreateWebhookDto): Promise<WebhookWithSecretDto> {
+    const events = assertEventPatterns('events', dto.events);
     const url = await assertAllowedWebhookUrl(dto.url, this.config.webhooks.allowPrivateTargets);
     const secret = newWebhookSecret();
     const [row]: EndpointRow[] = await this.dataSource.query(
       `INSERT INTO webhook_endpoints (id, url, description, events, active, secret) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ENDPOINT_COLUMNS}`,
-      [uuidv7(), url, dto.description ?? '', [...new Set(dto.events)], dto.active ?? true, this.secrets.seal(secret)],
+      [uuidv7(), url, dto.description ?? '', events, dto.active ?? true, this.secrets.seal(secret)],
     );
     return { ...toDto(row), secret };
   }
@@ -87,6 +98,7 @@ export class WebhookEndpointsService {
   }
 
   async update(id: string, dto: UpdateWebhookDto): Promise<WebhookDto> {
+    const events = dto.events ? assertEventPatterns('events', dto.events) : null;
     const url = dto.url === undefined ? null : await assertAllowedWebhookUrl(dto.url, this.config.webhooks.allowPrivateTargets);
     // Re-activating by PATCH is the same as `enable`: the failure history starts over.
     const [rows]: [EndpointRow[]] = await this.dataSource.query(
@@ -100,7 +112,7 @@ export class WebhookEndpointsService {
           version = version + 1,
           updated_at = now()
         WHERE id = $1 RETURNING ${ENDPOINT_COLUMNS}`,
-      [id, url, dto.events ? [...new Set(dto.events)] : null, dto.description ?? null, dto.active ?? null],
+      [id, url, events, dto.description ?? null, dto.active ?? null],
     );
     if (!rows[0]) throw this.notFound(id);
     return toDto(rows[0]);
@@ -144,27 +156,40 @@ export class WebhookEndpointsService {
     };
     const deliveryId = uuidv7();
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload) VALUES ($1, $2, $3, $4, $5)`,
-        [deliveryId, endpoint.id, event.id, event.type, JSON.stringify(event)],
-      );
+      await manager.query(`INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload) VALUES ($1, $2, $3, $4, $5)`, [
+        deliveryId,
+        endpoint.id,
+        event.id,
+        event.type,
+        JSON.stringify(event),
+      ]);
       await manager.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
     });
     return { deliveryId, eventId: event.id };
   }
 
-  async deliveries(id: string, limit: number, cursor?: string): Promise<{ data: WebhookDeliveryDto[]; nextCursor: string | null }> {
+  async deliveries(id: string, query: WebhookDeliveryQueryDto): Promise<{ data: WebhookDeliveryDto[]; nextCursor: string | null }> {
     await this.find(id);
+    const { limit, cursor } = query;
     const after = cursor ? decodeCursor(cursor, '-createdAt') : undefined;
     const rows: { id: string; event_id: string; event_type: string; status: string; payload: unknown; created_at: Date; updated_at: Date }[] =
       await this.dataSource.query(
         `SELECT id, event_id, event_type, status, payload, created_at, updated_at FROM webhook_deliveries
           WHERE endpoint_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+            AND ($5::varchar IS NULL OR event_id = $5) AND ($6::varchar IS NULL OR status = $6)
+            AND ($7::timestamptz IS NULL OR created_at >= $7) AND ($8::timestamptz IS NULL OR created_at < $8)
           ORDER BY created_at DESC, id DESC LIMIT $4`,
-        [id, after?.value ?? null, after?.id ?? null, limit + 1],
+        [id, after?.value ?? null, after?.id ?? null, limit + 1, query.eventId ?? null, query.status ?? null, query.from ?? null, query.to ?? null],
       );
     const page = rows.slice(0, limit);
-    const attempts: { delivery_id: string; attempted_at: Date; status_code: number | null; duration_ms: number; response_body: string | null; error: string | null }[] =
+    const attempts: {
+      delivery_id: string;
+      attempted_at: Date;
+      status_code: number | null;
+      duration_ms: number;
+      response_body: string | null;
+      error: string | null;
+    }[] =
       page.length === 0
         ? []
         : await this.dataSource.query(
@@ -219,7 +244,7 @@ export class WebhookEndpointsService {
     return { deliveryId: rows[0].id, eventId: rows[0].event_id };
   }
 
-  private async find(id: string): Promise<EndpointRow> {
+  async find(id: string): Promise<EndpointRow> {
     const [row]: EndpointRow[] = await this.dataSource.query(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1`, [id]);
     if (!row) throw this.notFound(id);
     return row;

@@ -8,12 +8,16 @@ import {
   QueuedDto,
   UpdateWebhookDto,
   WebhookDeliveryListDto,
+  WebhookDeliveryQueryDto,
   WebhookDto,
   WebhookListDto,
   WebhookListQueryDto,
   WebhookWithSecretDto,
 } from './webhook-endpoint.dto';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
+import { RecoverWebhookDto, ReplayWebhookDto, WebhookReplayDto, WebhookStatsDto } from './webhook-operations.dto';
+import { WebhookReplaysService } from './webhook-replays.service';
+import { WebhookStatsService } from './webhook-stats.service';
 
 /** Test pings are real requests to someone's receiver: 10 a minute per key, whatever the tier. */
 const WEBHOOK_TEST_LIMIT = { name: 'webhook-test', perMinute: 10 };
@@ -23,7 +27,11 @@ const WEBHOOK_TEST_LIMIT = { name: 'webhook-test', perMinute: 10 };
 @RequireScope('webhooks:manage')
 @Controller('webhooks')
 export class WebhooksController {
-  constructor(private readonly endpoints: WebhookEndpointsService) {}
+  constructor(
+    private readonly endpoints: WebhookEndpointsService,
+    private readonly statistics: WebhookStatsService,
+    private readonly replays: WebhookReplaysService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Register a webhook endpoint', description: 'The answer carries the signing secret; it is shown only here and on rotation.' })
@@ -81,11 +89,57 @@ export class WebhooksController {
   }
 
   @Get(':id/deliveries')
-  @ApiOperation({ summary: 'Deliveries to this endpoint, newest first, each with every attempt' })
+  @ApiOperation({
+    summary: 'Deliveries to this endpoint, newest first, each with every attempt',
+    description: 'Searchable by `eventId`, `status` and creation time (`from` inclusive, `to` exclusive). The log is kept WEBHOOK_ATTEMPT_RETENTION_DAYS.',
+  })
   @ApiOkResponse({ type: WebhookDeliveryListDto })
   @ApiProblems(404)
-  deliveries(@UuidParam('id') id: string, @Query() query: WebhookListQueryDto): Promise<WebhookDeliveryListDto> {
-    return this.endpoints.deliveries(id, query.limit, query.cursor);
+  deliveries(@UuidParam('id') id: string, @Query() query: WebhookDeliveryQueryDto): Promise<WebhookDeliveryListDto> {
+    return this.endpoints.deliveries(id, query);
+  }
+
+  @Get(':id/stats')
+  @ApiOperation({ summary: 'Attempts, success rate, p50/p99 latency over 1 h, 24 h and 7 d, and the last failure' })
+  @ApiOkResponse({ type: WebhookStatsDto })
+  @ApiProblems(404)
+  async stats(@UuidParam('id') id: string): Promise<WebhookStatsDto> {
+    await this.endpoints.find(id);
+    return this.statistics.stats(id);
+  }
+
+  @Post(':id/recover')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Send again every delivery to this endpoint that failed since a time',
+    description:
+      'Answers the job at once; the deliveries go through the ordinary queue (paced per endpoint, retried on the schedule). Progress: GET /webhooks/{id}/replays/{jobId}.',
+  })
+  @ApiAcceptedResponse({ type: WebhookReplayDto })
+  @ApiProblems(404, 409)
+  recover(@UuidParam('id') id: string, @Body() dto: RecoverWebhookDto): Promise<WebhookReplayDto> {
+    return this.replays.recover(id, dto.since);
+  }
+
+  @Post(':id/replay')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Send again every event of the given types since a time',
+    description:
+      'From the outbox, which keeps events OUTBOX_RETENTION_HOURS after relaying them: an older `since` answers 422. Only types the endpoint subscribes to are sent; deliveries still pending are left to their schedule. Progress: GET /webhooks/{id}/replays/{jobId}.',
+  })
+  @ApiAcceptedResponse({ type: WebhookReplayDto })
+  @ApiProblems(404, 409, 422)
+  replay(@UuidParam('id') id: string, @Body() dto: ReplayWebhookDto): Promise<WebhookReplayDto> {
+    return this.replays.replay(id, dto.since, dto.types);
+  }
+
+  @Get(':id/replays/:jobId')
+  @ApiOperation({ summary: 'Progress of a recover or replay job: its deliveries by status' })
+  @ApiOkResponse({ type: WebhookReplayDto })
+  @ApiProblems(404)
+  replayProgress(@UuidParam('id') id: string, @UuidParam('jobId') jobId: string): Promise<WebhookReplayDto> {
+    return this.replays.get(id, jobId);
   }
 
   @Post(':id/deliveries/:deliveryId/retry')

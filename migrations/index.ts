@@ -4,6 +4,7 @@ import { EventsAndWebhooks1763850000000 } from './1763850000000-events-and-webho
 import { Relationships1763860000000 } from './1763860000000-relationships';
 import { MediaSizeIndex1763870000000 } from './1763870000000-media-size-index';
 import { SearchWords1763880000000 } from './1763880000000-search-words';
+import { WebhookOperations1763896000000 } from './1763896000000-webhook-operations';
 import { ApiKeyPolicies1763895000000 } from './1763895000000-api-key-policies';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has landed. */

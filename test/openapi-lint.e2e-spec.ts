@@ -25,9 +25,11 @@ describe('OpenAPI document lint (Redocly recommended)', () => {
     if (directory) await rm(directory, { recursive: true, force: true });
   });
 
+  let document: { paths: Record<string, Record<string, { operationId?: string }>> };
+
   it('has 0 errors and 0 warnings', async () => {
     const strata = await environment.start();
-    const document = (await strata.api().get('/docs-json').expect(200)).body;
+    document = (await strata.api().get('/docs-json').expect(200)).body;
     const file = join(directory, 'openapi.json');
     await writeFile(file, JSON.stringify(document));
 
@@ -35,6 +37,13 @@ describe('OpenAPI document lint (Redocly recommended)', () => {
 
     expect(report.problems).toEqual([]);
     expect(report.counts).toEqual({});
+  });
+
+  it('names operations for client generators (`pages_list`), not after Nest classes', () => {
+    const operationIds = Object.values(document.paths).flatMap((item) => Object.values(item).map((operation) => operation.operationId));
+    expect(operationIds).toContain('pages_list');
+    expect(operationIds).toContain('apiKeys_rotate');
+    expect(operationIds.filter((id) => !id || /Controller/.test(id))).toEqual([]);
   });
 });
 

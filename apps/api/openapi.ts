@@ -25,11 +25,20 @@ export function setupOpenApi(app: NestFastifyApplication): void {
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'sk_ API key', description: 'An API key: `Authorization: Bearer sk_…`' }, BEARER_SCHEME)
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key: `X-API-Key: sk_…`' }, API_KEY_HEADER_SCHEME)
       .build(),
-    { extraModels: [ProblemDetailsSchema] },
+    {
+      extraModels: [ProblemDetailsSchema],
+      // Client generators name methods after operationIds: `pages_list`, `apiKeys_rotate`, not
+      // Nest's default `PagesController_list`, which exposed a class name and changed with it.
+      operationIdFactory: (controllerKey, methodKey) => `${lowerFirst(controllerKey.replace(/Controller$/, ''))}_${methodKey}`,
+    },
   );
   documentRequiredScopes(document);
   orderTags(document);
   describeTags(document);
   keepOptionalQueryExamplesOutOfTryItOut(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}
+
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
 }

@@ -18,23 +18,22 @@ interface FilterGroup {
   members: Set<LiveSubscriber>;
 }
 
-/** One event (or heartbeat round) being handed to the subscribers it had when it arrived. */
-interface Delivery {
-  event?: OutgoingEvent;
-  targets: LiveSubscriber[];
-  next: number;
-}
-
 /**
  * Every live-event subscriber of this instance, grouped by filter: an event is matched once per
- * distinct filter and serialized once, then written to the matching subscribers in time-bounded
- * slices that yield between them. Deliveries run in arrival order, so each subscriber sees events
- * in the order they came. The total per instance is bounded (EVENTS_MAX_SUBSCRIBERS).
+ * distinct filter and serialized once, queued on each matching subscriber (a pointer to the
+ * shared frame), and the subscribers with something queued are flushed in time-bounded slices
+ * that yield between them. A subscriber reached after several events arrived gets them in one
+ * socket write, so when the instance falls behind it writes less often, not more. Each
+ * subscriber's queue keeps arrival order. The total per instance is bounded (EVENTS_MAX_SUBSCRIBERS).
  */
 @Injectable()
 export class EventFanOut implements BeforeApplicationShutdown {
   private readonly groups = new Map<string, FilterGroup>();
-  private readonly deliveries: Delivery[] = [];
+  /** Subscribers with queued events, in the order they got them. */
+  private readonly dirty = new Set<LiveSubscriber>();
+  /** A heartbeat round in progress: who is still to get one. */
+  private heartbeatTargets: LiveSubscriber[] = [];
+  private heartbeatNext = 0;
   private pumpScheduled = false;
   private count = 0;
   private readonly heartbeat: NodeJS.Timeout;
@@ -45,7 +44,7 @@ export class EventFanOut implements BeforeApplicationShutdown {
     private readonly config: AppConfig,
     metrics: MetricsService,
   ) {
-    this.heartbeat = setInterval(() => this.enqueue(undefined, this.all()), config.events.heartbeatMs);
+    this.heartbeat = setInterval(() => this.startHeartbeatRound(), config.events.heartbeatMs);
     this.heartbeat.unref();
     this.registerMetrics(metrics);
   }
@@ -80,25 +79,25 @@ export class EventFanOut implements BeforeApplicationShutdown {
   }
 
   publish(event: OutgoingEvent): void {
-    const targets: LiveSubscriber[] = [];
     for (const group of this.groups.values()) {
       if (!matchesEventPatterns(group.patterns, event.type)) continue;
-      for (const member of group.members) targets.push(member);
+      for (const member of group.members) if (member.offer(event)) this.dirty.add(member);
     }
-    if (targets.length > 0) this.enqueue(event, targets);
+    if (this.dirty.size > 0) this.schedule();
   }
 
   /** Before the HTTP server closes: it would otherwise wait for these endless responses. */
   beforeApplicationShutdown(): void {
     clearInterval(this.heartbeat);
-    this.deliveries.length = 0;
+    this.dirty.clear();
+    this.heartbeatTargets = [];
     for (const subscriber of this.all()) subscriber.close('the server is shutting down; reconnect with Last-Event-ID');
   }
 
-  private enqueue(event: OutgoingEvent | undefined, targets: LiveSubscriber[]): void {
-    if (targets.length === 0) return;
-    this.deliveries.push({ event, targets, next: 0 });
-    this.schedule();
+  private startHeartbeatRound(): void {
+    this.heartbeatTargets = this.all();
+    this.heartbeatNext = 0;
+    if (this.heartbeatTargets.length > 0) this.schedule();
   }
 
   private schedule(): void {
@@ -110,29 +109,32 @@ export class EventFanOut implements BeforeApplicationShutdown {
   private pump(): void {
     this.pumpScheduled = false;
     const startedAt = performance.now();
-    let writes = 0;
-    let elapsed = 0;
-    while (this.deliveries.length > 0) {
-      const delivery = this.deliveries[0];
-      const { event, targets } = delivery;
-      while (delivery.next < targets.length) {
-        const subscriber = targets[delivery.next++];
-        if (event) subscriber.deliver(event);
-        else subscriber.heartbeat();
-        if (++writes % WRITES_PER_CLOCK_READ === 0 && (elapsed = performance.now() - startedAt) >= SLICE_BUDGET_MS) break;
+    let frames = 0;
+    let visited = 0;
+    let outOfTime = false;
+    for (const subscriber of this.dirty) {
+      this.dirty.delete(subscriber);
+      frames += subscriber.flush();
+      if (++visited % WRITES_PER_CLOCK_READ === 0 && performance.now() - startedAt >= SLICE_BUDGET_MS) {
+        outOfTime = true;
+        break;
       }
-      if (delivery.next >= targets.length) this.deliveries.shift();
-      if (elapsed >= SLICE_BUDGET_MS) break;
     }
-    this.totals.writes += writes;
+    while (!outOfTime && this.heartbeatNext < this.heartbeatTargets.length) {
+      this.heartbeatTargets[this.heartbeatNext++].heartbeat();
+      if (++visited % WRITES_PER_CLOCK_READ === 0 && performance.now() - startedAt >= SLICE_BUDGET_MS) outOfTime = true;
+    }
+    if (this.heartbeatNext >= this.heartbeatTargets.length) this.heartbeatTargets = [];
+    this.totals.writes += frames;
     this.totals.writeSeconds += (performance.now() - startedAt) / 1000;
     this.totals.slices++;
-    if (this.deliveries.length > 0) this.schedule();
+    if (this.dirty.size > 0 || this.heartbeatTargets.length > 0) this.schedule();
   }
 
   private remove(subscriber: LiveSubscriber, group: FilterGroup): void {
     if (!group.members.delete(subscriber)) return;
     this.count--;
+    this.dirty.delete(subscriber);
     if (subscriber.disconnectedAsSlow) this.totals.slowDisconnects++;
     if (group.members.size === 0 && this.groups.get(subscriber.filterKey) === group) this.groups.delete(subscriber.filterKey);
   }
@@ -158,7 +160,7 @@ export class EventFanOut implements BeforeApplicationShutdown {
     });
     new Counter({
       name: 'strata_events_fanout_writes_total',
-      help: 'Events and heartbeats handed to subscribers (one per subscriber per event)',
+      help: 'Event frames written to subscribers (one per subscriber per event)',
       registers: [metrics.registry],
       collect() {
         this.reset();
@@ -167,7 +169,7 @@ export class EventFanOut implements BeforeApplicationShutdown {
     });
     new Counter({
       name: 'strata_events_fanout_seconds_total',
-      help: 'Time spent handing events to subscribers (divide by the writes for the cost per subscriber)',
+      help: 'Time spent writing events and heartbeats to subscribers (divide by the frames for the cost per subscriber and event)',
       registers: [metrics.registry],
       collect() {
         this.reset();

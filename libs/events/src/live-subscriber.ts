@@ -49,10 +49,42 @@ export abstract class LiveSubscriber {
     return this.queue.length - this.queueHead;
   }
 
-  deliver(event: OutgoingEvent): void {
-    if (this.closed) return;
-    if (this.queuedEvents === 0 && !this.waitingForDrain && !this.holding) this.write(event);
-    else this.enqueue(event, true);
+  /**
+   * Queues an event for the next `flush`; true when the subscriber needs one (false while its
+   * socket is full or its replay is being read: it flushes itself when that ends). The limits
+   * apply to what waits on the subscriber itself (a full socket, a replay), not to a burst the
+   * fan-out has yet to write, whose frames every subscriber shares anyway.
+   */
+  offer(event: OutgoingEvent): boolean {
+    if (this.closed) return false;
+    const blocked = this.waitingForDrain || this.holding;
+    this.enqueue(event, blocked);
+    return !blocked && !this.closed;
+  }
+
+  /**
+   * Writes what is queued, corked into as few socket writes as the socket takes (a subscriber the
+   * fan-out reaches late gets its backlog in one go); answers how many frames went out.
+   */
+  flush(): number {
+    if (this.closed || this.waitingForDrain || this.holding || this.queuedEvents === 0) return 0;
+    let written = 0;
+    this.cork();
+    while (!this.closed && !this.waitingForDrain && this.queueHead < this.queue.length) {
+      const event = this.queue[this.queueHead++];
+      this.queuedBytes -= this.frameSize(event);
+      this.write(event);
+      written++;
+    }
+    if (!this.closed) this.uncork();
+    if (this.queueHead === this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    } else if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+    return written;
   }
 
   /** Keeps proxies from closing an idle connection; skipped while frames are waiting anyway. */
@@ -104,6 +136,9 @@ export abstract class LiveSubscriber {
     this.close();
   }
 
+  /** Batches the writes of one flush into one socket write where the transport can. */
+  protected cork(): void {}
+  protected uncork(): void {}
   /** Writes one frame; false when the socket wants the writer to wait for 'drain'. */
   protected abstract writeFrame(event: OutgoingEvent): boolean;
   protected abstract frameSize(event: OutgoingEvent): number;
@@ -126,29 +161,18 @@ export abstract class LiveSubscriber {
   private enqueue(event: OutgoingEvent, enforceLimits: boolean): void {
     const size = this.frameSize(event);
     if (enforceLimits && (this.queuedEvents + 1 > this.limits.maxEvents || this.queuedBytes + size > this.limits.maxBytes)) {
-      this.disconnectedAsSlow = true;
-      this.close(
-        `too slow: ${this.queuedEvents} events (${this.queuedBytes} bytes) were waiting for this connection, the limit is ` +
-          `${this.limits.maxEvents} events or ${this.limits.maxBytes} bytes; reconnect with Last-Event-ID: ${this.lastEventId ?? '(none sent yet)'}`,
-      );
+      this.disconnectSlow();
       return;
     }
     this.queue.push(event);
     this.queuedBytes += size;
   }
 
-  private flush(): void {
-    while (!this.closed && !this.waitingForDrain && !this.holding && this.queueHead < this.queue.length) {
-      const event = this.queue[this.queueHead++];
-      this.queuedBytes -= this.frameSize(event);
-      this.write(event);
-    }
-    if (this.queueHead === this.queue.length) {
-      this.queue = [];
-      this.queueHead = 0;
-    } else if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.queueHead);
-      this.queueHead = 0;
-    }
+  private disconnectSlow(): void {
+    this.disconnectedAsSlow = true;
+    this.close(
+      `too slow: ${this.queuedEvents} events (${this.queuedBytes} bytes) were waiting for this connection, the limit is ` +
+        `${this.limits.maxEvents} events or ${this.limits.maxBytes} bytes; reconnect with Last-Event-ID: ${this.lastEventId ?? '(none sent yet)'}`,
+    );
   }
 }

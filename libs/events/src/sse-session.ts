@@ -21,6 +21,14 @@ export class SseSession extends LiveSubscriber {
     response.on('close', () => this.transportClosed());
   }
 
+  protected cork(): void {
+    this.response.cork();
+  }
+
+  protected uncork(): void {
+    this.response.uncork();
+  }
+
   protected writeFrame(event: OutgoingEvent): boolean {
     return this.response.write(event.sse);
   }

@@ -178,9 +178,13 @@ export class Environment {
   @IsOptional() @IsInt() @Min(1) @Max(1000000)
   EVENTS_MAX_SUBSCRIBERS: number = 10000;
 
-  /** What one subscriber may have waiting for its socket before it is disconnected as too slow. */
+  /**
+   * What one subscriber may have waiting for its socket before it is disconnected as too slow;
+   * a burst of writes (a batch) must fit. Frames are shared by all subscribers, so this bounds
+   * what one slow subscriber can keep alive, not a copy per subscriber.
+   */
   @IsOptional() @IsInt() @Min(16 * 1024) @Max(64 * 1024 * 1024)
-  EVENTS_SUBSCRIBER_BUFFER_BYTES: number = 256 * 1024;
+  EVENTS_SUBSCRIBER_BUFFER_BYTES: number = 1024 * 1024;
 
   @IsOptional() @IsInt() @Min(10) @Max(100000)
   EVENTS_SUBSCRIBER_BUFFER_EVENTS: number = 1000;

@@ -38,7 +38,11 @@ export class ProcessSupervisor {
     private readonly printBanner: (facts: BannerFacts) => void,
   ) {
     const env = childEnvironment(config);
-    const http = Array.from({ length: config.http.processes }, (_, index): Slot => ({ name: `http-${index + 1}`, env: { ...env, PROCESS_ROLE: 'api' }, restarts: 0 }));
+    const http = Array.from({ length: config.http.processes }, (_, index): Slot => ({
+      name: `http-${index + 1}`,
+      env: { ...env, PROCESS_ROLE: 'api' },
+      restarts: 0,
+    }));
     const queues: Slot[] = config.role === 'all' ? [{ name: 'worker', env: { ...env, PROCESS_ROLE: 'worker' }, restarts: 0 }] : [];
     this.slots = [...http, ...queues];
   }

@@ -9,18 +9,32 @@ const { join } = require('node:path');
 const zlib = require('node:zlib');
 const { describeMachine } = require('./lib/machine');
 
-const PAGE_BODY = Array.from({ length: 6 }, (_, index) =>
-  `Paragraph ${index + 1}. Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore.`).join('\n');
+const PAGE_BODY = Array.from(
+  { length: 6 },
+  (_, index) => `Paragraph ${index + 1}. Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore.`,
+).join('\n');
 const page = (index) => ({
-  id: `0193a7b2-1c3d-7e4f-8a9b-${String(index).padStart(12, '0')}`, slug: `page-${index}`, title: `Page ${index}`, body: PAGE_BODY,
-  status: 'draft', tags: [], metadata: {}, version: 1, createdAt: '2026-12-05T12:00:00.000Z', updatedAt: '2026-12-05T12:00:00.000Z',
+  id: `0193a7b2-1c3d-7e4f-8a9b-${String(index).padStart(12, '0')}`,
+  slug: `page-${index}`,
+  title: `Page ${index}`,
+  body: PAGE_BODY,
+  status: 'draft',
+  tags: [],
+  metadata: {},
+  version: 1,
+  createdAt: '2026-12-05T12:00:00.000Z',
+  updatedAt: '2026-12-05T12:00:00.000Z',
 });
 const BODIES = {
   'one page': Buffer.from(JSON.stringify(page(1))),
   'list of 20 pages': Buffer.from(JSON.stringify({ data: Array.from({ length: 20 }, (_, index) => page(index)), nextCursor: 'eyJpZCI6IjAxOTMifQ' })),
 };
 const CODINGS = [
-  ...[1, 4, 5, 6, 9, 11].map((quality) => ({ name: `br ${quality}`, compress: (body) => zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: quality, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } }) })),
+  ...[1, 4, 5, 6, 9, 11].map((quality) => ({
+    name: `br ${quality}`,
+    compress: (body) =>
+      zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: quality, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+  })),
   ...[1, 6, 9].map((level) => ({ name: `gzip ${level}`, compress: (body) => zlib.gzipSync(body, { level }) })),
 ];
 
@@ -38,7 +52,11 @@ function medianMicros(compress, body, runs) {
 
 const lines = [];
 for (const [label, body] of Object.entries(BODIES)) {
-  lines.push(`\n### ${label} (${body.length.toLocaleString('en-US')} bytes of JSON)\n`, '| coding | bytes | % of JSON | median µs |', '| --- | ---: | ---: | ---: |');
+  lines.push(
+    `\n### ${label} (${body.length.toLocaleString('en-US')} bytes of JSON)\n`,
+    '| coding | bytes | % of JSON | median µs |',
+    '| --- | ---: | ---: | ---: |',
+  );
   for (const coding of CODINGS) {
     const size = coding.compress(body).length;
     const micros = medianMicros(coding.compress, body, coding.name === 'br 9' || coding.name === 'br 11' ? 30 : 300);

@@ -36,8 +36,10 @@ async function main(args) {
     const { table, failures, findings } = await runGroup(group, settings, cleanups);
     const file = join(RESULTS_DIR, `${group.name}.md`);
     writeReport(file, { group, date, machine, services, settings, table, failures, findings });
-    console.log(`\n## ${group.name} (${machine.cpuModel} × ${machine.cpuCount}, Node ${machine.node}, ` +
-      `${settings.durationS} s, ${settings.connections} connections)\n\n${table}\n`);
+    console.log(
+      `\n## ${group.name} (${machine.cpuModel} × ${machine.cpuCount}, Node ${machine.node}, ` +
+        `${settings.durationS} s, ${settings.connections} connections)\n\n${table}\n`,
+    );
     console.log(failures.length ? `FAIL:\n${failures.map((failure) => `  - ${failure}`).join('\n')}` : 'PASS');
     console.log(`Written to ${file}\n`);
     failed ||= failures.length > 0;

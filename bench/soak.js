@@ -78,10 +78,15 @@ async function main() {
   });
   let sse;
   try {
-    const hook = await fetch(`${strata.url}/api/v1/webhooks`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ url: receiver.url, events: ['*'] }) });
+    const hook = await fetch(`${strata.url}/api/v1/webhooks`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: receiver.url, events: ['*'] }),
+    });
     if (hook.status !== 201) throw new Error(`registering the webhook answered ${hook.status}`);
     const pageIds = [];
-    for (let index = 0; index < PAGES; index++) pageIds.push((await createPage(strata.url, { slug: `seed-${index}`, title: `Seed ${index}`, body: 'y'.repeat(1000) }, auth)).id);
+    for (let index = 0; index < PAGES; index++)
+      pageIds.push((await createPage(strata.url, { slug: `seed-${index}`, title: `Seed ${index}`, body: 'y'.repeat(1000) }, auth)).id);
     // The seed's events are out of the way before the SSE client connects, so every event
     // after that point must reach both the webhook and the stream.
     const seedDeadline = Date.now() + 60_000;
@@ -94,7 +99,10 @@ async function main() {
     const traffic = startTraffic(strata.url, auth, pageIds, { rps: RPS });
     const progress = setInterval(() => {
       const last = sampler.samples[sampler.samples.length - 1];
-      if (last) console.log(`  t=${last.t.toFixed(0)}s rss=${last.rssMb?.toFixed(1)}MB heap=${last.heapMb?.toFixed(1)}MB loop p99=${last.loopP99Ms?.toFixed(1)}ms deliveries=${receiver.requests()}`);
+      if (last)
+        console.log(
+          `  t=${last.t.toFixed(0)}s rss=${last.rssMb?.toFixed(1)}MB heap=${last.heapMb?.toFixed(1)}MB loop p99=${last.loopP99Ms?.toFixed(1)}ms deliveries=${receiver.requests()}`,
+        );
     }, 30_000);
     await new Promise((resolve) => setTimeout(resolve, DURATION_S * 1000));
     await traffic.stop();
@@ -105,7 +113,16 @@ async function main() {
     const outbox = (await eventCount(strata)) - before;
     const deadline = Date.now() + 60_000;
     while ((receiver.ids.size - before < outbox || sse.ids.size < outbox) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
-    const report = buildReport({ machine, settings, samples: sampler.samples, stats: traffic.stats(), outbox, delivered: receiver.ids.size - before, deliveryRequests: receiver.requests() - before, streamed: sse.ids.size });
+    const report = buildReport({
+      machine,
+      settings,
+      samples: sampler.samples,
+      stats: traffic.stats(),
+      outbox,
+      delivered: receiver.ids.size - before,
+      deliveryRequests: receiver.requests() - before,
+      streamed: sse.ids.size,
+    });
     writeFileSync(RESULT_FILE, report.markdown);
     console.log(`\n${report.markdown}\nWritten to ${RESULT_FILE}`);
     return report.pass ? 0 : 1;
@@ -164,7 +181,9 @@ ${row('event-loop delay max per interval', loopMax, 'ms')}
 | traffic | value |
 | --- | --- |
 | requests sent / skipped (over ${64} in flight) | ${stats.sent} / ${stats.skipped} |
-| answers | ${Object.entries(stats.statuses).map(([status, count]) => `${status}: ${count}`).join(', ')} |
+| answers | ${Object.entries(stats.statuses)
+    .map(([status, count]) => `${status}: ${count}`)
+    .join(', ')} |
 | latency p50 / p99 / max | ${f(percentile(50))} / ${f(percentile(99))} / ${f(sorted[sorted.length - 1])} ms |
 | events written during the run (outbox) | ${outbox} |
 | distinct events delivered to the webhook (requests incl. repeats) | ${delivered} (${deliveryRequests}) |

@@ -35,7 +35,10 @@ describe('API keys', () => {
     expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(missing.headers['www-authenticate']).toBe('Bearer');
     expect(missing.body.type).toBe('https://strata.dev/problems/unauthorized');
-    await request(a.server).get('/api/v1/pages').set(bearer('sk_' + 'x'.repeat(40))).expect(401);
+    await request(a.server)
+      .get('/api/v1/pages')
+      .set(bearer('sk_' + 'x'.repeat(40)))
+      .expect(401);
     await request(a.server).get('/api/v1/pages').set('authorization', 'Basic abc').expect(401);
   });
 
@@ -59,7 +62,14 @@ describe('API keys', () => {
     expect(JSON.stringify(listed.body)).not.toContain(issued.key);
     const fetched = await a.api().get(`/api/v1/api-keys/${issued.id}`).expect(200);
     expect(fetched.body.key).toBeUndefined();
-    expect(fetched.body).toMatchObject({ id: issued.id, name: 'issued once', scopes: ['content:read', 'content:write'], tier: 'free', usageCount: 0, revokedAt: null });
+    expect(fetched.body).toMatchObject({
+      id: issued.id,
+      name: 'issued once',
+      scopes: ['content:read', 'content:write'],
+      tier: 'free',
+      usageCount: 0,
+      revokedAt: null,
+    });
 
     const dump = await dumpApiKeysTable();
     expect(dump).toContain(createHash('sha256').update(issued.key).digest('hex'));
@@ -96,12 +106,24 @@ describe('API keys', () => {
 
   it('lets a key grant only scopes it holds', async () => {
     const { key } = await createKey(a, { scopes: ['keys:manage'] });
-    await request(a.server).post('/api/v1/api-keys').set(bearer(key)).send({ name: 'x', scopes: ['admin'], tier: 'free' }).expect(403);
-    await request(a.server).post('/api/v1/api-keys').set(bearer(key)).send({ name: 'x', scopes: ['keys:manage'], tier: 'free' }).expect(201);
+    await request(a.server)
+      .post('/api/v1/api-keys')
+      .set(bearer(key))
+      .send({ name: 'x', scopes: ['admin'], tier: 'free' })
+      .expect(403);
+    await request(a.server)
+      .post('/api/v1/api-keys')
+      .set(bearer(key))
+      .send({ name: 'x', scopes: ['keys:manage'], tier: 'free' })
+      .expect(201);
   });
 
   it('validates input: unknown scope, unknown tier, past expiry, unknown field', async () => {
-    const post = (body: object) => a.api().post('/api/v1/api-keys').send({ name: 'bad', scopes: ['content:read'], tier: 'free', ...body });
+    const post = (body: object) =>
+      a
+        .api()
+        .post('/api/v1/api-keys')
+        .send({ name: 'bad', scopes: ['content:read'], tier: 'free', ...body });
     expect((await post({ scopes: ['root'] }).expect(400)).body.errors).toHaveProperty('scopes');
     expect((await post({ tier: 'gold' }).expect(422)).body.errors).toHaveProperty('tier');
     await post({ tier: 'anonymous' }).expect(422);
@@ -142,7 +164,11 @@ describe('API keys', () => {
   it('never lets a usage-limited key make more requests than it has, across instances', async () => {
     const { id, key } = await createKey(a, { remaining: 5, tier: 'premium' });
     const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => request((i % 2 ? a : b).server).get('/api/v1/pages').set(bearer(key))),
+      Array.from({ length: 20 }, (_, i) =>
+        request((i % 2 ? a : b).server)
+          .get('/api/v1/pages')
+          .set(bearer(key)),
+      ),
     );
     expect(responses.filter((response) => response.status === 200)).toHaveLength(5);
     expect(responses.filter((response) => response.status === 401)).toHaveLength(15);
@@ -171,20 +197,32 @@ describe('API keys', () => {
     const { id, key } = await createKey(a, { remaining: 2, scopes: ['content:read'] });
     const verified = await a.api().post('/api/v1/api-keys/verify').send({ key }).expect(200);
     expect(verified.body).toEqual({ valid: true, code: 'VALID', keyId: id, scopes: ['content:read'], tier: 'free', expiresAt: null, remaining: 2 });
-    const unknown = await a.api().post('/api/v1/api-keys/verify').send({ key: 'sk_' + 'A'.repeat(40) }).expect(200);
+    const unknown = await a
+      .api()
+      .post('/api/v1/api-keys/verify')
+      .send({ key: 'sk_' + 'A'.repeat(40) })
+      .expect(200);
     expect(unknown.body).toMatchObject({ valid: false, code: 'NOT_FOUND', keyId: null });
   });
 
   it('counts usage in batches: usageCount and lastUsedAt after a flush', async () => {
     const { id, key } = await createKey(a);
     const before = Date.now();
-    for (let i = 0; i < 3; i++) await request(i % 2 ? a.server : b.server).get('/api/v1/pages').set(bearer(key)).expect(200);
+    for (let i = 0; i < 3; i++)
+      await request(i % 2 ? a.server : b.server)
+        .get('/api/v1/pages')
+        .set(bearer(key))
+        .expect(200);
     // Counting is fire-and-forget; wait for the counts to land in Redis, then flush.
-    await pollUntil(async () => {
-      await a.app.get(UsageFlusher).flush();
-      const stored = await a.api().get(`/api/v1/api-keys/${id}`);
-      return stored.body.usageCount === 3;
-    }, 5000, 50);
+    await pollUntil(
+      async () => {
+        await a.app.get(UsageFlusher).flush();
+        const stored = await a.api().get(`/api/v1/api-keys/${id}`);
+        return stored.body.usageCount === 3;
+      },
+      5000,
+      50,
+    );
     const stored = await a.api().get(`/api/v1/api-keys/${id}`).expect(200);
     expect(Date.parse(stored.body.lastUsedAt)).toBeGreaterThanOrEqual(before - 5);
   });

@@ -27,12 +27,16 @@ function freshConnectionCaller(baseUrl: string, headers: Record<string, string> 
   return (method: string, path: string, body?: unknown) =>
     new Promise<{ status: number; body: any }>((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
-      const call = httpRequest(`${baseUrl}${path}`, { method, agent: false, headers: { ...headers, ...(payload ? { 'content-type': 'application/json' } : {}) } }, (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
-      });
+      const call = httpRequest(
+        `${baseUrl}${path}`,
+        { method, agent: false, headers: { ...headers, ...(payload ? { 'content-type': 'application/json' } : {}) } },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+        },
+      );
       call.setTimeout(10_000, () => call.destroy(new Error(`${method} ${path}: no answer within 10 s`)));
       call.on('error', reject);
       call.end(payload);
@@ -71,7 +75,9 @@ describe('API_PROCESSES: several HTTP processes on one port', () => {
   });
 
   it('runs two HTTP processes and one queue consumer, and prints one banner', () => {
-    const roles = childProcesses(app.pid!).map((child) => child.role).sort();
+    const roles = childProcesses(app.pid!)
+      .map((child) => child.role)
+      .sort();
     expect(roles).toEqual(['api', 'api', 'worker']);
     expect(app.allOutput().match(/is ready \(role/g)).toHaveLength(1);
   });
@@ -91,10 +97,14 @@ describe('API_PROCESSES: several HTTP processes on one port', () => {
     const call = freshConnectionCaller(app.url);
     // The other HTTP process answers while the killed one is replaced.
     for (let index = 0; index < 10; index++) expect((await call('GET', '/health/live')).status).toBe(200);
-    await eventually(() => {
-      const api = childProcesses(app.pid!).filter((child) => child.role === 'api');
-      return api.length === 2 && !api.some((child) => child.pid === victim.pid);
-    }, 'a new HTTP process in place of the killed one', 10_000);
+    await eventually(
+      () => {
+        const api = childProcesses(app.pid!).filter((child) => child.role === 'api');
+        return api.length === 2 && !api.some((child) => child.pid === victim.pid);
+      },
+      'a new HTTP process in place of the killed one',
+      10_000,
+    );
     await eventually(() => /the http-\d process is back/.test(app.allOutput()), 'the supervisor to see it ready', 60_000);
   }, 120_000);
 

@@ -34,7 +34,11 @@ describe('auth matrix from the OpenAPI document', () => {
     const document = (await request(strata.server).get('/docs-json').expect(200)).body as { paths: Record<string, Record<string, Record<string, unknown>>> };
     operations = Object.entries(document.paths)
       .filter(([path]) => path.startsWith('/api/'))
-      .flatMap(([path, item]) => Object.entries(item).filter(([method]) => METHODS.includes(method)).map(([method, operation]) => ({ method, path, scope: operation[SCOPE_EXTENSION] as string })));
+      .flatMap(([path, item]) =>
+        Object.entries(item)
+          .filter(([method]) => METHODS.includes(method))
+          .map(([method, operation]) => ({ method, path, scope: operation[SCOPE_EXTENSION] as string })),
+      );
 
     const revoked = await createKey(strata, { scopes: ['admin'], tier: 'unlimited' });
     await strata.api().patch(`/api/v1/api-keys/${revoked.id}/revoke`).expect(200);
@@ -72,7 +76,8 @@ describe('auth matrix from the OpenAPI document', () => {
       for (const [name, headers, status] of [...cases, ['a key without the scope', bearer(lacking), 403] as [string, Record<string, string>, number]]) {
         const response = await call(operation, headers);
         const problem = /^application\/problem\+json/.test(response.headers['content-type'] ?? '');
-        if (response.status !== status || !problem) wrong.push(`${operation.method.toUpperCase()} ${operation.path} with ${name}: ${response.status}${problem ? '' : ' (not problem+json)'}`);
+        if (response.status !== status || !problem)
+          wrong.push(`${operation.method.toUpperCase()} ${operation.path} with ${name}: ${response.status}${problem ? '' : ' (not problem+json)'}`);
       }
     }
     expect(wrong).toEqual([]);

@@ -47,7 +47,7 @@ describe('cache invalidation bus: gaps', () => {
     const page = (await writer.api().post('/api/v1/pages').send({ slug: 'bus-gap', title: 'before' }).expect(201)).body;
     const readerCache = reader.app.get(CacheService);
     expect(await titleOnReader(page.id)).toBe('before');
-    await eventually(() => readerCache.l1.get(contentItemKey('page', page.id)), 'the page in the reader\'s L1');
+    await eventually(() => readerCache.l1.get(contentItemKey('page', page.id)), "the page in the reader's L1");
 
     await writeWithoutBusMessage(page.id, 'after');
     // The hazard: without a message the reader keeps its copy.
@@ -73,7 +73,7 @@ describe('cache invalidation bus: gaps', () => {
     const readerCache = reader.app.get(CacheService);
     await publishAsPeer({ seq: 10, keys: ['content:unrelated'] });
     expect(await titleOnReader(page.id)).toBe('one');
-    await eventually(() => readerCache.l1.get(contentItemKey('page', page.id)), 'the page in the reader\'s L1');
+    await eventually(() => readerCache.l1.get(contentItemKey('page', page.id)), "the page in the reader's L1");
     await writeWithoutBusMessage(page.id, 'two');
 
     const gapsBefore = readerCache.bus.gapsDetected;

@@ -40,7 +40,11 @@ describe('POST /cache/warm { mostRead } (two instances, real Redis and PostgreSQ
 
   it('refuses both or neither of items and mostRead, and a mostRead out of range', async () => {
     await first.api().post('/api/v1/cache/warm').send({}).expect(400);
-    await first.api().post('/api/v1/cache/warm').send({ mostRead: 1, items: [{ type: 'page', id: '01900000-0000-7000-8000-000000000000' }] }).expect(400);
+    await first
+      .api()
+      .post('/api/v1/cache/warm')
+      .send({ mostRead: 1, items: [{ type: 'page', id: '01900000-0000-7000-8000-000000000000' }] })
+      .expect(400);
     await first.api().post('/api/v1/cache/warm').send({ mostRead: 0 }).expect(400);
     await first.api().post('/api/v1/cache/warm').send({ mostRead: 1001 }).expect(400);
   });

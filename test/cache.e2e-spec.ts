@@ -27,7 +27,11 @@ describe('cache (two instances, real Redis and PostgreSQL)', () => {
   afterAll(() => environment.teardown());
 
   async function createPage(slug: string, title = 'Title'): Promise<{ id: string }> {
-    const response = await first.api().post('/api/v1/pages').send({ slug, title, body: 'body', metadata: { at: { $date: 'kept as is' } } }).expect(201);
+    const response = await first
+      .api()
+      .post('/api/v1/pages')
+      .send({ slug, title, body: 'body', metadata: { at: { $date: 'kept as is' } } })
+      .expect(201);
     return response.body;
   }
 
@@ -39,7 +43,11 @@ describe('cache (two instances, real Redis and PostgreSQL)', () => {
     }
 
     for (let round = 1; round <= 5; round++) {
-      await first.api().patch(`/api/v1/pages/${page.id}`).send({ title: `After ${round}` }).expect(200);
+      await first
+        .api()
+        .patch(`/api/v1/pages/${page.id}`)
+        .send({ title: `After ${round}` })
+        .expect(200);
       expect((await first.api().get(`/api/v1/pages/${page.id}`).expect(200)).body.title).toBe(`After ${round}`);
       await sleep(100);
       expect((await second.api().get(`/api/v1/pages/${page.id}`).expect(200)).body.title).toBe(`After ${round}`);
@@ -59,13 +67,15 @@ describe('cache (two instances, real Redis and PostgreSQL)', () => {
   it('500 concurrent reads of a cold key across two instances load it from the database exactly once', async () => {
     const page = await createPage('stampede');
     // A write caches the item it wrote; drop it everywhere so the key is cold.
-    await first.api().post('/api/v1/cache/flush').send({ tags: [`page:${page.id}`] }).expect(200);
+    await first
+      .api()
+      .post('/api/v1/cache/flush')
+      .send({ tags: [`page:${page.id}`] })
+      .expect(200);
     await sleep(100);
     expect(cacheOf(second).l1.get(`content:page:${page.id}`)).toBeUndefined();
     const loadsBefore = cacheOf(first).stats.lifetime.loads + cacheOf(second).stats.lifetime.loads;
-    const responses = await Promise.all(
-      Array.from({ length: 500 }, (_, i) => (i % 2 === 0 ? first : second).api().get(`/api/v1/pages/${page.id}`)),
-    );
+    const responses = await Promise.all(Array.from({ length: 500 }, (_, i) => (i % 2 === 0 ? first : second).api().get(`/api/v1/pages/${page.id}`)));
     expect(responses.every((response) => response.status === 200 && response.body.id === page.id)).toBe(true);
     const loads = cacheOf(first).stats.lifetime.loads + cacheOf(second).stats.lifetime.loads - loadsBefore;
     expect(loads).toBe(1);
@@ -190,7 +200,11 @@ describe('cache (two instances, real Redis and PostgreSQL)', () => {
       const page = await createPage('flushed');
       await second.api().get(`/api/v1/pages/${page.id}`).expect(200);
       expect(cacheOf(second).l1.get(`content:page:${page.id}`)).toBeDefined();
-      await first.api().post('/api/v1/cache/flush').send({ tags: [`page:${page.id}`] }).expect(200, { flushed: 'tags', tags: [`page:${page.id}`] });
+      await first
+        .api()
+        .post('/api/v1/cache/flush')
+        .send({ tags: [`page:${page.id}`] })
+        .expect(200, { flushed: 'tags', tags: [`page:${page.id}`] });
       await until(() => cacheOf(second).l1.get(`content:page:${page.id}`) === undefined, 'the bus to drop the entry on the other instance');
 
       await second.api().get(`/api/v1/pages/${page.id}`).expect(200);
@@ -202,7 +216,11 @@ describe('cache (two instances, real Redis and PostgreSQL)', () => {
     it('warms given items in the background', async () => {
       const page = await createPage('warmed');
       await first.api().post('/api/v1/cache/flush').expect(200);
-      await first.api().post('/api/v1/cache/warm').send({ items: [{ type: 'page', id: page.id }] }).expect(202, { accepted: 1 });
+      await first
+        .api()
+        .post('/api/v1/cache/warm')
+        .send({ items: [{ type: 'page', id: page.id }] })
+        .expect(202, { accepted: 1 });
       await until(() => cacheOf(first).l1.get(`content:page:${page.id}`) !== undefined, 'the page to be warmed');
     });
 
@@ -211,7 +229,11 @@ describe('cache (two instances, real Redis and PostgreSQL)', () => {
       expect(badFlush.headers['content-type']).toMatch(/application\/problem\+json/);
       await first.api().post('/api/v1/cache/flush').send({ everything: true }).expect(400);
       await first.api().post('/api/v1/cache/warm').send({}).expect(400);
-      const unknown = await first.api().post('/api/v1/cache/warm').send({ items: [{ type: 'widget', id: 'x' }] }).expect(422);
+      const unknown = await first
+        .api()
+        .post('/api/v1/cache/warm')
+        .send({ items: [{ type: 'widget', id: 'x' }] })
+        .expect(422);
       expect(unknown.body.errors.items[0]).toMatch(/page/);
     });
   });

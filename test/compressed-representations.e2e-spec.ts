@@ -43,7 +43,13 @@ describe('compressed representations of cached reads', () => {
     return JSON.parse(bytes.toString('utf8'));
   };
   const createPage = async (slug: string, words = 400) =>
-    (await strata.api().post('/api/v1/pages').send({ slug, title: slug, body: 'lorem ipsum dolor '.repeat(words / 3) }).expect(201)).body;
+    (
+      await strata
+        .api()
+        .post('/api/v1/pages')
+        .send({ slug, title: slug, body: 'lorem ipsum dolor '.repeat(words / 3) })
+        .expect(201)
+    ).body;
 
   it('sends br or gzip as negotiated, with Vary and a per-coding strong ETag, the same bytes every time', async () => {
     const page = await createPage('compressed');

@@ -41,9 +41,15 @@ describe('content change listeners', () => {
   it('reports every operation of a batch in one commit', async () => {
     const page = (await strata.api().post('/api/v1/pages').send({ slug: 'batch-observed', title: 'B' }).expect(201)).body;
     committed.length = 0;
-    await strata.api()
+    await strata
+      .api()
       .post('/api/v1/pages/batch')
-      .send({ operations: [{ op: 'update', id: page.id, data: { title: 'B2' } }, { op: 'create', data: { slug: 'batch-new-observed', title: 'N' } }] })
+      .send({
+        operations: [
+          { op: 'update', id: page.id, data: { title: 'B2' } },
+          { op: 'create', data: { slug: 'batch-new-observed', title: 'N' } },
+        ],
+      })
       .expect(200);
     expect(committed).toHaveLength(1);
     expect(committed[0].map((change) => `${change.kind}.${change.action}`)).toEqual(['page.updated', 'page.created']);

@@ -21,7 +21,13 @@ describe('early answers to item reads', () => {
     strata = await environment.start();
     // Nest's global guard runs on every request that reaches Nest's pipeline, and only then.
     nestPipelineCalls = jest.spyOn(AccessGuard.prototype, 'canActivate');
-    pageId = (await strata.api().post('/api/v1/pages').send({ slug: 'early', title: 'Early', body: 'x'.repeat(2000) }).expect(201)).body.id;
+    pageId = (
+      await strata
+        .api()
+        .post('/api/v1/pages')
+        .send({ slug: 'early', title: 'Early', body: 'x'.repeat(2000) })
+        .expect(201)
+    ).body.id;
     early = await createKey(strata, { scopes: ['content:read'] });
     // Same tier and scope, but usage-limited: such keys are always charged by the controller.
     viaController = await createKey(strata, { scopes: ['content:read'], remaining: 1000 });
@@ -34,7 +40,10 @@ describe('early answers to item reads', () => {
 
   beforeEach(() => nestPipelineCalls.mockClear());
 
-  const get = (path: string, key: string, headers: Record<string, string> = {}) => request(strata.server).get(path).set({ ...bearer(key), ...headers });
+  const get = (path: string, key: string, headers: Record<string, string> = {}) =>
+    request(strata.server)
+      .get(path)
+      .set({ ...bearer(key), ...headers });
 
   it('answers a cached key without the controller, with the controller’s body and headers', async () => {
     await get(`/api/v1/pages/${pageId}`, early.key).expect(200); // the key's first use fills the lookup cache
@@ -46,7 +55,16 @@ describe('early answers to item reads', () => {
     expect(nestPipelineCalls).toHaveBeenCalledTimes(1);
 
     expect(fast.body).toEqual(slow.body);
-    for (const header of ['etag', 'cache-control', 'content-type', 'content-encoding', 'vary', 'x-content-type-options', 'content-security-policy', 'ratelimit-policy']) {
+    for (const header of [
+      'etag',
+      'cache-control',
+      'content-type',
+      'content-encoding',
+      'vary',
+      'x-content-type-options',
+      'content-security-policy',
+      'ratelimit-policy',
+    ]) {
       expect([header, fast.headers[header]]).toEqual([header, slow.headers[header]]);
     }
     expect(fast.headers['x-request-id']).toBeTruthy();

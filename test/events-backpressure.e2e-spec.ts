@@ -134,4 +134,3 @@ class StalledClient {
     this.response.destroy();
   }
 }
-

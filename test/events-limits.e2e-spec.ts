@@ -15,17 +15,19 @@ interface Answer {
 /** A stream request that was refused: its status, headers and problem body. */
 function refusedStream(url: string, headers: Record<string, string>): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    http.get(url, { headers: { accept: 'text/event-stream', ...headers } }, (response) => {
-      if (response.statusCode === 200) {
-        response.destroy();
-        reject(new Error('the stream was accepted'));
-        return;
-      }
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: JSON.parse(text) }));
-    }).on('error', reject);
+    http
+      .get(url, { headers: { accept: 'text/event-stream', ...headers } }, (response) => {
+        if (response.statusCode === 200) {
+          response.destroy();
+          reject(new Error('the stream was accepted'));
+          return;
+        }
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: JSON.parse(text) }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -69,7 +71,7 @@ describe('live events limits', () => {
     await environment?.teardown();
   });
 
-  it('counts a key\'s streams across instances, answers 429 past its tier\'s limit, and frees a slot when a stream closes', async () => {
+  it("counts a key's streams across instances, answers 429 past its tier's limit, and frees a slot when a stream closes", async () => {
     const headers = { authorization: `Bearer ${key.key}` };
     await open(first, headers);
     const onSecond = await open(second, headers);
@@ -82,11 +84,11 @@ describe('live events limits', () => {
     expect(refused.body.type).toMatch(/quota-exceeded$/);
 
     onSecond.close();
-    await eventually(async () => (await redis.zcard(`events:streams:${key.id}`)) === 1, 'the closed stream\'s slot to be released');
+    await eventually(async () => (await redis.zcard(`events:streams:${key.id}`)) === 1, "the closed stream's slot to be released");
     await open(first, headers);
   });
 
-  it('stops counting a crashed instance\'s streams once their slots expire', async () => {
+  it("stops counting a crashed instance's streams once their slots expire", async () => {
     for (const client of clients.splice(0)) client.close();
     const slots = `events:streams:${key.id}`;
     await eventually(async () => (await redis.zcard(slots)) === 0, 'every slot released');
@@ -113,6 +115,9 @@ describe('live events limits', () => {
     await open(first, admin);
 
     clients.at(-2)!.close();
-    await eventually(async () => (await SseClient.connect(streamUrl(small), admin).then((client) => (clients.push(client), client.response?.statusCode))) === 200, 'room again on the full instance');
+    await eventually(
+      async () => (await SseClient.connect(streamUrl(small), admin).then((client) => (clients.push(client), client.response?.statusCode))) === 200,
+      'room again on the full instance',
+    );
   });
 });

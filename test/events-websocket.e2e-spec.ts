@@ -155,7 +155,7 @@ describe('live events (WebSocket)', () => {
     await eventually(() => idle.pings >= 2, 'two pings', 10000);
   });
 
-  it('counts WebSocket streams in the key\'s stream limit (429 with Retry-After)', async () => {
+  it("counts WebSocket streams in the key's stream limit (429 with Retry-After)", async () => {
     const one = await connect('', withKey(limited.key));
     await eventually(() => one.control('ready'), 'first ready');
     const two = await connect('', withKey(limited.key));
@@ -186,7 +186,14 @@ describe('live events (WebSocket)', () => {
     const payload = 'x'.repeat(32 * 1024);
     const stream = streamer.app.get(EventStream);
     for (let index = 0; index < 400 && !session.isClosed; index += 4) {
-      await stream.publish(Array.from({ length: 4 }, (_, offset) => ({ id: `evt_wsslow${index + offset}`, type: 'page.deleted', timestamp: new Date().toISOString(), data: { payload } })));
+      await stream.publish(
+        Array.from({ length: 4 }, (_, offset) => ({
+          id: `evt_wsslow${index + offset}`,
+          type: 'page.deleted',
+          timestamp: new Date().toISOString(),
+          data: { payload },
+        })),
+      );
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await eventually(() => session.isClosed, 'the stalled WebSocket to be disconnected');

@@ -23,7 +23,11 @@ describe('fault: PostgreSQL server restarted under load', () => {
   beforeAll(async () => {
     postgres = await PrivatePostgres.start();
     receiver = await new WebhookReceiver().start();
-    environment = await createTestEnvironment({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_RETRY_SCHEDULE: '200ms,500ms,1s,2s', OUTBOX_POLL_INTERVAL_MS: '100' });
+    environment = await createTestEnvironment({
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      WEBHOOK_RETRY_SCHEDULE: '200ms,500ms,1s,2s',
+      OUTBOX_POLL_INTERVAL_MS: '100',
+    });
     const databaseUrl = await postgres.createDatabase('strata_restart');
     app = await SpawnedApp.start({ ...environment.env, DATABASE_URL: databaseUrl });
   }, 90000);

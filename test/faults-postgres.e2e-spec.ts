@@ -22,7 +22,11 @@ describe('fault: PostgreSQL connections terminated under load', () => {
 
   beforeAll(async () => {
     receiver = await new WebhookReceiver().start();
-    environment = await createTestEnvironment({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_RETRY_SCHEDULE: '200ms,500ms,1s,2s', OUTBOX_POLL_INTERVAL_MS: '100' });
+    environment = await createTestEnvironment({
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      WEBHOOK_RETRY_SCHEDULE: '200ms,500ms,1s,2s',
+      OUTBOX_POLL_INTERVAL_MS: '100',
+    });
     app = await SpawnedApp.start(environment.env);
     admin = new Client({ connectionString: TEST_POSTGRES_ADMIN_URL });
     await admin.connect();

@@ -53,13 +53,17 @@ describe('fault: Redis stopped and restarted under load', () => {
     for (let index = 0; index < 20; index++) pages.push((await call('POST', '/api/v1/pages', { slug: `seed-${index}`, title: `Seed ${index}` })).body.id);
     sse = await SseClient.connect(`${app.url}/api/v1/events?types=page.*`, client);
 
-    const load = new LoadGenerator(app.url, client, (n) =>
-      n % 5 === 0
-        ? { name: 'write', method: 'POST', path: '/api/v1/pages', body: { slug: `load-${n}`, title: `Load ${n}` } }
-        : n % 5 === 1
-          ? { name: 'list', path: '/api/v1/pages?limit=10' }
-          : { name: 'read', path: `/api/v1/pages/${pages[n % pages.length]}` },
-    { concurrency: 6, keepJson: true }).start();
+    const load = new LoadGenerator(
+      app.url,
+      client,
+      (n) =>
+        n % 5 === 0
+          ? { name: 'write', method: 'POST', path: '/api/v1/pages', body: { slug: `load-${n}`, title: `Load ${n}` } }
+          : n % 5 === 1
+            ? { name: 'list', path: '/api/v1/pages?limit=10' }
+            : { name: 'read', path: `/api/v1/pages/${pages[n % pages.length]}` },
+      { concurrency: 6, keepJson: true },
+    ).start();
 
     await sleep(1500);
     await redis.stop();
@@ -99,10 +103,14 @@ describe('fault: Redis stopped and restarted under load', () => {
     // Every page the load (and the outage write) created reaches the webhook; the outage write reaches SSE.
     const created = [duringOutage.body.id, ...results.filter((result) => result.name === 'write' && result.status === 201).map((result) => result.json.id)];
     await eventually(() => sse!.messages.some((message) => message.data?.data?.id === duringOutage.body.id), 'the outage write on the SSE stream', 20000);
-    await eventually(() => {
-      const delivered = new Set(receiver.ofType('page.created').map((webhook) => webhook.json.data.id));
-      return created.every((id) => delivered.has(id));
-    }, 'every page.created to be delivered', 30000);
+    await eventually(
+      () => {
+        const delivered = new Set(receiver.ofType('page.created').map((webhook) => webhook.json.data.id));
+        return created.every((id) => delivered.has(id));
+      },
+      'every page.created to be delivered',
+      30000,
+    );
     console.log(`[faults-redis] ${created.length} writes, all delivered; ${receiver.ofType('page.created').length} deliveries received`);
   }, 120000);
 });

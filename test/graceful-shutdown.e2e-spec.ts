@@ -26,7 +26,10 @@ describe('graceful shutdown', () => {
     const base = `http://127.0.0.1:${port}`;
     const adminKey = environment.env.ADMIN_API_KEY;
     const headers = { 'content-type': 'application/json', ...(adminKey ? { authorization: `Bearer ${adminKey}` } : {}) };
-    const operations = Array.from({ length: 100 }, (_, index) => ({ op: 'create', data: { slug: `drain-${index}`, title: `Drain ${index}`, body: 'x'.repeat(2000) } }));
+    const operations = Array.from({ length: 100 }, (_, index) => ({
+      op: 'create',
+      data: { slug: `drain-${index}`, title: `Drain ${index}`, body: 'x'.repeat(2000) },
+    }));
     // Close only once the server has the request (a fixed sleep is too short on a loaded machine).
     const arrived = new Promise((resolve) => strata.app.getHttpServer().once('request', resolve));
     const inFlight = fetch(`${base}/api/v1/pages/batch`, { method: 'POST', headers, body: JSON.stringify({ operations }) });
@@ -58,7 +61,13 @@ describe('graceful shutdown of a real process under load (SIGTERM)', () => {
     // A receiver that takes a moment and few delivery slots, so at the signal deliveries are in
     // flight and a backlog waits in the queue and the outbox.
     receiver.respond = (_request, _index, response) => setTimeout(() => response.writeHead(200).end(), 300);
-    environment = await createTestEnvironment({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', OUTBOX_POLL_INTERVAL_MS: '100', WEBHOOK_CONCURRENCY: '2', WEBHOOK_RETRY_SCHEDULE: '200ms,500ms,1s', SHUTDOWN_GRACE_MS: String(GRACE_MS) });
+    environment = await createTestEnvironment({
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      OUTBOX_POLL_INTERVAL_MS: '100',
+      WEBHOOK_CONCURRENCY: '2',
+      WEBHOOK_RETRY_SCHEDULE: '200ms,500ms,1s',
+      SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    });
   });
   afterAll(async () => {
     for (const app of apps) await app.stop();
@@ -74,11 +83,15 @@ describe('graceful shutdown of a real process under load (SIGTERM)', () => {
     expect((await call('POST', '/api/v1/webhooks', { url: receiver.url, events: ['page.created'] })).status).toBe(201);
     const seed = (await call('POST', '/api/v1/pages', { slug: 'seed', title: 'Seed' })).body.id;
 
-    const load = new LoadGenerator(first.url, headers, (n) =>
-      n % 2 === 0
-        ? { name: 'write', method: 'POST', path: '/api/v1/pages', body: { slug: `term-${n}`, title: `T ${n}`, body: 'x'.repeat(2000) } }
-        : { name: 'read', path: n % 4 === 1 ? `/api/v1/pages/${seed}` : '/api/v1/pages?limit=20' },
-    { concurrency: 8, keepJson: true }).start();
+    const load = new LoadGenerator(
+      first.url,
+      headers,
+      (n) =>
+        n % 2 === 0
+          ? { name: 'write', method: 'POST', path: '/api/v1/pages', body: { slug: `term-${n}`, title: `T ${n}`, body: 'x'.repeat(2000) } }
+          : { name: 'read', path: n % 4 === 1 ? `/api/v1/pages/${seed}` : '/api/v1/pages?limit=20' },
+      { concurrency: 8, keepJson: true },
+    ).start();
     await eventually(() => receiver.ofType('page.created').length >= 5, 'deliveries under way before the signal');
     const signalledAt = Date.now();
     first.kill('SIGTERM');
@@ -101,10 +114,14 @@ describe('graceful shutdown of a real process under load (SIGTERM)', () => {
     const second = await SpawnedApp.start({ ...environment.env, WEBHOOK_CONCURRENCY: '20' });
     apps.push(second);
     for (const id of written) expect((await httpCaller(second.url, headers)('GET', `/api/v1/pages/${id}`)).status).toBe(200);
-    await eventually(() => {
-      const delivered = new Set(receiver.ofType('page.created').map((webhook) => webhook.json.data.id));
-      return written.every((id) => delivered.has(id));
-    }, 'every acknowledged write delivered after the restart', 30000);
+    await eventually(
+      () => {
+        const delivered = new Set(receiver.ofType('page.created').map((webhook) => webhook.json.data.id));
+        return written.every((id) => delivered.has(id));
+      },
+      'every acknowledged write delivered after the restart',
+      30000,
+    );
     console.log(`[graceful-shutdown] ${written.length} writes acknowledged; ${deliveredByFirst} delivered before the exit, the rest by the next process`);
     expect(deliveredByFirst).toBeLessThan(written.length);
   }, 120000);
@@ -125,7 +142,12 @@ describe('graceful shutdown with a delivery hanging (SIGTERM)', () => {
   beforeAll(async () => {
     receiver = await new WebhookReceiver().start();
     receiver.respond = (_request, _index, response) => held.push(response);
-    environment = await createTestEnvironment({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', OUTBOX_POLL_INTERVAL_MS: '100', WEBHOOK_TIMEOUT_MS: '30000', SHUTDOWN_GRACE_MS: String(GRACE_MS) });
+    environment = await createTestEnvironment({
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      OUTBOX_POLL_INTERVAL_MS: '100',
+      WEBHOOK_TIMEOUT_MS: '30000',
+      SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    });
   });
   afterAll(async () => {
     for (const response of held) response.destroy();

@@ -17,7 +17,9 @@ describe('HTTP conventions', () => {
     let count = 0;
     let cursor: string | null = null;
     do {
-      const response: request.Response = await api().get('/api/v1/pages').query({ limit: 100, ...(cursor ? { cursor } : {}) });
+      const response: request.Response = await api()
+        .get('/api/v1/pages')
+        .query({ limit: 100, ...(cursor ? { cursor } : {}) });
       count += response.body.data.length;
       cursor = response.body.nextCursor;
     } while (cursor);
@@ -28,7 +30,14 @@ describe('HTTP conventions', () => {
     expect(response.status).toBe(status);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.body).toEqual(
-      expect.objectContaining({ type: expect.stringMatching(/^https:\/\//), title: expect.any(String), status, detail: expect.any(String), instance: expect.any(String), requestId: response.headers['x-request-id'] }),
+      expect.objectContaining({
+        type: expect.stringMatching(/^https:\/\//),
+        title: expect.any(String),
+        status,
+        detail: expect.any(String),
+        instance: expect.any(String),
+        requestId: response.headers['x-request-id'],
+      }),
     );
     expect(JSON.stringify(response.body)).not.toMatch(/at \w+ \(|\.ts:\d+|SELECT|INSERT|QueryFailedError/);
   };
@@ -42,15 +51,45 @@ describe('HTTP conventions', () => {
     const before = await pageCount();
     const cases: Array<[string, request.Test, number]> = [
       ['malformed JSON', api().post('/api/v1/pages').set('Content-Type', 'application/json').send('{"slug": "x", "title": '), 400],
-      ['wrong types', api().post('/api/v1/pages').send({ slug: 42, title: ['x'] }), 400],
+      [
+        'wrong types',
+        api()
+          .post('/api/v1/pages')
+          .send({ slug: 42, title: ['x'] }),
+        400,
+      ],
       ['unknown field', api().post('/api/v1/pages').send({ slug: 'unknown-field', title: 'x', isAdmin: true }), 400],
-      ['over-long title', api().post('/api/v1/pages').send({ slug: 'long-title', title: 'x'.repeat(501) }), 400],
+      [
+        'over-long title',
+        api()
+          .post('/api/v1/pages')
+          .send({ slug: 'long-title', title: 'x'.repeat(501) }),
+        400,
+      ],
       ['bad slug', api().post('/api/v1/pages').send({ slug: '../etc/passwd', title: 'x' }), 400],
       ['bad status', api().post('/api/v1/pages').send({ slug: 'bad-status', title: 'x', status: 'deleted' }), 400],
-      ['deep metadata', api().post('/api/v1/pages').send({ slug: 'deep', title: 'x', metadata: JSON.parse('{"a":'.repeat(20) + '1' + '}'.repeat(20)) }), 400],
+      [
+        'deep metadata',
+        api()
+          .post('/api/v1/pages')
+          .send({ slug: 'deep', title: 'x', metadata: JSON.parse('{"a":'.repeat(20) + '1' + '}'.repeat(20)) }),
+        400,
+      ],
       ['null byte', api().post('/api/v1/pages').send({ slug: 'null-byte', title: 'a\u0000b' }), 400],
-      ['array body', api().post('/api/v1/pages').send([{ slug: 'array', title: 'x' }]), 400],
-      ['oversized body', api().post('/api/v1/pages').send({ slug: 'huge', title: 'x', body: 'y'.repeat(70_000) }), 413],
+      [
+        'array body',
+        api()
+          .post('/api/v1/pages')
+          .send([{ slug: 'array', title: 'x' }]),
+        400,
+      ],
+      [
+        'oversized body',
+        api()
+          .post('/api/v1/pages')
+          .send({ slug: 'huge', title: 'x', body: 'y'.repeat(70_000) }),
+        413,
+      ],
       ['unsupported content type', api().post('/api/v1/pages').set('Content-Type', 'application/xml').send('<page/>'), 415],
     ];
     for (const [name, pending, status] of cases) {
@@ -79,7 +118,11 @@ describe('HTTP conventions', () => {
   });
 
   it('sends security headers, CORS for allowed origins and compressed bodies', async () => {
-    for (let index = 0; index < 30; index++) await api().post('/api/v1/pages').send({ slug: `bulk-${index}`, title: `Bulk ${index}`, body: 'lorem ipsum '.repeat(20) }).expect(201);
+    for (let index = 0; index < 30; index++)
+      await api()
+        .post('/api/v1/pages')
+        .send({ slug: `bulk-${index}`, title: `Bulk ${index}`, body: 'lorem ipsum '.repeat(20) })
+        .expect(201);
     const response = await api().get('/api/v1/pages?limit=30').set('Origin', 'https://app.example').set('Accept-Encoding', 'br, gzip').expect(200);
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['content-security-policy']).toBeDefined();

@@ -18,7 +18,8 @@ const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 25);
 /** FUZZ_SEED=<seed printed by a failure> replays that failure. */
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 /** What must never reach a client: stack frames, SQL, driver messages. */
-const INTERNALS = /\bat [\w$.<>]+ \(|node_modules|\.ts:\d+|QueryFailedError|TypeORM|\bSELECT\b[\s\S]*\bFROM\b|\bINSERT INTO\b|syntax error at|duplicate key value|violates .* constraint|Cannot read propert/i;
+const INTERNALS =
+  /\bat [\w$.<>]+ \(|node_modules|\.ts:\d+|QueryFailedError|TypeORM|\bSELECT\b[\s\S]*\bFROM\b|\bINSERT INTO\b|syntax error at|duplicate key value|violates .* constraint|Cannot read propert/i;
 /** Tables a request may write: their row versions (xmin) must not move when it is refused. */
 const VERSIONED_TABLES = ['pages', 'modules', 'media', 'relationships', 'relationship_types', 'api_keys'];
 /** Tables background work also updates (the relay, delivery outcomes): only their row counts. */
@@ -41,7 +42,11 @@ describe('bad input (fuzzed from the OpenAPI document)', () => {
     strata = await environment.start();
     dataSource = strata.app.get(DataSource);
     const document = (await request(strata.server).get('/docs-json').expect(200)).body;
-    const resolve = (ref: string): Schema => ref.split('/').slice(1).reduce((node, part) => node[part], document);
+    const resolve = (ref: string): Schema =>
+      ref
+        .split('/')
+        .slice(1)
+        .reduce((node, part) => node[part], document);
     resolveRef = resolve;
     operations = [];
     for (const [path, item] of Object.entries<Record<string, any>>(document.paths)) {
@@ -90,7 +95,12 @@ describe('bad input (fuzzed from the OpenAPI document)', () => {
     for (const operation of operations) {
       const input = fc.record({
         path: fc.tuple(...operation.pathParameters.map(() => segment), fc.constant('')),
-        query: fc.record(Object.fromEntries(operation.query.map(({ name, schema }) => [name, fc.oneof(schemaArbitrary(schema, resolveRef), fc.array(fc.string(), { maxLength: 3 }))])), { requiredKeys: [] }),
+        query: fc.record(
+          Object.fromEntries(
+            operation.query.map(({ name, schema }) => [name, fc.oneof(schemaArbitrary(schema, resolveRef), fc.array(fc.string(), { maxLength: 3 }))]),
+          ),
+          { requiredKeys: [] },
+        ),
         body: operation.body ? schemaArbitrary(operation.body, resolveRef) : fc.constant(undefined),
       });
       const details = await fc.check(
@@ -98,10 +108,14 @@ describe('bad input (fuzzed from the OpenAPI document)', () => {
           let index = 0;
           const path = operation.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(String(values[index++] || 'x')));
           const search = new URLSearchParams();
-          for (const [name, value] of Object.entries(query)) for (const item of [value].flat()) search.append(name, typeof item === 'string' ? item : JSON.stringify(item));
+          for (const [name, value] of Object.entries(query))
+            for (const item of [value].flat()) search.append(name, typeof item === 'string' ? item : JSON.stringify(item));
           const before = await writeSnapshot();
           // A request that hangs is a fault too: it fails here instead of stalling the suite.
-          const call = strata.api()[operation.method](`${path}${search.size ? `?${search.toString()}` : ''}`).timeout(5_000);
+          const call = strata
+            .api()
+            [operation.method](`${path}${search.size ? `?${search.toString()}` : ''}`)
+            .timeout(5_000);
           const response = await (operation.body ? call.set('content-type', 'application/json').send(JSON.stringify(body ?? null)) : call);
           const problem = fault(response.status, response.headers['content-type'], response.text ?? '');
           if (problem) throw new Error(problem);
@@ -110,7 +124,9 @@ describe('bad input (fuzzed from the OpenAPI document)', () => {
         { numRuns: RUNS_PER_OPERATION, seed: SEED, endOnFailure: true },
       );
       if (details.failed) {
-        failures.push(`${operation.method.toUpperCase()} ${operation.path}: ${(details.errorInstance as Error)?.message} — input ${fc.stringify(details.counterexample)} (FUZZ_SEED=${details.seed})`);
+        failures.push(
+          `${operation.method.toUpperCase()} ${operation.path}: ${(details.errorInstance as Error)?.message} — input ${fc.stringify(details.counterexample)} (FUZZ_SEED=${details.seed})`,
+        );
       }
     }
     expect(failures).toEqual([]);
@@ -119,9 +135,31 @@ describe('bad input (fuzzed from the OpenAPI document)', () => {
   it('answers malformed, oversized and odd requests with clean 4xx problems', async () => {
     const cases: Array<[string, () => request.Test, number[]]> = [
       ['malformed JSON', () => strata.api().post('/api/v1/pages').set('content-type', 'application/json').send('{"slug": "a",'), [400]],
-      ['a huge number', () => strata.api().post('/api/v1/pages').set('content-type', 'application/json').send('{"slug":"n","title":"t","metadata":{"n":1e999}}'), [201, 400]],
-      ['deep nesting', () => strata.api().post('/api/v1/pages').set('content-type', 'application/json').send(`${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`), [400]],
-      ['invalid UTF-8', () => strata.api().post('/api/v1/pages').set('content-type', 'application/json').send(Buffer.from([0x7b, 0x22, 0x73, 0x6c, 0x75, 0x67, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])), [400]],
+      [
+        'a huge number',
+        () => strata.api().post('/api/v1/pages').set('content-type', 'application/json').send('{"slug":"n","title":"t","metadata":{"n":1e999}}'),
+        [201, 400],
+      ],
+      [
+        'deep nesting',
+        () =>
+          strata
+            .api()
+            .post('/api/v1/pages')
+            .set('content-type', 'application/json')
+            .send(`${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`),
+        [400],
+      ],
+      [
+        'invalid UTF-8',
+        () =>
+          strata
+            .api()
+            .post('/api/v1/pages')
+            .set('content-type', 'application/json')
+            .send(Buffer.from([0x7b, 0x22, 0x73, 0x6c, 0x75, 0x67, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])),
+        [400],
+      ],
       ['a null byte in a body string', () => strata.api().post('/api/v1/pages').send({ slug: 'nul', title: 'a\u0000b' }), [201, 400]],
       ['a null byte in the query', () => strata.api().get('/api/v1/pages?q=a%00b&tag=%00'), [200, 400]],
       ['a null byte in the path', () => strata.api().get('/api/v1/pages/%00'), [400, 404]],
@@ -129,7 +167,15 @@ describe('bad input (fuzzed from the OpenAPI document)', () => {
       ['a body of the wrong type', () => strata.api().post('/api/v1/pages').set('content-type', 'text/plain').send('slug=a'), [400, 415]],
       ['a limit out of range', () => strata.api().get('/api/v1/pages?limit=1000000000000000000000'), [400]],
       ['a forged cursor', () => strata.api().get('/api/v1/pages?cursor=eyJzb3J0IjoiLWNyZWF0ZWRBdCJ9'), [400]],
-      ['the event stream with odd types', () => strata.api().get('/api/v1/events?types=%00,***,' + 'x'.repeat(5000)).timeout(3000), [400]],
+      [
+        'the event stream with odd types',
+        () =>
+          strata
+            .api()
+            .get('/api/v1/events?types=%00,***,' + 'x'.repeat(5000))
+            .timeout(3000),
+        [400],
+      ],
     ];
     const wrong: string[] = [];
     for (const [name, send, expected] of cases) {
@@ -141,7 +187,11 @@ describe('bad input (fuzzed from the OpenAPI document)', () => {
   });
 
   it('answers over-long headers with 431 and stays responsive with many idle connections', async () => {
-    const long = await strata.api().get('/api/v1/pages').set('x-padding', 'x'.repeat(64 * 1024)).ok(() => true);
+    const long = await strata
+      .api()
+      .get('/api/v1/pages')
+      .set('x-padding', 'x'.repeat(64 * 1024))
+      .ok(() => true);
     expect(long.status).toBe(431);
     expect(fault(long.status, long.headers['content-type'], long.text ?? '')).toBeUndefined();
 
@@ -150,10 +200,14 @@ describe('bad input (fuzzed from the OpenAPI document)', () => {
     if (!port) await new Promise<void>((resolve) => strata.server.listen(0, '127.0.0.1', resolve));
     const target = strata.server.address() as { port: number };
     const idle = await Promise.all(
-      Array.from({ length: 300 }, () => new Promise<ReturnType<typeof connect>>((resolve, reject) => {
-        const socket = connect(target.port, '127.0.0.1', () => resolve(socket));
-        socket.on('error', reject);
-      })),
+      Array.from(
+        { length: 300 },
+        () =>
+          new Promise<ReturnType<typeof connect>>((resolve, reject) => {
+            const socket = connect(target.port, '127.0.0.1', () => resolve(socket));
+            socket.on('error', reject);
+          }),
+      ),
     );
     try {
       await strata.api().get('/api/v1/pages').expect(200);

@@ -29,7 +29,10 @@ function asBytes(response: request.Response, done: (error: Error | null, body: B
 /** Every file under a directory, as paths relative to it (temporary uploads included). */
 async function filesUnder(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { recursive: true, withFileTypes: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => relative(directory, join(entry.parentPath, entry.name))).sort();
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(directory, join(entry.parentPath, entry.name)))
+    .sort();
 }
 
 /** What a driver keeps, seen from outside the app: how tests check what was stored where. */
@@ -76,7 +79,12 @@ interface Driver {
 
 let s3: PrivateS3 | undefined;
 const drivers: Driver[] = [
-  { name: 'local', setUp: async () => ({}), stored: (environment, app) => localDisk(environment.env.DATA_DIR, app.config.media.storageDir), tearDown: async () => undefined },
+  {
+    name: 'local',
+    setUp: async () => ({}),
+    stored: (environment, app) => localDisk(environment.env.DATA_DIR, app.config.media.storageDir),
+    tearDown: async () => undefined,
+  },
   {
     name: 's3',
     setUp: async () => (s3 = await PrivateS3.start()).env(S3_PREFIX),
@@ -100,7 +108,11 @@ function handWrittenMultipart(parts: Array<{ name: string; filename?: string; co
   for (const part of parts) {
     const filename = part.filename === undefined ? '' : `; filename="${part.filename}"`;
     const contentType = part.contentType ? `Content-Type: ${part.contentType}\r\n` : '';
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${filename}\r\n${contentType}\r\n`), Buffer.from(part.body), Buffer.from('\r\n'));
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${filename}\r\n${contentType}\r\n`),
+      Buffer.from(part.body),
+      Buffer.from('\r\n'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { contentType: `multipart/form-data; boundary=${boundary}`, body: Buffer.concat(chunks) };
@@ -209,41 +221,43 @@ describe.each(drivers)('media on $name storage', (driver) => {
     expect(beyond.headers['content-range']).toBe(`bytes */${bytes.length}`);
   });
 
-  if (driver.name === 'local') it('removes the temporary files of uploads abandoned by a dead process when an instance starts', async () => {
-    const incoming = join(strata.config.media.storageDir, '.incoming');
-    const abandoned = join(incoming, 'abandoned-by-a-crash.part');
-    const recent = join(incoming, 'still-uploading.part');
-    await writeFile(abandoned, randomBytes(1000));
-    await writeFile(recent, randomBytes(1000));
-    const longAgo = new Date(Date.now() - 7 * 3_600_000);
-    await utimes(abandoned, longAgo, longAgo);
+  if (driver.name === 'local')
+    it('removes the temporary files of uploads abandoned by a dead process when an instance starts', async () => {
+      const incoming = join(strata.config.media.storageDir, '.incoming');
+      const abandoned = join(incoming, 'abandoned-by-a-crash.part');
+      const recent = join(incoming, 'still-uploading.part');
+      await writeFile(abandoned, randomBytes(1000));
+      await writeFile(recent, randomBytes(1000));
+      const longAgo = new Date(Date.now() - 7 * 3_600_000);
+      await utimes(abandoned, longAgo, longAgo);
 
-    const next = await environment.start();
-    try {
-      expect(existsSync(abandoned)).toBe(false);
-      expect(existsSync(recent)).toBe(true);
-    } finally {
-      await next.close();
-      await rm(recent, { force: true });
-    }
-  });
+      const next = await environment.start();
+      try {
+        expect(existsSync(abandoned)).toBe(false);
+        expect(existsSync(recent)).toBe(true);
+      } finally {
+        await next.close();
+        await rm(recent, { force: true });
+      }
+    });
 
-  if (driver.name === 's3') it('removes configuration markers a dead process left, and nothing else, page by page', async () => {
-    const media = await uploaded(randomBytes(100), 'kept.bin', 'application/octet-stream');
-    const markers = Array.from({ length: 3 }, (_, index) => `${S3_PREFIX}/.strata-check-0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6${index}`);
-    for (const key of markers) await s3!.client.send(new PutObjectCommand({ Bucket: s3!.bucket, Key: key, Body: 'left by a crash' }));
-    const storage = strata.app.get(MediaStorage) as S3Storage;
+  if (driver.name === 's3')
+    it('removes configuration markers a dead process left, and nothing else, page by page', async () => {
+      const media = await uploaded(randomBytes(100), 'kept.bin', 'application/octet-stream');
+      const markers = Array.from({ length: 3 }, (_, index) => `${S3_PREFIX}/.strata-check-0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6${index}`);
+      for (const key of markers) await s3!.client.send(new PutObjectCommand({ Bucket: s3!.bucket, Key: key, Body: 'left by a crash' }));
+      const storage = strata.app.get(MediaStorage) as S3Storage;
 
-    // Fresh markers may belong to an instance booting right now.
-    expect(await storage.removeAbandonedUploads()).toBe(0);
-    expect(await s3!.keys()).toEqual(expect.arrayContaining(markers));
+      // Fresh markers may belong to an instance booting right now.
+      expect(await storage.removeAbandonedUploads()).toBe(0);
+      expect(await s3!.keys()).toEqual(expect.arrayContaining(markers));
 
-    expect(await storage.removeAbandonedUploads(Date.now() + 2 * 3_600_000)).toBe(3);
-    const left = await s3!.keys();
-    expect(left.filter((key) => key.includes('.strata-check-'))).toEqual([]);
-    expect(left.filter((key) => stored.keyOf(key))).not.toEqual([]);
-    expect((await download(media.id).expect(200)).body.length).toBe(100);
-  });
+      expect(await storage.removeAbandonedUploads(Date.now() + 2 * 3_600_000)).toBe(3);
+      const left = await s3!.keys();
+      expect(left.filter((key) => key.includes('.strata-check-'))).toEqual([]);
+      expect(left.filter((key) => stored.keyOf(key))).not.toEqual([]);
+      expect((await download(media.id).expect(200)).body.length).toBe(100);
+    });
 
   it('accepts tags as one JSON array field and encodes a Unicode file name for download', async () => {
     const media = await uploaded(Buffer.from('%PDF-1.4 résumé'), "résumé (final)'s.pdf", 'application/pdf', { tags: '["cv","2025"]' });
@@ -415,7 +429,10 @@ describe.each(drivers)('media on $name storage', (driver) => {
     const names = (response: Response) => response.body.data.map((media: { filename: string }) => media.filename);
 
     it('filters by exact media type or by type/*', async () => {
-      expect(names(await api().get('/api/v1/media').query({ tag: 'listed', mimeType: 'image/*', sort: 'filename' }).expect(200))).toEqual(['alpha.png', 'bravo.jpg']);
+      expect(names(await api().get('/api/v1/media').query({ tag: 'listed', mimeType: 'image/*', sort: 'filename' }).expect(200))).toEqual([
+        'alpha.png',
+        'bravo.jpg',
+      ]);
       expect(names(await api().get('/api/v1/media').query({ tag: 'listed', mimeType: 'Image/JPEG' }).expect(200))).toEqual(['bravo.jpg']);
       expect(names(await api().get('/api/v1/media').query({ tag: 'listed', mimeType: 'video/*' }).expect(200))).toEqual([]);
     });
@@ -432,7 +449,10 @@ describe.each(drivers)('media on $name storage', (driver) => {
         cursor = response.body.nextCursor;
       } while (cursor);
       expect(sizes).toEqual([10, 20, 30, 40]);
-      expect(names(await api().get('/api/v1/media').query({ tag: 'listed', sort: '-filename', limit: 2 }).expect(200))).toEqual(['quarterly-report.txt', 'delta.bin']);
+      expect(names(await api().get('/api/v1/media').query({ tag: 'listed', sort: '-filename', limit: 2 }).expect(200))).toEqual([
+        'quarterly-report.txt',
+        'delta.bin',
+      ]);
     });
 
     it('searches file names (typos too) and alt text', async () => {
@@ -441,7 +461,15 @@ describe.each(drivers)('media on $name storage', (driver) => {
     });
 
     it('rejects bad list parameters with 400', async () => {
-      for (const query of [{ mimeType: 'image' }, { mimeType: 'image/*/x' }, { mimeType: '*/*' }, { sort: 'checksum' }, { sort: 'relevance' }, { limit: 0 }, { storageKey: 'x' }]) {
+      for (const query of [
+        { mimeType: 'image' },
+        { mimeType: 'image/*/x' },
+        { mimeType: '*/*' },
+        { sort: 'checksum' },
+        { sort: 'relevance' },
+        { limit: 0 },
+        { storageKey: 'x' },
+      ]) {
         const response = await api().get('/api/v1/media').query(query).expect(400);
         expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
       }
@@ -451,7 +479,11 @@ describe.each(drivers)('media on $name storage', (driver) => {
   it('updates alt text with If-Match and refuses a stale one or a change to the file', async () => {
     const media = await uploaded(Buffer.from('hello'), 'hello.txt', 'text/plain');
     const etag = `"${media.id}.1"`;
-    const updated = await api().patch(`/api/v1/media/${media.id}`).set('If-Match', etag).send({ altText: 'Greeting', filename: 'greeting.txt', tags: ['hi'] }).expect(200);
+    const updated = await api()
+      .patch(`/api/v1/media/${media.id}`)
+      .set('If-Match', etag)
+      .send({ altText: 'Greeting', filename: 'greeting.txt', tags: ['hi'] })
+      .expect(200);
     expect(updated.headers.etag).toBe(`"${media.id}.2"`);
     expect(updated.body).toMatchObject({ altText: 'Greeting', filename: 'greeting.txt', tags: ['hi'], version: 2, checksum: media.checksum, sizeBytes: 5 });
 
@@ -488,7 +520,12 @@ describe.each(drivers)('media on $name storage', (driver) => {
       const doomed = await uploaded(Buffer.from('doomed'), 'doomed.txt', 'text/plain');
       const response = await api()
         .post('/api/v1/media/batch')
-        .send({ operations: [{ op: 'update', id: keep.id, data: { altText: 'kept' }, ifMatch: `"${keep.id}.1"` }, { op: 'delete', id: doomed.id }] })
+        .send({
+          operations: [
+            { op: 'update', id: keep.id, data: { altText: 'kept' }, ifMatch: `"${keep.id}.1"` },
+            { op: 'delete', id: doomed.id },
+          ],
+        })
         .expect(200);
       expect(response.body.data).toEqual([
         expect.objectContaining({ index: 0, op: 'update', status: 200, item: expect.objectContaining({ altText: 'kept', version: 2 }) }),
@@ -503,7 +540,12 @@ describe.each(drivers)('media on $name storage', (driver) => {
       const before = await stored.names();
       const response = await api()
         .post('/api/v1/media/batch')
-        .send({ operations: [{ op: 'delete', id: media.id }, { op: 'delete', id: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' }] })
+        .send({
+          operations: [
+            { op: 'delete', id: media.id },
+            { op: 'delete', id: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' },
+          ],
+        })
         .expect(404);
       expect(response.body.failedOperation).toBe(1);
       expect(await stored.names()).toEqual(before);
@@ -514,7 +556,12 @@ describe.each(drivers)('media on $name storage', (driver) => {
       const media = await uploaded(Buffer.from('x'), 'x.txt', 'text/plain');
       const response = await api()
         .post('/api/v1/media/batch')
-        .send({ operations: [{ op: 'update', id: media.id, data: { altText: 'changed' } }, { op: 'create', data: { filename: 'new.txt' } }] })
+        .send({
+          operations: [
+            { op: 'update', id: media.id, data: { altText: 'changed' } },
+            { op: 'create', data: { filename: 'new.txt' } },
+          ],
+        })
         .expect(400);
       expect(response.body.detail).toMatch(/multipart POST \/api\/v1\/media/);
       expect(Object.keys(response.body.errors)).toEqual(['operations[1].op']);
@@ -543,7 +590,13 @@ describe.each(drivers)('media on $name storage', (driver) => {
       try {
         const bytes = randomBytes(7 * 1024 * 1024);
         const media = await uploaded(bytes, 'shared.mp4', 'video/mp4');
-        const part: Response = await instanceB.api().get(`/api/v1/media/${media.id}/file`).set('range', 'bytes=5242000-5243999').buffer(true).parse(asBytes).expect(206);
+        const part: Response = await instanceB
+          .api()
+          .get(`/api/v1/media/${media.id}/file`)
+          .set('range', 'bytes=5242000-5243999')
+          .buffer(true)
+          .parse(asBytes)
+          .expect(206);
         expect(Buffer.compare(part.body, bytes.subarray(5_242_000, 5_244_000))).toBe(0);
         expect(part.headers['content-range']).toBe(`bytes 5242000-5243999/${bytes.length}`);
         const whole: Response = await instanceB.api().get(`/api/v1/media/${media.id}/file`).buffer(true).parse(asBytes).expect(200);

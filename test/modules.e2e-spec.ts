@@ -42,14 +42,26 @@ describe('modules', () => {
       .expect(201);
     expect(created.headers.location).toBe(`/api/v1/modules/${created.body.id}`);
     expect(created.headers.etag).toBe(`"${created.body.id}.1"`);
-    expect(created.body).toMatchObject({ pageId: page.id, kind: 'hero', content: { heading: 'Hi', cta: { href: '/start' } }, position: 1, tags: ['home'], metadata: {}, version: 1 });
+    expect(created.body).toMatchObject({
+      pageId: page.id,
+      kind: 'hero',
+      content: { heading: 'Hi', cta: { href: '/start' } },
+      position: 1,
+      tags: ['home'],
+      metadata: {},
+      version: 1,
+    });
 
     const read = await api().get(`/api/v1/modules/${created.body.id}`).expect(200);
     expect(read.body).toEqual(created.body);
     const notModified = await api().get(`/api/v1/modules/${created.body.id}`).set('If-None-Match', read.headers.etag).expect(304);
     expect(notModified.text).toBe('');
 
-    const updated = await api().patch(`/api/v1/modules/${created.body.id}`).set('If-Match', read.headers.etag).send({ content: { heading: 'Hello' } }).expect(200);
+    const updated = await api()
+      .patch(`/api/v1/modules/${created.body.id}`)
+      .set('If-Match', read.headers.etag)
+      .send({ content: { heading: 'Hello' } })
+      .expect(200);
     expect(updated.body).toMatchObject({ content: { heading: 'Hello' }, version: 2, title: 'Welcome', pageId: page.id });
     expect(updated.headers.etag).toBe(`"${created.body.id}.2"`);
     const stale = await api().patch(`/api/v1/modules/${created.body.id}`).set('If-Match', read.headers.etag).send({ title: 'stale' }).expect(412);
@@ -120,8 +132,7 @@ describe('modules', () => {
       await createModule({ kind: 'text', title: 'Nowhere', position: 0 });
     });
 
-    const byPositionThenId = (a: { id: string; position: number }, b: { id: string; position: number }) =>
-      a.position - b.position || (a.id < b.id ? -1 : 1);
+    const byPositionThenId = (a: { id: string; position: number }, b: { id: string; position: number }) => a.position - b.position || (a.id < b.id ? -1 : 1);
 
     it("walks a page's blocks of one kind by position, across cursor pages, once each", async () => {
       const expected = [...created].sort(byPositionThenId).map((module) => module.id);
@@ -255,11 +266,19 @@ describe('modules', () => {
     it('validates every operation before running any', async () => {
       const response = await api()
         .post('/api/v1/modules/batch')
-        .send({ operations: [{ op: 'create', data: { kind: 'text', title: 'Batch valid' } }, { op: 'create', data: { kind: 'Text', title: 'x', extra: true } }] })
+        .send({
+          operations: [
+            { op: 'create', data: { kind: 'text', title: 'Batch valid' } },
+            { op: 'create', data: { kind: 'Text', title: 'x', extra: true } },
+          ],
+        })
         .expect(400);
       expect(Object.keys(response.body.errors)).toEqual(expect.arrayContaining(['operations[1].data.kind', 'operations[1].data.extra']));
       expect((await api().get('/api/v1/modules').query({ q: 'Batch valid' }).expect(200)).body.data).toEqual([]);
-      await api().post('/api/v1/modules/batch').send({ operations: [{ op: 'create', data: { kind: 'text', title: 'x', pageId: 'home' } }] }).expect(400);
+      await api()
+        .post('/api/v1/modules/batch')
+        .send({ operations: [{ op: 'create', data: { kind: 'text', title: 'x', pageId: 'home' } }] })
+        .expect(400);
     });
   });
 });

@@ -25,10 +25,14 @@ describe('outbox relay LISTEN connection', () => {
 
   async function relayedWithinSeconds(slug: string): Promise<void> {
     const page = (await strata.api().post('/api/v1/pages').send({ slug, title: slug }).expect(201)).body;
-    await eventually(async () => {
-      const rows = await dataSource.query(`SELECT 1 FROM outbox_events WHERE payload->'data'->>'id' = $1 AND relayed_at IS NOT NULL`, [page.id]);
-      return rows.length === 1;
-    }, `${slug} to be relayed`, 5_000);
+    await eventually(
+      async () => {
+        const rows = await dataSource.query(`SELECT 1 FROM outbox_events WHERE payload->'data'->>'id' = $1 AND relayed_at IS NOT NULL`, [page.id]);
+        return rows.length === 1;
+      },
+      `${slug} to be relayed`,
+      5_000,
+    );
   }
 
   it('is opened again after its backend is terminated, and events keep moving at once', async () => {
@@ -37,10 +41,14 @@ describe('outbox relay LISTEN connection', () => {
     expect(killed).toBeDefined();
     await dataSource.query('SELECT pg_terminate_backend($1)', [killed]);
 
-    await eventually(async () => {
-      const pids = await listenerPids();
-      return pids.length === 1 && pids[0] !== killed;
-    }, 'a new LISTEN connection', 5_000);
+    await eventually(
+      async () => {
+        const pids = await listenerPids();
+        return pids.length === 1 && pids[0] !== killed;
+      },
+      'a new LISTEN connection',
+      5_000,
+    );
     await relayedWithinSeconds('after-the-cut');
   });
 });

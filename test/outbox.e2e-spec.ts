@@ -31,17 +31,38 @@ describe('outbox', () => {
     await strata.api().patch(`/api/v1/pages/${page.id}`).send({ title: 'O2' }).expect(200);
     await strata.api().delete(`/api/v1/pages/${page.id}`).expect(204);
     // A batch that fails leaves no event behind.
-    await strata.api().post('/api/v1/pages/batch').send({ operations: [{ op: 'create', data: { slug: 'never', title: 'N' } }, { op: 'delete', id: page.id }] }).expect(404);
+    await strata
+      .api()
+      .post('/api/v1/pages/batch')
+      .send({
+        operations: [
+          { op: 'create', data: { slug: 'never', title: 'N' } },
+          { op: 'delete', id: page.id },
+        ],
+      })
+      .expect(404);
 
-    const rows: { type: string; payload: any }[] = await dataSource.query(`SELECT type, payload FROM outbox_events WHERE payload->'data'->>'id' = $1 ORDER BY seq`, [page.id]);
+    const rows: { type: string; payload: any }[] = await dataSource.query(
+      `SELECT type, payload FROM outbox_events WHERE payload->'data'->>'id' = $1 ORDER BY seq`,
+      [page.id],
+    );
     expect(rows.map((row) => row.type)).toEqual(['page.created', 'page.updated', 'page.deleted']);
-    expect(rows[1].payload).toMatchObject({ id: expect.stringMatching(/^evt_/), type: 'page.updated', timestamp: expect.any(String), data: { id: page.id, title: 'O2' } });
+    expect(rows[1].payload).toMatchObject({
+      id: expect.stringMatching(/^evt_/),
+      type: 'page.updated',
+      timestamp: expect.any(String),
+      data: { id: page.id, title: 'O2' },
+    });
     expect(await dataSource.query(`SELECT 1 FROM outbox_events WHERE payload->'data'->>'slug' = 'never'`)).toEqual([]);
     await eventually(async () => (await unrelayed()).length === 0, 'the relay to take every row');
   });
 
   it('keeps accepting writes while Redis is down and delivers their events once it is back', async () => {
-    await strata.api().post('/api/v1/webhooks').send({ url: receiver.url, events: ['page.created'] }).expect(201);
+    await strata
+      .api()
+      .post('/api/v1/webhooks')
+      .send({ url: receiver.url, events: ['page.created'] })
+      .expect(201);
     await strata.api().post('/api/v1/pages').send({ slug: 'before-outage', title: 'B' }).expect(201);
     await eventually(() => receiver.ofType('page.created').length === 1, 'the first delivery');
 
@@ -56,7 +77,12 @@ describe('outbox', () => {
 
     await redis.restart();
     await eventually(() => receiver.ofType('page.created').length === 4, 'the three delayed deliveries', 45000);
-    expect(receiver.ofType('page.created').map((webhook) => webhook.json.data.slug).sort()).toEqual(['before-outage', 'during-outage-1', 'during-outage-2', 'during-outage-3']);
+    expect(
+      receiver
+        .ofType('page.created')
+        .map((webhook) => webhook.json.data.slug)
+        .sort(),
+    ).toEqual(['before-outage', 'during-outage-1', 'during-outage-2', 'during-outage-3']);
     expect(await unrelayed()).toEqual([]);
   });
 });

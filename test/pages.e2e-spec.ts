@@ -72,7 +72,10 @@ describe('pages', () => {
   it('refuses null for any field of a PATCH', async () => {
     const page = await createPage({ slug: 'nulls', title: 'Nulls' });
     for (const field of ['slug', 'title', 'body', 'status', 'tags', 'metadata']) {
-      const response = await api().patch(`/api/v1/pages/${page.id}`).send({ [field]: null }).expect(400);
+      const response = await api()
+        .patch(`/api/v1/pages/${page.id}`)
+        .send({ [field]: null })
+        .expect(400);
       expect(Object.keys(response.body.errors)).toEqual([field]);
     }
     expect((await api().get(`/api/v1/pages/${page.id}`).expect(200)).body.version).toBe(1);
@@ -110,7 +113,9 @@ describe('pages', () => {
         seen.push(...response.body.data.map((page: { title: string }) => page.title));
         cursor = response.body.nextCursor;
       } while (cursor);
-      const expected = Array.from({ length: 25 }, (_, index) => index).filter((index) => index % 2 === 0).map((index) => `List item ${String(index).padStart(2, '0')}`);
+      const expected = Array.from({ length: 25 }, (_, index) => index)
+        .filter((index) => index % 2 === 0)
+        .map((index) => `List item ${String(index).padStart(2, '0')}`);
       expect(seen).toEqual(expected);
     });
 
@@ -126,7 +131,16 @@ describe('pages', () => {
     });
 
     it('rejects bad list parameters with 400', async () => {
-      for (const query of [{ limit: 0 }, { limit: 101 }, { limit: 'ten' }, { cursor: 'not-a-cursor!' }, { sort: 'password' }, { status: 'secret' }, { unknown: 1 }, { sort: 'relevance' }]) {
+      for (const query of [
+        { limit: 0 },
+        { limit: 101 },
+        { limit: 'ten' },
+        { cursor: 'not-a-cursor!' },
+        { sort: 'password' },
+        { status: 'secret' },
+        { unknown: 1 },
+        { sort: 'relevance' },
+      ]) {
         const response = await api().get('/api/v1/pages').query(query).expect(400);
         expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
       }
@@ -212,7 +226,12 @@ describe('pages', () => {
 
       const duplicate = await api()
         .post('/api/v1/pages/batch')
-        .send({ operations: [{ op: 'create', data: { slug: 'twice', title: 'A' } }, { op: 'create', data: { slug: 'twice', title: 'B' } }] })
+        .send({
+          operations: [
+            { op: 'create', data: { slug: 'twice', title: 'A' } },
+            { op: 'create', data: { slug: 'twice', title: 'B' } },
+          ],
+        })
         .expect(409);
       expect(duplicate.body.failedOperation).toBe(1);
       expect((await api().get('/api/v1/pages').query({ slug: 'twice' }).expect(200)).body.data).toHaveLength(0);
@@ -221,12 +240,24 @@ describe('pages', () => {
     it('validates every operation before running any', async () => {
       const response = await api()
         .post('/api/v1/pages/batch')
-        .send({ operations: [{ op: 'create', data: { slug: 'valid-one', title: 'ok' } }, { op: 'create', data: { slug: 'Bad Slug', title: 'x', extra: true } }] })
+        .send({
+          operations: [
+            { op: 'create', data: { slug: 'valid-one', title: 'ok' } },
+            { op: 'create', data: { slug: 'Bad Slug', title: 'x', extra: true } },
+          ],
+        })
         .expect(400);
       expect(Object.keys(response.body.errors)).toEqual(expect.arrayContaining(['operations[1].data.slug', 'operations[1].data.extra']));
       expect((await api().get('/api/v1/pages').query({ slug: 'valid-one' }).expect(200)).body.data).toHaveLength(0);
 
-      for (const operations of [[], Array.from({ length: 101 }, () => ({ op: 'delete', id: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' })), [{ op: 'upsert' }], [{ op: 'update', data: {} }], [{ op: 'delete', id: 'nope' }], [{ op: 'create', id: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f', data: { slug: 'x', title: 'x' } }]]) {
+      for (const operations of [
+        [],
+        Array.from({ length: 101 }, () => ({ op: 'delete', id: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' })),
+        [{ op: 'upsert' }],
+        [{ op: 'update', data: {} }],
+        [{ op: 'delete', id: 'nope' }],
+        [{ op: 'create', id: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f', data: { slug: 'x', title: 'x' } }],
+      ]) {
         await api().post('/api/v1/pages/batch').send({ operations }).expect(400);
       }
     });

@@ -18,7 +18,11 @@ describe('query plans of content lists', () => {
     strata = await environment.start();
     dataSource = strata.app.get<DataSource>(getDataSourceToken());
     for (let index = 0; index < 30; index++) {
-      await strata.api().post('/api/v1/pages').send({ slug: `plan-${index}`, title: `Plan page ${index}`, body: 'query planning', tags: ['plan'] }).expect(201);
+      await strata
+        .api()
+        .post('/api/v1/pages')
+        .send({ slug: `plan-${index}`, title: `Plan page ${index}`, body: 'query planning', tags: ['plan'] })
+        .expect(201);
     }
   });
   afterAll(() => environment?.teardown());
@@ -28,7 +32,9 @@ describe('query plans of content lists', () => {
     const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
     try {
       await strata.api().get(path).expect(200);
-      const call = spy.mock.calls.find(([sql]) => /^\s*(SELECT|WITH)/i.test(sql) && (sql.includes(`FROM "${table}"`) || new RegExp(`(FROM|JOIN) ${table}\\b`).test(sql)));
+      const call = spy.mock.calls.find(
+        ([sql]) => /^\s*(SELECT|WITH)/i.test(sql) && (sql.includes(`FROM "${table}"`) || new RegExp(`(FROM|JOIN) ${table}\\b`).test(sql)),
+      );
       if (!call) throw new Error(`no SELECT on ${table} was sent for ${path}`);
       return { sql: call[0], parameters: (call[1] as unknown[] | undefined) ?? [] };
     } finally {
@@ -79,10 +85,27 @@ describe('query plans of content lists', () => {
 
     beforeAll(async () => {
       for (let index = 0; index < 4; index++) {
-        ids.push((await strata.api().post('/api/v1/pages').send({ slug: `linked-${index}`, title: `Linked ${index}` }).expect(201)).body.id);
+        ids.push(
+          (
+            await strata
+              .api()
+              .post('/api/v1/pages')
+              .send({ slug: `linked-${index}`, title: `Linked ${index}` })
+              .expect(201)
+          ).body.id,
+        );
       }
-      for (const [source, target] of [[0, 1], [1, 2], [2, 0], [3, 1]]) {
-        await strata.api().post('/api/v1/relationships').send({ source: { type: 'page', id: ids[source] }, target: { type: 'page', id: ids[target] }, type: 'references' }).expect(201);
+      for (const [source, target] of [
+        [0, 1],
+        [1, 2],
+        [2, 0],
+        [3, 1],
+      ]) {
+        await strata
+          .api()
+          .post('/api/v1/relationships')
+          .send({ source: { type: 'page', id: ids[source] }, target: { type: 'page', id: ids[target] }, type: 'references' })
+          .expect(201);
       }
     });
 

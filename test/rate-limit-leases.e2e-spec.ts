@@ -38,7 +38,10 @@ describe('rate-limit quota leases', () => {
 
   const countsBy = async (registry: MetricsService) =>
     Object.fromEntries(
-      (await registry.registry.getSingleMetric('strata_rate_limit_requests_total')!.get()).values.map((value) => [`${value.labels.outcome}/${value.labels.backend}`, value.value]),
+      (await registry.registry.getSingleMetric('strata_rate_limit_requests_total')!.get()).values.map((value) => [
+        `${value.labels.outcome}/${value.labels.backend}`,
+        value.value,
+      ]),
     );
 
   it('allows exactly the limit across two instances while most requests are paid from leases', async () => {

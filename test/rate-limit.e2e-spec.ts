@@ -24,7 +24,11 @@ describe('tiered rate limiting', () => {
   it('allows a free key exactly 60 requests per minute in total across two instances', async () => {
     const { key } = await createKey(a, { tier: 'free' });
     const responses = await Promise.all(
-      Array.from({ length: 75 }, (_, i) => request((i % 2 ? a : b).server).get('/api/v1/pages').set(bearer(key))),
+      Array.from({ length: 75 }, (_, i) =>
+        request((i % 2 ? a : b).server)
+          .get('/api/v1/pages')
+          .set(bearer(key)),
+      ),
     );
     const statuses = responses.map((response) => response.status);
     expect(statuses.filter((status) => status === 200)).toHaveLength(60);
@@ -34,7 +38,10 @@ describe('tiered rate limiting', () => {
   it('counts the headers down and names the violated policy in a 429', async () => {
     const { key } = await createKey(a, { tier: 'free' });
     for (let i = 1; i <= 3; i++) {
-      const response = await request(i % 2 ? a.server : b.server).get('/api/v1/pages').set(bearer(key)).expect(200);
+      const response = await request(i % 2 ? a.server : b.server)
+        .get('/api/v1/pages')
+        .set(bearer(key))
+        .expect(200);
       expect(response.headers['ratelimit-policy']).toBe(POLICY);
       expect(response.headers['ratelimit']).toMatch(new RegExp(`^"minute";r=${60 - i};t=(60|59), "day";r=${1000 - i};t=\\d+$`));
       expect(response.headers['x-ratelimit-limit']).toBe('60');
@@ -65,7 +72,13 @@ describe('tiered rate limiting', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 35; i++) {
       const guess = 'sk_' + Math.random().toString(36).slice(2).padEnd(40, 'x');
-      statuses.push((await request(i % 2 ? a.server : b.server).get('/api/v1/pages').set(bearer(guess))).status);
+      statuses.push(
+        (
+          await request(i % 2 ? a.server : b.server)
+            .get('/api/v1/pages')
+            .set(bearer(guess))
+        ).status,
+      );
     }
     expect(statuses.slice(0, 30).every((status) => status === 401)).toBe(true);
     expect(statuses.slice(30).every((status) => status === 429)).toBe(true);
@@ -109,7 +122,10 @@ describe('rate limiting with Redis down', () => {
       expect(statuses.slice(5)).toEqual([429, 429]);
     }
     // Unknown keys still get 401 from the database, and are limited per address in memory.
-    await request(a.server).get('/api/v1/pages').set(bearer('sk_' + 'Q'.repeat(40))).expect(401);
+    await request(a.server)
+      .get('/api/v1/pages')
+      .set(bearer('sk_' + 'Q'.repeat(40)))
+      .expect(401);
 
     // Redis back: the instances recover by themselves (and can then shut down cleanly).
     await redis.restart();

@@ -21,7 +21,11 @@ describe('relationship consistency', () => {
     strata = await environment.start();
     dataSource = strata.app.get<DataSource>(getDataSourceToken());
     receiver = await new WebhookReceiver().start();
-    await strata.api().post('/api/v1/webhooks').send({ url: receiver.url, events: ['relationship.*'] }).expect(201);
+    await strata
+      .api()
+      .post('/api/v1/webhooks')
+      .send({ url: receiver.url, events: ['relationship.*'] })
+      .expect(201);
   });
   afterAll(async () => {
     await receiver?.stop();
@@ -30,15 +34,35 @@ describe('relationship consistency', () => {
 
   const api = () => strata.api();
   let slugs = 0;
-  const page = async (title = 'Page'): Promise<Ref> =>
-    ({ type: 'page', id: (await api().post('/api/v1/pages').send({ slug: `cons-${++slugs}`, title }).expect(201)).body.id });
-  const module = async (title = 'Block'): Promise<Ref> => ({ type: 'module', id: (await api().post('/api/v1/modules').send({ kind: 'text', title }).expect(201)).body.id });
+  const page = async (title = 'Page'): Promise<Ref> => ({
+    type: 'page',
+    id: (
+      await api()
+        .post('/api/v1/pages')
+        .send({ slug: `cons-${++slugs}`, title })
+        .expect(201)
+    ).body.id,
+  });
+  const module = async (title = 'Block'): Promise<Ref> => ({
+    type: 'module',
+    id: (await api().post('/api/v1/modules').send({ kind: 'text', title }).expect(201)).body.id,
+  });
   const link = async (source: Ref, target: Ref, type = 'related'): Promise<{ id: string }> =>
     (await api().post('/api/v1/relationships').send({ source, target, type }).expect(201)).body;
-  const linksOf = async (ref: Ref) => (await api().get(`/api/v1/${ref.type === 'page' ? 'pages' : ref.type === 'module' ? 'modules' : 'media'}/${ref.id}/relationships`).expect(200)).body.data;
+  const linksOf = async (ref: Ref) =>
+    (
+      await api()
+        .get(`/api/v1/${ref.type === 'page' ? 'pages' : ref.type === 'module' ? 'modules' : 'media'}/${ref.id}/relationships`)
+        .expect(200)
+    ).body.data;
   const rowsTouching = async (ref: Ref): Promise<number> =>
     Number(
-      (await dataSource.query(`SELECT count(*) AS n FROM relationships WHERE (source_type = $1 AND source_id = $2) OR (target_type = $1 AND target_id = $2)`, [ref.type, ref.id]))[0].n,
+      (
+        await dataSource.query(`SELECT count(*) AS n FROM relationships WHERE (source_type = $1 AND source_id = $2) OR (target_type = $1 AND target_id = $2)`, [
+          ref.type,
+          ref.id,
+        ])
+      )[0].n,
     );
 
   it('delivers relationship.created and relationship.deleted to a webhook subscribed to relationship.*', async () => {
@@ -46,7 +70,10 @@ describe('relationship consistency', () => {
     const created = await link(a, b, 'references');
     await api().delete(`/api/v1/relationships/${created.id}`).expect(204);
     const eventsOf = (type: string) => receiver.received.filter((w) => w.json.type === type && w.json.data.id === created.id);
-    const [deleted] = await eventually(() => (eventsOf('relationship.deleted').length > 0 ? eventsOf('relationship.deleted') : undefined), 'relationship.deleted');
+    const [deleted] = await eventually(
+      () => (eventsOf('relationship.deleted').length > 0 ? eventsOf('relationship.deleted') : undefined),
+      'relationship.deleted',
+    );
     expect(eventsOf('relationship.created')[0]?.json.data).toMatchObject({ source: a, target: b, type: 'references', inverseType: 'referenced-by' });
     expect(deleted.json.data).toMatchObject({ id: created.id, source: a, target: b });
     // The receiver subscribed to relationship.* only: no page events.
@@ -65,7 +92,10 @@ describe('relationship consistency', () => {
     await api().get(`/api/v1/relationships/${incoming.id}`).expect(404);
     await api().get(`/api/v1/relationships/${unrelated.id}`).expect(200);
     expect((await linksOf(left)).map((view: { id: string }) => view.id)).toEqual([unrelated.id]);
-    await eventually(() => [out.id, incoming.id].every((id) => receiver.received.some((w) => w.json.type === 'relationship.deleted' && w.json.data.id === id)), 'cascade events');
+    await eventually(
+      () => [out.id, incoming.id].every((id) => receiver.received.some((w) => w.json.type === 'relationship.deleted' && w.json.data.id === id)),
+      'cascade events',
+    );
   });
 
   it('cascades through batch deletes, and rolls the cascade back with a failed batch', async () => {
@@ -77,11 +107,19 @@ describe('relationship consistency', () => {
     // The second operation fails (no such module): nothing of the batch, cascade included, is applied.
     await api()
       .post('/api/v1/modules/batch')
-      .send({ operations: [{ op: 'delete', id: gone.id }, { op: 'delete', id: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' }] })
+      .send({
+        operations: [
+          { op: 'delete', id: gone.id },
+          { op: 'delete', id: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' },
+        ],
+      })
       .expect(404);
     expect(await rowsTouching(gone)).toBe(1);
 
-    await api().post('/api/v1/modules/batch').send({ operations: [{ op: 'delete', id: gone.id }] }).expect(200);
+    await api()
+      .post('/api/v1/modules/batch')
+      .send({ operations: [{ op: 'delete', id: gone.id }] })
+      .expect(200);
     expect(await rowsTouching(gone)).toBe(0);
     expect((await linksOf(anchor)).map((view: { item: Ref }) => view.item.id)).toEqual([keep.id]);
   });
@@ -93,7 +131,9 @@ describe('relationship consistency', () => {
     await link(host, { type: 'module', id: block.id }, 'parent');
     await link(other, { type: 'module', id: block.id }, 'references');
     await api().delete(`/api/v1/pages/${host.id}`).expect(204);
-    expect((await linksOf({ type: 'module', id: block.id })).map((view: { type: string; item: Ref }) => [view.type, view.item.id])).toEqual([['referenced-by', other.id]]);
+    expect((await linksOf({ type: 'module', id: block.id })).map((view: { type: string; item: Ref }) => [view.type, view.item.id])).toEqual([
+      ['referenced-by', other.id],
+    ]);
   });
 
   it('serves fresh links and graphs after the other end is updated or deleted', async () => {

@@ -1,7 +1,12 @@
 import { createTestEnvironment, TestApp, TestEnvironment } from './support/test-app';
 
 type Ref = { type: 'page' | 'module' | 'media'; id: string };
-type Graph = { nodes: Array<Ref & { depth: number; title: string }>; edges: Array<{ source: Ref; target: Ref; type: string }>; truncated: boolean; nodeLimit: number };
+type Graph = {
+  nodes: Array<Ref & { depth: number; title: string }>;
+  edges: Array<{ source: Ref; target: Ref; type: string }>;
+  truncated: boolean;
+  nodeLimit: number;
+};
 
 /** GET /{collection}/{id}/graph: one recursive CTE, cycle-safe, bounded by depth and by a node limit. */
 describe('relationship graphs', () => {
@@ -16,8 +21,15 @@ describe('relationship graphs', () => {
 
   const api = () => strata.api();
   let slugs = 0;
-  const page = async (title: string): Promise<Ref> =>
-    ({ type: 'page', id: (await api().post('/api/v1/pages').send({ slug: `graph-${++slugs}`, title }).expect(201)).body.id });
+  const page = async (title: string): Promise<Ref> => ({
+    type: 'page',
+    id: (
+      await api()
+        .post('/api/v1/pages')
+        .send({ slug: `graph-${++slugs}`, title })
+        .expect(201)
+    ).body.id,
+  });
   const link = (source: Ref, target: Ref, type = 'references') => api().post('/api/v1/relationships').send({ source, target, type }).expect(201);
   const graph = async (ref: Ref, query: Record<string, unknown> = {}): Promise<Graph> =>
     (await api().get(`/api/v1/pages/${ref.id}/graph`).query(query).expect(200)).body;

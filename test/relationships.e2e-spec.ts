@@ -16,9 +16,19 @@ describe('relationships', () => {
   const api = () => strata.api();
   const missingId = '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f';
   let slugs = 0;
-  const page = async (title = 'Page'): Promise<Ref> =>
-    ({ type: 'page', id: (await api().post('/api/v1/pages').send({ slug: `rel-${++slugs}`, title }).expect(201)).body.id });
-  const module = async (title = 'Block'): Promise<Ref> => ({ type: 'module', id: (await api().post('/api/v1/modules').send({ kind: 'hero', title }).expect(201)).body.id });
+  const page = async (title = 'Page'): Promise<Ref> => ({
+    type: 'page',
+    id: (
+      await api()
+        .post('/api/v1/pages')
+        .send({ slug: `rel-${++slugs}`, title })
+        .expect(201)
+    ).body.id,
+  });
+  const module = async (title = 'Block'): Promise<Ref> => ({
+    type: 'module',
+    id: (await api().post('/api/v1/modules').send({ kind: 'hero', title }).expect(201)).body.id,
+  });
   const link = (source: Ref, target: Ref, type = 'related', metadata?: object) => api().post('/api/v1/relationships').send({ source, target, type, metadata });
 
   it('creates, reads, lists and deletes a relationship', async () => {
@@ -47,13 +57,22 @@ describe('relationships', () => {
     await link(chapter, other, 'references').expect(201);
 
     const fromChapter = (await api().get(`/api/v1/pages/${chapter.id}/relationships`).expect(200)).body;
-    expect(fromChapter.data.map((view: { direction: string; type: string; item: Ref & { title: string } }) => [view.direction, view.type, view.item.id, view.item.title])).toEqual([
+    expect(
+      fromChapter.data.map((view: { direction: string; type: string; item: Ref & { title: string } }) => [
+        view.direction,
+        view.type,
+        view.item.id,
+        view.item.title,
+      ]),
+    ).toEqual([
       ['in', 'child', guide.id, 'Guide'],
       ['out', 'references', other.id, 'Other'],
     ]);
     const incoming = (await api().get(`/api/v1/pages/${chapter.id}/relationships?direction=in`).expect(200)).body.data;
     expect(incoming).toHaveLength(1);
-    expect((await api().get(`/api/v1/pages/${chapter.id}/relationships?type=child`).expect(200)).body.data.map((v: { item: Ref }) => v.item.id)).toEqual([guide.id]);
+    expect((await api().get(`/api/v1/pages/${chapter.id}/relationships?type=child`).expect(200)).body.data.map((v: { item: Ref }) => v.item.id)).toEqual([
+      guide.id,
+    ]);
     expect((await api().get(`/api/v1/pages/${chapter.id}/relationships?direction=out&type=child`).expect(200)).body.data).toEqual([]);
     const fromOther = (await api().get(`/api/v1/pages/${other.id}/relationships`).expect(200)).body.data;
     expect(fromOther.map((view: { type: string }) => view.type)).toEqual(['referenced-by']);
@@ -81,8 +100,14 @@ describe('relationships', () => {
     expect(unknown.body.errors.type[0]).toContain('parent');
 
     await api().post('/api/v1/relationships').send({ source: a, target: b, type: 'gallery', extra: 1 }).expect(400);
-    await api().post('/api/v1/relationships').send({ source: { ...a, extra: 1 }, target: b, type: 'gallery' }).expect(400);
-    await api().post('/api/v1/relationships').send({ source: { type: 'post', id: a.id }, target: b, type: 'gallery' }).expect(400);
+    await api()
+      .post('/api/v1/relationships')
+      .send({ source: { ...a, extra: 1 }, target: b, type: 'gallery' })
+      .expect(400);
+    await api()
+      .post('/api/v1/relationships')
+      .send({ source: { type: 'post', id: a.id }, target: b, type: 'gallery' })
+      .expect(400);
     await api().post('/api/v1/relationships').send({ target: b, type: 'gallery' }).expect(400);
     const all = (await api().get('/api/v1/relationships').query({ sourceType: 'page', sourceId: a.id }).expect(200)).body.data;
     expect(all.map((r: { type: string }) => r.type).sort()).toEqual(['references', 'related']);
@@ -124,7 +149,12 @@ describe('relationships', () => {
 
     const fromHub = { sourceType: 'page', sourceId: hub.id, limit: 2 };
     const first = (await api().get('/api/v1/relationships').query(fromHub).expect(200)).body;
-    const second = (await api().get('/api/v1/relationships').query({ ...fromHub, cursor: first.nextCursor }).expect(200)).body;
+    const second = (
+      await api()
+        .get('/api/v1/relationships')
+        .query({ ...fromHub, cursor: first.nextCursor })
+        .expect(200)
+    ).body;
     expect(first.data).toHaveLength(2);
     expect(second).toMatchObject({ nextCursor: null });
     expect([...first.data, ...second.data].map((r: { target: Ref }) => r.target.id)).toEqual([spokes[0].id, spokes[2].id, spokes[4].id]);
@@ -133,10 +163,25 @@ describe('relationships', () => {
 
   it('registers a custom type with its inverse (admin only) and uses it at once', async () => {
     const before = (await api().get('/api/v1/relationships/types').expect(200)).body.data;
-    expect(before).toEqual(expect.arrayContaining([{ name: 'parent', inverse: 'child' }, { name: 'related', inverse: 'related' }, { name: 'gallery', inverse: 'in-gallery' }]));
+    expect(before).toEqual(
+      expect.arrayContaining([
+        { name: 'parent', inverse: 'child' },
+        { name: 'related', inverse: 'related' },
+        { name: 'gallery', inverse: 'in-gallery' },
+      ]),
+    );
 
-    const reader = (await api().post('/api/v1/api-keys').send({ name: 'writer', scopes: ['content:read', 'relationships:write'], tier: 'unlimited' }).expect(201)).body.key;
-    await strata.api({ authorization: `Bearer ${reader}` }).post('/api/v1/relationships/types').send({ name: 'translates', inverse: 'translated-by' }).expect(403);
+    const reader = (
+      await api()
+        .post('/api/v1/api-keys')
+        .send({ name: 'writer', scopes: ['content:read', 'relationships:write'], tier: 'unlimited' })
+        .expect(201)
+    ).body.key;
+    await strata
+      .api({ authorization: `Bearer ${reader}` })
+      .post('/api/v1/relationships/types')
+      .send({ name: 'translates', inverse: 'translated-by' })
+      .expect(403);
     await api().post('/api/v1/relationships/types').send({ name: 'Translates', inverse: 'x' }).expect(400);
 
     await api().post('/api/v1/relationships/types').send({ name: 'translates', inverse: 'translated-by' }).expect(201);
@@ -144,7 +189,11 @@ describe('relationships', () => {
     await api().post('/api/v1/relationships/types').send({ name: 'sibling', inverse: 'sibling' }).expect(201);
 
     const [english, french] = [await page('English'), await page('French')];
-    const created = await strata.api({ authorization: `Bearer ${reader}` }).post('/api/v1/relationships').send({ source: french, target: english, type: 'translates' }).expect(201);
+    const created = await strata
+      .api({ authorization: `Bearer ${reader}` })
+      .post('/api/v1/relationships')
+      .send({ source: french, target: english, type: 'translates' })
+      .expect(201);
     expect(created.body.inverseType).toBe('translated-by');
     const fromEnglish = (await api().get(`/api/v1/pages/${english.id}/relationships`).expect(200)).body.data;
     expect(fromEnglish.map((view: { type: string }) => view.type)).toEqual(['translated-by']);
@@ -167,7 +216,12 @@ describe('relationships', () => {
 
   it('needs relationships:write to link and content:read to read', async () => {
     const [a, b] = [await page(), await page()];
-    const readOnly = (await api().post('/api/v1/api-keys').send({ name: 'reader', scopes: ['content:read'], tier: 'unlimited' }).expect(201)).body.key;
+    const readOnly = (
+      await api()
+        .post('/api/v1/api-keys')
+        .send({ name: 'reader', scopes: ['content:read'], tier: 'unlimited' })
+        .expect(201)
+    ).body.key;
     const as = strata.api({ authorization: `Bearer ${readOnly}` });
     await as.post('/api/v1/relationships').send({ source: a, target: b, type: 'related' }).expect(403);
     await as.get(`/api/v1/pages/${a.id}/graph`).expect(200);

@@ -25,7 +25,13 @@ describe('ETags of webhook endpoints, API keys and relationships', () => {
   }
 
   it('webhook endpoint: 304 while unchanged, a new ETag after an update', async () => {
-    const endpoint = (await strata.api().post('/api/v1/webhooks').send({ url: 'http://127.0.0.1:9/hook', events: ['*'] }).expect(201)).body;
+    const endpoint = (
+      await strata
+        .api()
+        .post('/api/v1/webhooks')
+        .send({ url: 'http://127.0.0.1:9/hook', events: ['*'] })
+        .expect(201)
+    ).body;
     await expectRevalidation(`/api/v1/webhooks/${endpoint.id}`, () =>
       strata.api().patch(`/api/v1/webhooks/${endpoint.id}`).send({ description: 'changed' }).expect(200),
     );
@@ -40,7 +46,13 @@ describe('ETags of webhook endpoints, API keys and relationships', () => {
     const [a, b] = await Promise.all(
       ['etag-a', 'etag-b'].map(async (slug) => (await strata.api().post('/api/v1/pages').send({ slug, title: slug }).expect(201)).body),
     );
-    const link = (await strata.api().post('/api/v1/relationships').send({ source: { type: 'page', id: a.id }, target: { type: 'page', id: b.id }, type: 'related' }).expect(201)).body;
+    const link = (
+      await strata
+        .api()
+        .post('/api/v1/relationships')
+        .send({ source: { type: 'page', id: a.id }, target: { type: 'page', id: b.id }, type: 'related' })
+        .expect(201)
+    ).body;
     const first = await strata.api().get(`/api/v1/relationships/${link.id}`).expect(200);
     expect(first.headers.etag).toMatch(/^"[A-Za-z0-9_-]{32}"$/);
     await strata.api().get(`/api/v1/relationships/${link.id}`).set('if-none-match', first.headers.etag).expect(304);

@@ -140,7 +140,8 @@ describe('search tolerates a typo per word', () => {
 
   it('takes concurrent batches that add the same new words in opposite orders (no deadlock, no waiting on each other)', async () => {
     for (let round = 0; round < 5; round++) {
-      const words = (prefix: string) => Array.from({ length: 30 }, (_, index) => `${prefix}${round}x${String.fromCharCode(97 + index % 26)}${index}`).join(' ');
+      const words = (prefix: string) =>
+        Array.from({ length: 30 }, (_, index) => `${prefix}${round}x${String.fromCharCode(97 + (index % 26))}${index}`).join(' ');
       const batch = (first: string, second: string, tag: string) =>
         call('/api/v1/pages/batch', {
           method: 'POST',

@@ -42,7 +42,11 @@ describe('secrets stay secret', () => {
 
   it('keeps every secret out of logs, error bodies, responses, the database and Redis', async () => {
     const admin = secrets.admin;
-    const created = await call('POST', '/api/v1/api-keys', { key: admin, body: JSON.stringify({ name: 'integration', scopes: ['content:read'], tier: 'free' }), handsOverASecret: true });
+    const created = await call('POST', '/api/v1/api-keys', {
+      key: admin,
+      body: JSON.stringify({ name: 'integration', scopes: ['content:read'], tier: 'free' }),
+      handsOverASecret: true,
+    });
     expect(created.status).toBe(201);
     const { id: keyId, key: firstKey } = created.json();
     secrets.firstKey = firstKey;
@@ -66,7 +70,11 @@ describe('secrets stay secret', () => {
     expect((await call('GET', '/api/v1/pages', { key: `${secrets.rotatedKey.slice(0, -1)}Z` })).status).toBe(401);
     expect((await call('GET', '/api/v1/webhooks', { key: secrets.rotatedKey })).status).toBe(403);
 
-    const endpoint = await call('POST', '/api/v1/webhooks', { key: admin, body: JSON.stringify({ url: 'http://127.0.0.1:9/hook', events: ['*'] }), handsOverASecret: true });
+    const endpoint = await call('POST', '/api/v1/webhooks', {
+      key: admin,
+      body: JSON.stringify({ url: 'http://127.0.0.1:9/hook', events: ['*'] }),
+      handsOverASecret: true,
+    });
     expect(endpoint.status).toBe(201);
     const { id: endpointId, secret: firstSecret } = endpoint.json();
     secrets.firstWebhookSecret = firstSecret;
@@ -80,7 +88,10 @@ describe('secrets stay secret', () => {
     expect((await call('GET', '/api/v1/pages', { key: secrets.rotatedKey })).status).toBe(401);
 
     for (const [name, value] of Object.entries(secrets)) expect([name, value?.length > 20]).toEqual([name, true]);
-    const leaks = (where: string, text: string) => Object.entries(secrets).filter(([, value]) => text.includes(value)).map(([name]) => `${name} in ${where}`);
+    const leaks = (where: string, text: string) =>
+      Object.entries(secrets)
+        .filter(([, value]) => text.includes(value))
+        .map(([name]) => `${name} in ${where}`);
 
     // The logs: the process is stopped first so that everything it buffered is written.
     strata.kill('SIGTERM');
@@ -115,13 +126,19 @@ describe('secrets stay secret', () => {
         for (const name of names) {
           const type = await redis.type(name);
           const value =
-            type === 'string' ? await redis.getBuffer(name).then((buffer) => buffer?.toString('latin1'))
-            : type === 'hash' ? JSON.stringify(await redis.hgetall(name))
-            : type === 'list' ? JSON.stringify(await redis.lrange(name, 0, -1))
-            : type === 'set' ? JSON.stringify(await redis.smembers(name))
-            : type === 'zset' ? JSON.stringify(await redis.zrange(name, 0, -1))
-            : type === 'stream' ? JSON.stringify(await redis.xrange(name, '-', '+'))
-            : '';
+            type === 'string'
+              ? await redis.getBuffer(name).then((buffer) => buffer?.toString('latin1'))
+              : type === 'hash'
+                ? JSON.stringify(await redis.hgetall(name))
+                : type === 'list'
+                  ? JSON.stringify(await redis.lrange(name, 0, -1))
+                  : type === 'set'
+                    ? JSON.stringify(await redis.smembers(name))
+                    : type === 'zset'
+                      ? JSON.stringify(await redis.zrange(name, 0, -1))
+                      : type === 'stream'
+                        ? JSON.stringify(await redis.xrange(name, '-', '+'))
+                        : '';
           dump += `${name}\n${value}\n`;
         }
       } while (cursor !== '0');

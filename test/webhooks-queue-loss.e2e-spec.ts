@@ -24,7 +24,13 @@ describe('webhook deliveries after Redis lost its data', () => {
 
   it('queues pending deliveries again and delivers them', async () => {
     receiver.respond = (_request, index, response) => (index === 0 ? response.writeHead(503).end('down') : response.writeHead(200).end('ok'));
-    const endpoint = (await strata.api().post('/api/v1/webhooks').send({ url: receiver.url, events: ['page.created'] }).expect(201)).body;
+    const endpoint = (
+      await strata
+        .api()
+        .post('/api/v1/webhooks')
+        .send({ url: receiver.url, events: ['page.created'] })
+        .expect(201)
+    ).body;
     await strata.api().post('/api/v1/pages').send({ slug: 'survives', title: 'S' }).expect(201);
     await eventually(() => receiver.received.length === 1, 'the first, failed attempt');
     const pending = (await strata.api().get(`/api/v1/webhooks/${endpoint.id}/deliveries`).expect(200)).body.data[0];

@@ -36,7 +36,11 @@ describe('webhook SSRF guard', () => {
     'https://127.1/hook',
     'https://user:secret@93.184.215.14/hook',
   ])('refuses %s with 422', async (url) => {
-    const response = await strata.api().post('/api/v1/webhooks').send({ url, events: ['*'] }).expect(422);
+    const response = await strata
+      .api()
+      .post('/api/v1/webhooks')
+      .send({ url, events: ['*'] })
+      .expect(422);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.body.errors.url).toBeDefined();
   });
@@ -44,7 +48,13 @@ describe('webhook SSRF guard', () => {
   it('checks again at delivery time and never connects to a private address', async () => {
     const receiver = await new WebhookReceiver().start();
     try {
-      const endpoint = (await strata.api().post('/api/v1/webhooks').send({ url: 'https://93.184.215.14/hook', events: ['page.created'] }).expect(201)).body;
+      const endpoint = (
+        await strata
+          .api()
+          .post('/api/v1/webhooks')
+          .send({ url: 'https://93.184.215.14/hook', events: ['page.created'] })
+          .expect(201)
+      ).body;
       // As if DNS or the stored URL now pointed inside: registration checks alone would let this through.
       const dataSource = strata.app.get(DataSource);
       await dataSource.query(`UPDATE webhook_endpoints SET url = $2 WHERE id = $1`, [endpoint.id, receiver.url]);

@@ -43,7 +43,11 @@ describe('worker killed mid-burst', () => {
   });
 
   it('delivers every event at least once after a SIGKILL', async () => {
-    await api.api().post('/api/v1/webhooks').send({ url: receiver.url, events: ['page.created'] }).expect(201);
+    await api
+      .api()
+      .post('/api/v1/webhooks')
+      .send({ url: receiver.url, events: ['page.created'] })
+      .expect(201);
     const first = startWorker();
     // The worker is up once it delivers a ping.
     const endpoint = (await api.api().get('/api/v1/webhooks').expect(200)).body.data[0];
@@ -57,9 +61,17 @@ describe('worker killed mid-burst', () => {
     await eventually(() => receiver.ofType('page.created').length >= 20, 'some deliveries before the kill', 60000);
     // Writes keep coming across the kill (and while no worker runs): their events must not be lost either.
     const { port } = (await api.app.listen(0, '127.0.0.1'), api.app.getHttpServer().address() as AddressInfo);
-    const writes = new LoadGenerator(`http://127.0.0.1:${port}`, { authorization: `Bearer ${environment.env.ADMIN_API_KEY}` }, (n) => ({
-      name: 'write', method: 'POST', path: '/api/v1/pages', body: { slug: `during-${n}`, title: 'D' },
-    }), { concurrency: 2 }).start();
+    const writes = new LoadGenerator(
+      `http://127.0.0.1:${port}`,
+      { authorization: `Bearer ${environment.env.ADMIN_API_KEY}` },
+      (n) => ({
+        name: 'write',
+        method: 'POST',
+        path: '/api/v1/pages',
+        body: { slug: `during-${n}`, title: 'D' },
+      }),
+      { concurrency: 2 },
+    ).start();
     await new Promise((resolve) => setTimeout(resolve, 300));
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
@@ -72,17 +84,27 @@ describe('worker killed mid-burst', () => {
     const dataSource = api.app.get(DataSource);
     const expected: string[] = (await dataSource.query(`SELECT id FROM outbox_events WHERE type = 'page.created'`)).map((row: { id: string }) => row.id);
     expect(expected).toHaveLength(BURST + duringKill);
-    await eventually(() => {
-      const delivered = new Set(receiver.ofType('page.created').map((webhook) => webhook.json.id));
-      return expected.every((id) => delivered.has(id));
-    }, 'every event to be delivered', 90000);
+    await eventually(
+      () => {
+        const delivered = new Set(receiver.ofType('page.created').map((webhook) => webhook.json.id));
+        return expected.every((id) => delivered.has(id));
+      },
+      'every event to be delivered',
+      90000,
+    );
     expect(deliveredBeforeKill).toBeLessThan(expected.length);
     const received = receiver.ofType('page.created').length;
-    console.log(`[worker-crash] ${expected.length} events (${duringKill} written across the kill), ${deliveredBeforeKill} delivered before it; 0 lost, ${received - expected.length} delivered twice`);
+    console.log(
+      `[worker-crash] ${expected.length} events (${duringKill} written across the kill), ${deliveredBeforeKill} delivered before it; 0 lost, ${received - expected.length} delivered twice`,
+    );
     const states = await dataSource.query(`SELECT status, count(*)::int AS count FROM webhook_deliveries WHERE event_type = 'page.created' GROUP BY status`);
-    await eventually(async () => {
-      const rows = await dataSource.query(`SELECT count(*)::int AS count FROM webhook_deliveries WHERE event_type = 'page.created' AND status = 'succeeded'`);
-      return rows[0].count === expected.length;
-    }, `every delivery to be recorded as succeeded (was ${JSON.stringify(states)})`, 30000);
+    await eventually(
+      async () => {
+        const rows = await dataSource.query(`SELECT count(*)::int AS count FROM webhook_deliveries WHERE event_type = 'page.created' AND status = 'succeeded'`);
+        return rows[0].count === expected.length;
+      },
+      `every delivery to be recorded as succeeded (was ${JSON.stringify(states)})`,
+      30000,
+    );
   }, 240000);
 });

@@ -5,8 +5,21 @@ import { NestFactory } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
-  addSecurityHeaders, answerClientError, AppConfig, createValidationPipe, drainConnectionsOnClose, etagForEncoding, logCompletedRequests, MetricsService,
-  parseJsonBodies, ProblemDetailsFilter, ProblemException, REQUEST_ID_HEADER, requestIdFor, ROOT_LOGGER, RootLogger,
+  addSecurityHeaders,
+  answerClientError,
+  AppConfig,
+  createValidationPipe,
+  drainConnectionsOnClose,
+  etagForEncoding,
+  logCompletedRequests,
+  MetricsService,
+  parseJsonBodies,
+  ProblemDetailsFilter,
+  ProblemException,
+  REQUEST_ID_HEADER,
+  requestIdFor,
+  ROOT_LOGGER,
+  RootLogger,
 } from '@strata/core';
 import { CompressedRepresentations } from '@strata/cache';
 import { Logger } from 'nestjs-pino';
@@ -20,8 +33,15 @@ export const API_PREFIX = 'api/v1';
 /** Routes that stay outside /api/v1: probes and metrics are for operators and load balancers. */
 const UNPREFIXED_ROUTES = ['health', 'health/live', 'health/ready', 'metrics'];
 const EXPOSED_HEADERS = [
-  'X-Request-Id', 'ETag', 'Location', 'Retry-After',
-  'RateLimit', 'RateLimit-Policy', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset',
+  'X-Request-Id',
+  'ETag',
+  'Location',
+  'Retry-After',
+  'RateLimit',
+  'RateLimit-Policy',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Reset',
 ];
 
 /**
@@ -100,7 +120,8 @@ export async function createHttpApp(config: AppConfig, logger?: RootLogger): Pro
 
 /** Fastify's routing errors, with details that do not repeat the (possibly hostile) path. */
 function frameworkProblem(error: Error & { code?: string }): ProblemException {
-  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new ProblemException({ status: 414, detail: 'A path segment is longer than the 100 characters allowed.' });
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return new ProblemException({ status: 414, detail: 'A path segment is longer than the 100 characters allowed.' });
   return ProblemException.badRequest('The URL is not valid.');
 }
 

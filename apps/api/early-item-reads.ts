@@ -30,19 +30,22 @@ export function answerItemReadsEarly(app: NestFastifyApplication, prefix: string
     return text;
   };
 
-  app.getHttpAdapter().getInstance().addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'GET') return;
-    const collection = collectionsByRoute.get(request.routeOptions.url ?? '');
-    const id = (request.params as { id?: unknown } | undefined)?.id;
-    if (!collection || !isItemId(id)) return;
-    try {
-      if (!(await access.admitFromMemory(request, reply, 'content:read', charge))) return;
-      const item = await reads.answer(collection, id, request, reply);
-      if (item === undefined) return reply.send();
-      return reply.type('application/json; charset=utf-8').send(serialized(item as object));
-    } catch (error) {
-      problems.send(error, request, reply);
-      return reply;
-    }
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request, reply) => {
+      if (request.method !== 'GET') return;
+      const collection = collectionsByRoute.get(request.routeOptions.url ?? '');
+      const id = (request.params as { id?: unknown } | undefined)?.id;
+      if (!collection || !isItemId(id)) return;
+      try {
+        if (!(await access.admitFromMemory(request, reply, 'content:read', charge))) return;
+        const item = await reads.answer(collection, id, request, reply);
+        if (item === undefined) return reply.send();
+        return reply.type('application/json; charset=utf-8').send(serialized(item as object));
+      } catch (error) {
+        problems.send(error, request, reply);
+        return reply;
+      }
+    });
 }

@@ -33,7 +33,14 @@ export function precompressedBodies(representations: CompressedRepresentations):
     if (Buffer.byteLength(payload) < COMPRESSION.threshold || request.headers['x-no-compression'] !== undefined) return done(null, payload);
     addVaryAcceptEncoding(reply);
     const accepted = request.headers['accept-encoding'];
-    const coding = accepted ? negotiator.negotiate(accepted.toLowerCase().replace(/\bx-gzip\b/g, 'gzip').replace(/\*/g, 'gzip')) : null;
+    const coding = accepted
+      ? negotiator.negotiate(
+          accepted
+            .toLowerCase()
+            .replace(/\bx-gzip\b/g, 'gzip')
+            .replace(/\*/g, 'gzip'),
+        )
+      : null;
     if (coding !== 'br' && coding !== 'gzip') return done(null, payload);
     const send = (bytes: Buffer) => {
       reply.header('content-encoding', coding satisfies ContentCoding);

@@ -54,7 +54,8 @@ async function serviceVersions({ postgresAdminUrl, redisUrl }) {
     .then((result) => result.rows[0].server_version)
     .catch(() => 'unavailable');
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  const redisVersion = await redis.connect()
+  const redisVersion = await redis
+    .connect()
     .then(() => redis.info('server'))
     .then((info) => /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown')
     .catch(() => 'unavailable')

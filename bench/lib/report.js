@@ -29,7 +29,9 @@ function tableRow(scenario, outcome, baselineRps, withCpu = false) {
 }
 
 function markdownTable(rows, baselineName, withCpu = false) {
-  const header = [...COLUMNS, ...(withCpu ? [CPU_COLUMN] : [])].map((column) => (column === 'req/s vs baseline' && baselineName ? `req/s vs ${baselineName}` : column));
+  const header = [...COLUMNS, ...(withCpu ? [CPU_COLUMN] : [])].map((column) =>
+    column === 'req/s vs baseline' && baselineName ? `req/s vs ${baselineName}` : column,
+  );
   const line = (cells) => `| ${cells.map((cell) => String(cell).replace(/\|/g, '\\|')).join(' | ')} |`;
   const align = `|${header.map((_, index) => (index === 0 ? ' --- ' : ' ---: ')).join('|')}|`;
   return [line(header), align, ...rows.map(line)].join('\n');

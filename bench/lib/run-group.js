@@ -38,7 +38,10 @@ async function runGroup(group, settings, cleanupRegistry) {
           if (!shared.has(key)) {
             const starting = start();
             shared.set(key, starting);
-            starting.then((resource) => groupCleanups.push(() => resource.stop()), () => {});
+            starting.then(
+              (resource) => groupCleanups.push(() => resource.stop()),
+              () => {},
+            );
           }
           const resource = await shared.get(key);
           used.add(resource);
@@ -136,7 +139,10 @@ function lastLines(text, count) {
 }
 
 function indent(text) {
-  return text.split('\n').map((line) => `    ${line}`).join('\n');
+  return text
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
 }
 
 function log(message) {

@@ -8,7 +8,11 @@ const { measure } = require('../lib/load');
 const { createPage, startStrata } = require('../lib/strata');
 const bareFastify = require('./bare-fastify');
 
-const ADMIN_KEY = `sk_${randomBytes(30).toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(40, 'a').slice(0, 40)}`;
+const ADMIN_KEY = `sk_${randomBytes(30)
+  .toString('base64')
+  .replace(/[^A-Za-z0-9]/g, '')
+  .padEnd(40, 'a')
+  .slice(0, 40)}`;
 const ADMIN = { authorization: `Bearer ${ADMIN_KEY}` };
 /** `premium` keeps its per-minute burst (1 200); its day quota is raised so repeated runs never reach it. */
 const TIERS = JSON.stringify({
@@ -32,7 +36,8 @@ async function call(url, init = {}) {
   return JSON.parse(text);
 }
 
-const createKey = (baseUrl, tier) => call(`${baseUrl}/api/v1/api-keys`, { method: 'POST', body: JSON.stringify({ name: `bench ${tier}`, scopes: ['content:read'], tier }) });
+const createKey = (baseUrl, tier) =>
+  call(`${baseUrl}/api/v1/api-keys`, { method: 'POST', body: JSON.stringify({ name: `bench ${tier}`, scopes: ['content:read'], tier }) });
 
 const timings = {};
 const ms = (histogram, p) => histogram.percentile(p) / 1e6;
@@ -64,7 +69,16 @@ async function timeSequentialCalls(call) {
     latency.record(Number(process.hrtime.bigint() - before));
   }
   const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-  return { rps: ISOLATED_CALLS / seconds, p50: ms(latency, 50), p99: ms(latency, 99), requests: ISOLATED_CALLS, errors: 0, timeouts: 0, non2xx: 0, statusCodes: { 200: ISOLATED_CALLS } };
+  return {
+    rps: ISOLATED_CALLS / seconds,
+    p50: ms(latency, 50),
+    p99: ms(latency, 99),
+    requests: ISOLATED_CALLS,
+    errors: 0,
+    timeouts: 0,
+    non2xx: 0,
+    statusCodes: { 200: ISOLATED_CALLS },
+  };
 }
 
 /** The floor under any limiter that counts in Redis: one PING round trip, the same way the calls below are timed. */
@@ -137,7 +151,10 @@ function fixedRatePair() {
       name: `Strata GET /api/v1/pages/{id}, access guard off, fixed ${FIXED_RATE.toLocaleString('en-US')} req/s`,
       description: `The guard-off variant again, at a fixed ${FIXED_RATE} requests per second over ${FIXED_RATE_CONNECTIONS} connections.`,
       async drive(ctx) {
-        const route = await pageRoute(ctx, 'no-guard', { name: 'Strata without access guard', script: join(__dirname, '..', 'servers', 'strata-without-access-guard.js') });
+        const route = await pageRoute(ctx, 'no-guard', {
+          name: 'Strata without access guard',
+          script: join(__dirname, '..', 'servers', 'strata-without-access-guard.js'),
+        });
         const unchecked = Array.from({ length: LOAD_KEYS }, () => `Bearer sk_${randomBytes(20).toString('hex')}`);
         return (timings.fixedWithout = await measure(target(route, unchecked), settings(ctx)));
       },
@@ -215,9 +232,13 @@ module.exports = {
     bareFastify,
     {
       name: 'Strata GET /api/v1/pages/{id}, access guard off',
-      description: 'The same build with the access checks switched off: AccessGuard.canActivate and AccessControl.admitFromMemory admit everyone (bench/servers/strata-without-access-guard.js).',
+      description:
+        'The same build with the access checks switched off: AccessGuard.canActivate and AccessControl.admitFromMemory admit everyone (bench/servers/strata-without-access-guard.js).',
       async drive(ctx) {
-        const route = await pageRoute(ctx, 'no-guard', { name: 'Strata without access guard', script: join(__dirname, '..', 'servers', 'strata-without-access-guard.js') });
+        const route = await pageRoute(ctx, 'no-guard', {
+          name: 'Strata without access guard',
+          script: join(__dirname, '..', 'servers', 'strata-without-access-guard.js'),
+        });
         // Ignored by this variant, sent anyway so both scenarios build the same requests.
         const unchecked = Array.from({ length: LOAD_KEYS }, () => `Bearer sk_${randomBytes(20).toString('hex')}`);
         const result = await measure(rotating(route, unchecked), ctx.settings);

@@ -8,8 +8,10 @@ const { startChildServer } = require('../lib/child-server');
 const { createPage, startStrata } = require('../lib/strata');
 const bareFastify = require('./bare-fastify');
 
-const PAGE_BODY = Array.from({ length: 6 }, (_, index) =>
-  `Paragraph ${index + 1}. Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore.`).join('\n');
+const PAGE_BODY = Array.from(
+  { length: 6 },
+  (_, index) => `Paragraph ${index + 1}. Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore.`,
+).join('\n');
 const ZIPF_PAGES = 10_000;
 const ZIPF_S = 1.0;
 const ZIPF_READ_SHARE = 0.95;
@@ -32,7 +34,8 @@ const BROWSER = { label: 'accept-encoding: br, gzip', acceptEncoding: 'br, gzip'
 const strata = (ctx) => ctx.shared('strata', () => startStrata(ctx.settings, { env: strataEnv }));
 const cacheManagerVariant = (ctx) =>
   ctx.shared('strata-cache-manager', () =>
-    startStrata(ctx.settings, { env: strataEnv, name: 'Strata + @nestjs/cache-manager', script: require.resolve('../servers/strata-cache-manager') }));
+    startStrata(ctx.settings, { env: strataEnv, name: 'Strata + @nestjs/cache-manager', script: require.resolve('../servers/strata-cache-manager') }),
+  );
 
 async function json(url, init) {
   const response = await fetch(url, { ...init, headers: { ...AUTH, ...init?.headers } });
@@ -49,7 +52,11 @@ async function createPages(baseUrl, count, slugPrefix = 'zipf') {
       op: 'create',
       data: { slug: `${slugPrefix}-${start + i}`, title: `Page ${start + i}`, body: PAGE_BODY },
     }));
-    const answer = await json(`${baseUrl}/api/v1/pages/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operations }) });
+    const answer = await json(`${baseUrl}/api/v1/pages/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ operations }),
+    });
     for (const result of answer.data) ids.push(result.id);
   }
   return ids;
@@ -98,7 +105,11 @@ const cachedPage = (ctx) =>
 /** A second instance of the same Strata (its database and Redis prefix), for cross-instance findings. */
 const secondInstance = (ctx, first) =>
   ctx.shared('strata-second', () =>
-    startStrata(ctx.settings, { env: { ...strataEnv, DATABASE_URL: first.databaseUrl, REDIS_KEY_PREFIX: first.redisPrefix }, name: 'Strata API (second instance)' }));
+    startStrata(ctx.settings, {
+      env: { ...strataEnv, DATABASE_URL: first.databaseUrl, REDIS_KEY_PREFIX: first.redisPrefix },
+      name: 'Strata API (second instance)',
+    }),
+  );
 
 const statsOf = (baseUrl) => json(`${baseUrl}/api/v1/cache/stats`);
 const resetStats = (baseUrl) => json(`${baseUrl}/api/v1/cache/stats/reset`, { method: 'POST' });
@@ -121,7 +132,14 @@ function sameResponseScenario(encoding) {
       const file = join(tmpdir(), `strata-bench-response-${process.pid}.json`);
       await writeFile(file, JSON.stringify(recorded));
       const server = await ctx
-        .scoped(() => startChildServer({ name: `bare Fastify, same response (${encoding.label})`, script: join(__dirname, '..', 'servers', 'fastify-same-response.js'), readyPath: '/', env: { RESPONSE_FILE: file } }))
+        .scoped(() =>
+          startChildServer({
+            name: `bare Fastify, same response (${encoding.label})`,
+            script: join(__dirname, '..', 'servers', 'fastify-same-response.js'),
+            readyPath: '/',
+            env: { RESPONSE_FILE: file },
+          }),
+        )
         // The server read the file before it started listening.
         .finally(() => rm(file, { force: true }));
       return { url: `${server.url}/`, headers: requestHeaders, serverPid: server.pid };
@@ -138,7 +156,11 @@ function recordRawResponse(url, headers) {
       response.on('end', () => {
         if (response.statusCode !== 200) return reject(new Error(`recording the cached page answered ${response.statusCode}`));
         const skipped = ['connection', 'keep-alive', 'date', 'content-length', 'transfer-encoding'];
-        resolve({ status: response.statusCode, headers: Object.fromEntries(Object.entries(response.headers).filter(([name]) => !skipped.includes(name))), bodyBase64: Buffer.concat(chunks).toString('base64') });
+        resolve({
+          status: response.statusCode,
+          headers: Object.fromEntries(Object.entries(response.headers).filter(([name]) => !skipped.includes(name))),
+          bodyBase64: Buffer.concat(chunks).toString('base64'),
+        });
       });
     }).on('error', reject);
   });
@@ -205,7 +227,8 @@ module.exports = {
     },
     {
       name: `Strata Zipf ${ZIPF_PAGES.toLocaleString('en-US')} pages, 95 % reads`,
-      description: 'Reads pick a page by Zipf rank; 5 % of requests PATCH a page (same distribution), invalidating it and the page lists. Every page is read once before the load. Findings: the hit rate over the load.',
+      description:
+        'Reads pick a page by Zipf rank; 5 % of requests PATCH a page (same distribution), invalidating it and the page lists. Every page is read once before the load. Findings: the hit rate over the load.',
       async setup(ctx) {
         const api = await strata(ctx);
         const ids = await createPages(api.url, ZIPF_PAGES);

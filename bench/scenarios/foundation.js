@@ -10,8 +10,10 @@ const PAGE_BODY = [
   'Strata is a headless content API. This page exists so the benchmark reads a realistic row:',
   'a title, a slug and a body of a few paragraphs.',
   '',
-  ...Array.from({ length: 6 }, (_, index) =>
-    `Paragraph ${index + 1}. Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore.`),
+  ...Array.from(
+    { length: 6 },
+    (_, index) => `Paragraph ${index + 1}. Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore.`,
+  ),
 ].join('\n');
 
 /** Every /api/v1 route needs a key: the run's admin key (tier `unlimited`, never throttled). */
@@ -23,7 +25,8 @@ const strata = (ctx) => ctx.shared('strata', () => startStrata(ctx.settings, { e
 /** What the framework and Strata's global layers cost before any caching: the floor later work is compared to. */
 module.exports = {
   name: 'foundation',
-  description: 'Framework overhead: bare Fastify against Strata (Nest + Fastify adapter, global pipes, filters, hooks) on a liveness probe and an uncached page read from PostgreSQL.',
+  description:
+    'Framework overhead: bare Fastify against Strata (Nest + Fastify adapter, global pipes, filters, hooks) on a liveness probe and an uncached page read from PostgreSQL.',
   scenarios: [
     bareFastify,
     {

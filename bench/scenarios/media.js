@@ -24,7 +24,9 @@ const uploadBody = Buffer.concat([
 ]);
 
 function s3Server(ctx) {
-  return ctx.shared('s3rver', () => startChildServer({ name: 's3rver', script: join(__dirname, '..', 'servers', 's3rver.js'), env: { BUCKET }, readyPath: '/' }));
+  return ctx.shared('s3rver', () =>
+    startChildServer({ name: 's3rver', script: join(__dirname, '..', 'servers', 's3rver.js'), env: { BUCKET }, readyPath: '/' }),
+  );
 }
 
 function strataOn(ctx, storage) {
@@ -47,7 +49,11 @@ function strataOn(ctx, storage) {
 }
 
 async function upload(baseUrl) {
-  const response = await fetch(`${baseUrl}/api/v1/media`, { method: 'POST', headers: { ...AUTH, 'content-type': `multipart/form-data; boundary=${boundary}` }, body: uploadBody });
+  const response = await fetch(`${baseUrl}/api/v1/media`, {
+    method: 'POST',
+    headers: { ...AUTH, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    body: uploadBody,
+  });
   const text = await response.text();
   return { status: response.status, body: text };
 }
@@ -75,7 +81,9 @@ async function drive(ctx, request) {
   );
   const elapsedS = (performance.now() - startedAt) / 1000;
   const requests = Object.values(statusCodes).reduce((sum, count) => sum + count, 0);
-  const ok = Object.entries(statusCodes).filter(([code]) => code.startsWith('2')).reduce((sum, [, count]) => sum + count, 0);
+  const ok = Object.entries(statusCodes)
+    .filter(([code]) => code.startsWith('2'))
+    .reduce((sum, [, count]) => sum + count, 0);
   return {
     rps: requests / elapsedS,
     p50: latencyUs.percentile(50) / 1000,
@@ -132,6 +140,6 @@ module.exports = {
     `Media upload and download through the API, ${CLIENTS} clients each moving one ${FILE_BYTES / MIB} MiB file per request back to back: ` +
     'local disk (MEDIA_STORAGE=local) and an S3-protocol server (MEDIA_STORAGE=s3 against s3rver, in its own process on this machine, storing on the same disk). ' +
     'Uploads are multipart/form-data, streamed to storage with SHA-256 computed on the way; downloads stream the whole file back (no compression: application/octet-stream). ' +
-    'req/s counts files; the findings give MiB/s. The S3 side adds an HTTP hop and s3rver\'s own work (it writes each part, then concatenates them on completion), so it is a floor for real S3, not a forecast.',
+    "req/s counts files; the findings give MiB/s. The S3 side adds an HTTP hop and s3rver's own work (it writes each part, then concatenates them on completion), so it is a floor for real S3, not a forecast.",
   scenarios: [uploadScenario('local'), uploadScenario('s3'), downloadScenario('local'), downloadScenario('s3')],
 };

@@ -34,7 +34,9 @@ async function seededStrata(ctx) {
       const client = new Client({ connectionString: api.databaseUrl });
       await client.connect();
       try {
-        await client.query(`INSERT INTO pages (id, slug, title) SELECT id, 'graph-' || n, 'Node ' || n FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n)`, [ids]);
+        await client.query(`INSERT INTO pages (id, slug, title) SELECT id, 'graph-' || n, 'Node ' || n FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, n)`, [
+          ids,
+        ]);
         const seen = new Set();
         const edges = [];
         while (edges.length < EDGES) {

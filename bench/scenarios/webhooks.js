@@ -84,7 +84,12 @@ function percentile(sorted, p) {
 async function setUp(ctx) {
   const receiver = await ctx.shared('receiver', startReceiver);
   const api = await ctx.shared('strata', () =>
-    startStrata(ctx.settings, { env: { PROCESS_ROLE: 'all', ADMIN_API_KEY: ADMIN_KEY, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }, name: 'Strata (api + worker)', script: ALL_ROLES_ENTRY }));
+    startStrata(ctx.settings, {
+      env: { PROCESS_ROLE: 'all', ADMIN_API_KEY: ADMIN_KEY, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' },
+      name: 'Strata (api + worker)',
+      script: ALL_ROLES_ENTRY,
+    }),
+  );
   await ctx.shared('endpoint', async () => {
     await call(`${api.url}/api/v1/webhooks`, 'POST', { url: receiver.url, events: ['page.created'] });
     return { stop: async () => {} };
@@ -134,7 +139,10 @@ module.exports = {
         receiver.hold();
         const started = Date.now();
         for (let offset = 0; offset < BURST; offset += 100) {
-          const operations = Array.from({ length: 100 }, (_, index) => ({ op: 'create', data: { slug: `burst-${started}-${offset + index}`, title: 'Burst' } }));
+          const operations = Array.from({ length: 100 }, (_, index) => ({
+            op: 'create',
+            data: { slug: `burst-${started}-${offset + index}`, title: 'Burst' },
+          }));
           await call(`${api.url}/api/v1/pages/batch`, 'POST', { operations });
         }
         const released = Date.now();

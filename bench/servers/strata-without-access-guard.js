@@ -15,7 +15,14 @@ const { AccessControl } = require(join(dist, 'libs', 'api-keys', 'src', 'access-
 const { createHttpApp } = require(join(dist, 'apps', 'api', 'create-http-app'));
 
 AccessGuard.prototype.canActivate = async () => true;
-AccessControl.prototype.admitFromMemory = async () => ({ keyId: 'unchecked', scopes: ['admin'], tier: 'unlimited', expiresAt: null, remaining: null, validUntil: null });
+AccessControl.prototype.admitFromMemory = async () => ({
+  keyId: 'unchecked',
+  scopes: ['admin'],
+  tier: 'unlimited',
+  expiresAt: null,
+  remaining: null,
+  validUntil: null,
+});
 
 async function main() {
   const config = loadConfig();

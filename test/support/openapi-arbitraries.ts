@@ -16,7 +16,33 @@ export interface Schema {
 
 /** Values no handler should choke on: wrong types, extremes, odd characters, deep nesting. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, true, 0, -1, 1e308, -1e308, 2 ** 53 + 1, 1e21, 0.1, '', ' ', '\u0000', 'a\u0000b', '\ud800', '💥'.repeat(50), '../../etc/passwd', "' OR 1=1 --", '${jndi:x}', '<script>1</script>', 'x'.repeat(70_000), '1e999', '-0', 'NaN', '[]', '{}'),
+  fc.constantFrom(
+    null,
+    true,
+    0,
+    -1,
+    1e308,
+    -1e308,
+    2 ** 53 + 1,
+    1e21,
+    0.1,
+    '',
+    ' ',
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    '💥'.repeat(50),
+    '../../etc/passwd',
+    "' OR 1=1 --",
+    '${jndi:x}',
+    '<script>1</script>',
+    'x'.repeat(70_000),
+    '1e999',
+    '-0',
+    'NaN',
+    '[]',
+    '{}',
+  ),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.jsonValue({ depthSize: 'medium', maxDepth: 6 }),
   fc.array(fc.string(), { maxLength: 300 }),
@@ -71,11 +97,25 @@ function stringFor(format: string | undefined): fc.Arbitrary<string> {
     case 'uuid':
       return fc.oneof(fc.uuid(), fc.constant('00000000-0000-0000-0000-000000000000'), fc.string({ maxLength: 40 }));
     case 'date-time':
-      return fc.oneof(fc.date({ noInvalidDate: true }).map((date) => date.toISOString()), fc.constantFrom('2026-13-45T99:99:99Z', '0000-00-00', 'yesterday'));
+      return fc.oneof(
+        fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+        fc.constantFrom('2026-13-45T99:99:99Z', '0000-00-00', 'yesterday'),
+      );
     case 'uri':
       // Never a resolvable public host: registration checks would wait on DNS.
-      return fc.constantFrom('http://127.0.0.1:9/hook', 'ftp://127.0.0.1/x', 'http://[::1]:9/', 'not a url', 'http://169.254.169.254/latest', 'javascript:alert(1)');
+      return fc.constantFrom(
+        'http://127.0.0.1:9/hook',
+        'ftp://127.0.0.1/x',
+        'http://[::1]:9/',
+        'not a url',
+        'http://169.254.169.254/latest',
+        'javascript:alert(1)',
+      );
     default:
-      return fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 30 }), fc.constantFrom('a-slug', 'published', 'page', 'x'.repeat(300)));
+      return fc.oneof(
+        fc.string({ maxLength: 30 }),
+        fc.string({ unit: 'grapheme', maxLength: 30 }),
+        fc.constantFrom('a-slug', 'published', 'page', 'x'.repeat(300)),
+      );
   }
 }

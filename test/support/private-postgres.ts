@@ -46,7 +46,20 @@ export class PrivatePostgres {
   async restart(): Promise<void> {
     const child = spawn(
       join(this.bin, 'postgres'),
-      ['-D', this.dataDir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200'],
+      [
+        '-D',
+        this.dataDir,
+        '-p',
+        String(this.port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'fsync=off',
+        '-c',
+        'max_connections=200',
+      ],
       { ...postgresUser(), stdio: ['ignore', 'pipe', 'pipe'], cwd: this.dataDir },
     );
     for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-4000)));
@@ -57,7 +70,8 @@ export class PrivatePostgres {
         await this.withClient((client) => client.query('SELECT 1'));
         return;
       } catch (error) {
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`private PostgreSQL on port ${this.port} did not start: ${(error as Error).message}\n${this.output}`, { cause: error });
+        if (child.exitCode !== null || Date.now() > deadline)
+          throw new Error(`private PostgreSQL on port ${this.port} did not start: ${(error as Error).message}\n${this.output}`, { cause: error });
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }

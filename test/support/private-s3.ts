@@ -29,7 +29,12 @@ export class PrivateS3 {
     readonly endpoint: string,
     readonly bucket: string,
   ) {
-    this.client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY } });
+    this.client = new S3Client({
+      region: 'us-east-1',
+      endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY },
+    });
   }
 
   static async start(bucket = 'strata-media'): Promise<PrivateS3> {

@@ -25,7 +25,9 @@ export class SpawnedApp {
     readonly port: number,
   ) {
     this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal, afterSignalMs: this.signalledAt === undefined ? undefined : Date.now() - this.signalledAt })),
+      child.once('exit', (code, signal) =>
+        resolve({ code, signal, afterSignalMs: this.signalledAt === undefined ? undefined : Date.now() - this.signalledAt }),
+      ),
     );
     for (const stream of [child.stdout, child.stderr]) {
       stream?.setEncoding('utf8');

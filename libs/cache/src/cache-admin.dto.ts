@@ -3,7 +3,11 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 export class FlushCacheDto {
-  @ApiPropertyOptional({ type: [String], example: ['page:0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f'], description: 'Drop only entries with these tags; leave out to flush everything' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['page:0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f'],
+    description: 'Drop only entries with these tags; leave out to flush everything',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -35,7 +39,12 @@ export class WarmCacheDto {
   @Type(() => WarmItemDto)
   items?: WarmItemDto[];
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, example: 100, description: 'Load the items read most over the last 24 hours, on all instances together, up to this many' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 1000,
+    example: 100,
+    description: 'Load the items read most over the last 24 hours, on all instances together, up to this many',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -58,7 +67,7 @@ export class CacheStatsDto {
   @ApiProperty({ description: 'Source loads' }) loads: number;
   @ApiProperty() loadErrors: number;
   @ApiProperty({ description: 'Failed refreshes answered with the stale value' }) staleIfError: number;
-  @ApiProperty({ description: 'Misses that waited for another instance\'s load' }) lockWaits: number;
+  @ApiProperty({ description: "Misses that waited for another instance's load" }) lockWaits: number;
   @ApiProperty() lockWaitTimeouts: number;
   @ApiProperty({ description: 'Redis calls that failed or timed out' }) l2Errors: number;
   @ApiProperty() invalidations: number;

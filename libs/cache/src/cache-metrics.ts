@@ -44,7 +44,7 @@ export function registerCacheMetrics(registry: Registry, cache: CacheService): v
   });
   new Gauge({
     name: 'strata_cache_l1_entries',
-    help: 'Entries in this instance\'s L1',
+    help: "Entries in this instance's L1",
     registers: [registry],
     collect() {
       this.set(cache.l1.entries);
@@ -52,7 +52,7 @@ export function registerCacheMetrics(registry: Registry, cache: CacheService): v
   });
   new Gauge({
     name: 'strata_cache_l1_bytes',
-    help: 'Bytes (encoded size) held by this instance\'s L1',
+    help: "Bytes (encoded size) held by this instance's L1",
     registers: [registry],
     collect() {
       this.set(cache.l1.bytes);

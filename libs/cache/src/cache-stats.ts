@@ -17,7 +17,18 @@ export type CacheCounter =
 export type CacheTier = 'l1' | 'l2' | 'loader';
 
 const COUNTERS: CacheCounter[] = [
-  'l1Hits', 'l2Hits', 'misses', 'coalesced', 'staleHits', 'loads', 'loadErrors', 'staleIfError', 'lockWaits', 'lockWaitTimeouts', 'l2Errors', 'invalidations',
+  'l1Hits',
+  'l2Hits',
+  'misses',
+  'coalesced',
+  'staleHits',
+  'loads',
+  'loadErrors',
+  'staleIfError',
+  'lockWaits',
+  'lockWaitTimeouts',
+  'l2Errors',
+  'invalidations',
 ];
 
 /**

@@ -383,7 +383,5 @@ export class CacheService implements OnApplicationShutdown {
 }
 
 function matches({ keys, tags, prefixes, all }: Invalidation, key: string, keyTags: string[]): boolean {
-  return Boolean(
-    all || keys?.includes(key) || tags?.some((tag) => keyTags.includes(tag)) || prefixes?.some((prefix) => key.startsWith(prefix)),
-  );
+  return Boolean(all || keys?.includes(key) || tags?.some((tag) => keyTags.includes(tag)) || prefixes?.some((prefix) => key.startsWith(prefix)));
 }

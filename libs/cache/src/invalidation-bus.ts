@@ -171,8 +171,10 @@ export class InvalidationBus {
     // A peer that started after this instance subscribed should be heard from its first message.
     const expected = known && known.since === message.since ? known.seq + 1 : message.since > this.subscribedAt ? 1 : undefined;
     const last = message.heartbeat ? message.seq : message.seq - 1;
-    if (expected !== undefined && last >= expected) this.gap(`instance ${message.origin} sent message ${message.seq}, the last one seen here was ${expected - 1}`);
-    if (!known || known.since !== message.since || message.seq > known.seq) this.peers.set(message.origin, { seq: message.seq, since: message.since, heardAt: now });
+    if (expected !== undefined && last >= expected)
+      this.gap(`instance ${message.origin} sent message ${message.seq}, the last one seen here was ${expected - 1}`);
+    if (!known || known.since !== message.since || message.seq > known.seq)
+      this.peers.set(message.origin, { seq: message.seq, since: message.since, heardAt: now });
     else known.heardAt = now;
     if (this.peers.size > 1) this.forgetSilentPeers(now);
   }
@@ -183,7 +185,9 @@ export class InvalidationBus {
     this.clearAfterGap();
     const now = Date.now();
     if (now - this.lastGapLogAt < GAP_LOG_EVERY_MS) return;
-    this.logger.warn(`Cleared L1: invalidations may have been missed (${reason}${this.gapsSinceLog > 1 ? `; ${this.gapsSinceLog} gaps since the last such line` : ''})`);
+    this.logger.warn(
+      `Cleared L1: invalidations may have been missed (${reason}${this.gapsSinceLog > 1 ? `; ${this.gapsSinceLog} gaps since the last such line` : ''})`,
+    );
     this.lastGapLogAt = now;
     this.gapsSinceLog = 0;
   }

@@ -28,7 +28,10 @@ export class L1Store {
   private readonly lru: LRUCache<string, L1Slot>;
   private readonly keysByTag = new Map<string, Set<string>>();
 
-  constructor(readonly maxEntries: number, readonly maxBytes: number) {
+  constructor(
+    readonly maxEntries: number,
+    readonly maxBytes: number,
+  ) {
     this.lru = new LRUCache<string, L1Slot>({
       max: maxEntries,
       maxSize: maxBytes,

@@ -56,7 +56,11 @@ export class L2Store {
     await this.guard(() => {
       const pipeline = this.redis.multi().set(L2_ENTRY_PREFIX + key, encoded, 'PX', ttlMs);
       // A tag set lives at least as long as its longest entry; stale members are harmless (DEL of a missing key).
-      for (const tag of entry.tags) pipeline.sadd(TAG_PREFIX + tag, key).pexpire(TAG_PREFIX + tag, ttlMs, 'GT').pexpire(TAG_PREFIX + tag, ttlMs, 'NX');
+      for (const tag of entry.tags)
+        pipeline
+          .sadd(TAG_PREFIX + tag, key)
+          .pexpire(TAG_PREFIX + tag, ttlMs, 'GT')
+          .pexpire(TAG_PREFIX + tag, ttlMs, 'NX');
       return pipeline.exec();
     });
   }
@@ -69,7 +73,11 @@ export class L2Store {
     if (stored === 0) return 'older';
     await this.guard(() => {
       const pipeline = this.redis.multi();
-      for (const tag of entry.tags) pipeline.sadd(TAG_PREFIX + tag, key).pexpire(TAG_PREFIX + tag, ttlMs, 'GT').pexpire(TAG_PREFIX + tag, ttlMs, 'NX');
+      for (const tag of entry.tags)
+        pipeline
+          .sadd(TAG_PREFIX + tag, key)
+          .pexpire(TAG_PREFIX + tag, ttlMs, 'GT')
+          .pexpire(TAG_PREFIX + tag, ttlMs, 'NX');
       return pipeline.exec();
     });
     return 'stored';

@@ -21,7 +21,18 @@ import { ContentItemReads } from './shared/item-reads';
 @Module({
   imports: [TypeOrmModule.forFeature([PageEntity, ModuleEntity, MediaEntity])],
   controllers: [PagesController, ModulesController, MediaController],
-  providers: [ContentChanges, ContentLookup, ContentCacheInvalidation, ContentCacheWarmers, ContentItemReads, PagesService, ModulesService, MediaService, MediaUploadReader, mediaStorageProvider],
+  providers: [
+    ContentChanges,
+    ContentLookup,
+    ContentCacheInvalidation,
+    ContentCacheWarmers,
+    ContentItemReads,
+    PagesService,
+    ModulesService,
+    MediaService,
+    MediaUploadReader,
+    mediaStorageProvider,
+  ],
   exports: [ContentChanges, ContentLookup, ContentItemReads, PagesService, ModulesService, MediaService],
 })
 export class ContentModule {}

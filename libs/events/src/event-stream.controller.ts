@@ -35,7 +35,14 @@ export class EventStreamController {
   @ApiQuery({ name: 'types', required: false, description: 'Comma list of event types or patterns (`page.*`, `*`)', example: 'page.*,media.uploaded' })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id' })
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'An endless text/event-stream', content: { 'text/event-stream': { schema: { type: 'string', example: 'id: 01936f3e-0000-7000-8000-000000000001\nevent: page.created\ndata: {"id":"evt_…","type":"page.created"}\n\n' } } } })
+  @ApiOkResponse({
+    description: 'An endless text/event-stream',
+    content: {
+      'text/event-stream': {
+        schema: { type: 'string', example: 'id: 01936f3e-0000-7000-8000-000000000001\nevent: page.created\ndata: {"id":"evt_…","type":"page.created"}\n\n' },
+      },
+    },
+  })
   @ApiProblems(400, 429, 503)
   async subscribe(
     @Query('types') types: string | string[] | undefined,

@@ -94,7 +94,14 @@ export class EventWebSocketServer implements OnApplicationBootstrap, BeforeAppli
   }
 
   private awaitAuthMessage(client: WebSocket, request: IncomingMessage, stream: StreamRequest): void {
-    const timeout = setTimeout(() => closeWithProblem(client, new ProblemException({ status: 401, detail: `Send {"type":"auth","key":"sk_…"} within ${AUTH_TIMEOUT_MS / 1000} s of connecting.` })), AUTH_TIMEOUT_MS);
+    const timeout = setTimeout(
+      () =>
+        closeWithProblem(
+          client,
+          new ProblemException({ status: 401, detail: `Send {"type":"auth","key":"sk_…"} within ${AUTH_TIMEOUT_MS / 1000} s of connecting.` }),
+        ),
+      AUTH_TIMEOUT_MS,
+    );
     client.once('close', () => clearTimeout(timeout));
     client.once('message', (data, isBinary) => {
       clearTimeout(timeout);
@@ -143,7 +150,10 @@ export class EventWebSocketServer implements OnApplicationBootstrap, BeforeAppli
 
 function streamRequestOf(url: URL): StreamRequest {
   const secret = [...url.searchParams.keys()].find((name) => SECRET_PARAMETERS.includes(name.toLowerCase()));
-  if (secret) throw ProblemException.badRequest(`An API key never goes in the URL (it would be logged): send it as a "bearer.<key>" subprotocol or in the first message, not as ?${secret}=.`);
+  if (secret)
+    throw ProblemException.badRequest(
+      `An API key never goes in the URL (it would be logged): send it as a "bearer.<key>" subprotocol or in the first message, not as ?${secret}=.`,
+    );
   const types = url.searchParams.getAll('types');
   return { patterns: parseEventFilter(types.length > 0 ? types : undefined), lastEventId: url.searchParams.get('lastEventId') ?? undefined };
 }
@@ -177,11 +187,20 @@ function asProblem(error: unknown): ProblemException {
 function refuse(socket: Duplex, problem: ProblemException): void {
   const status = problem.getStatus();
   const body = JSON.stringify({
-    type: problemTypeUri(problem.problemType), title: problem.title, status, detail: problem.detail, instance: EVENTS_WEBSOCKET_PATH,
-    ...(problem.errors ? { errors: problem.errors } : {}), ...problem.extensions,
+    type: problemTypeUri(problem.problemType),
+    title: problem.title,
+    status,
+    detail: problem.detail,
+    instance: EVENTS_WEBSOCKET_PATH,
+    ...(problem.errors ? { errors: problem.errors } : {}),
+    ...problem.extensions,
   });
   const headers = { 'Content-Type': 'application/problem+json', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', ...problem.headers };
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}`)
+      .join('\r\n')}\r\n\r\n${body}`,
+  );
 }
 
 /** After the upgrade a problem is a last `error` message, then a close with code 4000 + its status. */

@@ -15,7 +15,11 @@ describe('ListenConnection', () => {
     const client = new FakePoolClient();
     const lost: Error[] = [];
     const notified: number[] = [];
-    const connection = new ListenConnection(client as never, () => notified.push(1), (error) => lost.push(error));
+    const connection = new ListenConnection(
+      client as never,
+      () => notified.push(1),
+      (error) => lost.push(error),
+    );
     return { client, lost, notified, connection };
   };
 

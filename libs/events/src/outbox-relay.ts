@@ -86,10 +86,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.scheduleRelisten(error as Error);
       return;
     }
-    const listener = new ListenConnection(client, () => this.wake(), (error) => {
-      if (this.listener === listener) this.listener = undefined;
-      this.scheduleRelisten(error);
-    });
+    const listener = new ListenConnection(
+      client,
+      () => this.wake(),
+      (error) => {
+        if (this.listener === listener) this.listener = undefined;
+        this.scheduleRelisten(error);
+      },
+    );
     try {
       await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     } catch (error) {
@@ -151,9 +155,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async prune(): Promise<void> {
     this.lastPrune = Date.now();
-    await this.dataSource.query(`DELETE FROM outbox_events WHERE relayed_at < now() - make_interval(hours => $1)`, [
-      this.config.events.outboxRetentionHours,
-    ]);
+    await this.dataSource.query(`DELETE FROM outbox_events WHERE relayed_at < now() - make_interval(hours => $1)`, [this.config.events.outboxRetentionHours]);
   }
 }
-

@@ -23,7 +23,15 @@ export interface HealthCheck {
 export class HealthChecks {
   readonly all: readonly HealthCheck[];
 
-  constructor(postgres: PostgresIndicator, migrations: MigrationsIndicator, redis: RedisIndicator, memory: MemoryIndicator, disk: DiskIndicator, cache: CacheIndicator, queue: QueueIndicator) {
+  constructor(
+    postgres: PostgresIndicator,
+    migrations: MigrationsIndicator,
+    redis: RedisIndicator,
+    memory: MemoryIndicator,
+    disk: DiskIndicator,
+    cache: CacheIndicator,
+    queue: QueueIndicator,
+  ) {
     this.all = [
       { key: 'postgres', critical: true, readiness: true, run: (key) => postgres.check(key) },
       { key: 'migrations', critical: true, readiness: true, run: (key) => migrations.check(key) },

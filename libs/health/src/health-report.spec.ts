@@ -11,7 +11,12 @@ const terminusResult = (details: HealthCheckResult['details'], status: HealthChe
 describe('toHealthReport', () => {
   it('is ok, 200, when every indicator is up', () => {
     const report = toHealthReport(terminusResult({ postgres: up, migrations: up, redis: up }, 'ok'), critical);
-    expect(report).toEqual({ status: 'ok', info: { postgres: up, migrations: up, redis: up }, error: {}, details: { postgres: up, migrations: up, redis: up } });
+    expect(report).toEqual({
+      status: 'ok',
+      info: { postgres: up, migrations: up, redis: up },
+      error: {},
+      details: { postgres: up, migrations: up, redis: up },
+    });
     expect(httpStatusOf(report)).toBe(200);
   });
 

@@ -26,13 +26,7 @@ export function toHealthReport(result: HealthCheckResult, criticalKeys: Readonly
   const { info, error } = splitByStatus(result.details);
   const downKeys = Object.keys(error);
   const status: HealthStatus =
-    result.status === 'shutting_down'
-      ? 'shutting_down'
-      : downKeys.some((key) => criticalKeys.has(key))
-        ? 'error'
-        : downKeys.length > 0
-          ? 'degraded'
-          : 'ok';
+    result.status === 'shutting_down' ? 'shutting_down' : downKeys.some((key) => criticalKeys.has(key)) ? 'error' : downKeys.length > 0 ? 'degraded' : 'ok';
   return { status, info, error, details: result.details };
 }
 

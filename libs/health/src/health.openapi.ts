@@ -82,7 +82,11 @@ export function ApiReadinessResponses(): MethodDecorator {
         },
         migrations: {
           summary: 'Migrations pending',
-          value: report('error', { postgres: up, migrations: { status: 'down', message: 'migrations are pending', pending: ['ContentTables1763830000000'] }, redis: up }),
+          value: report('error', {
+            postgres: up,
+            migrations: { status: 'down', message: 'migrations are pending', pending: ['ContentTables1763830000000'] },
+            redis: up,
+          }),
         },
       }),
     }),

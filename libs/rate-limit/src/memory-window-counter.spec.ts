@@ -42,7 +42,10 @@ describe('MemoryWindowCounter (tier math of the fallback, same rules as the Redi
 
 describe('toRateLimitResult', () => {
   it('turns counts into remaining requests and whole seconds, with a Retry-After of at least 1 s', () => {
-    const result = toRateLimitResult({ perMinute: 60, perDay: 1000 }, { violated: 'minute', minuteUsed: 60, minuteResetMs: 400, dayUsed: 70, dayResetMs: 3_600_000, retryMs: 400 });
+    const result = toRateLimitResult(
+      { perMinute: 60, perDay: 1000 },
+      { violated: 'minute', minuteUsed: 60, minuteResetMs: 400, dayUsed: 70, dayResetMs: 3_600_000, retryMs: 400 },
+    );
     expect(result).toMatchObject({ allowed: false, violated: 'minute', retryAfterS: 1 });
     expect(result.policies).toEqual([
       { name: 'minute', limit: 60, windowS: 60, remaining: 0, resetS: 1 },

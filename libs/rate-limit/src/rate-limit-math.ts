@@ -16,7 +16,13 @@ const seconds = (ms: number) => Math.max(0, Math.ceil(ms / 1000));
 /** Turns a counter's numbers into the result the headers and the 429 are built from. */
 export function toRateLimitResult(limits: TierLimits, counts: WindowCounts): RateLimitResult {
   const policies: PolicyState[] = [
-    { name: 'minute', limit: limits.perMinute, windowS: MINUTE_WINDOW_MS / 1000, remaining: Math.max(0, limits.perMinute - counts.minuteUsed), resetS: seconds(counts.minuteResetMs) },
+    {
+      name: 'minute',
+      limit: limits.perMinute,
+      windowS: MINUTE_WINDOW_MS / 1000,
+      remaining: Math.max(0, limits.perMinute - counts.minuteUsed),
+      resetS: seconds(counts.minuteResetMs),
+    },
     { name: 'day', limit: limits.perDay, windowS: DAY_MS / 1000, remaining: Math.max(0, limits.perDay - counts.dayUsed), resetS: seconds(counts.dayResetMs) },
   ];
   return {

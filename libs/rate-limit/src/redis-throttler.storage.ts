@@ -86,7 +86,12 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     const result = await this.consume(`${throttlerName}:${key}`, { perMinute: limit, perDay: Number.MAX_SAFE_INTEGER }, 1);
     const minute = result.policies[0];
     const timeToExpire = Math.min(minute.resetS, Math.ceil(ttl / 1000));
-    return { totalHits: minute.limit - minute.remaining + (result.allowed ? 0 : 1), timeToExpire, isBlocked: !result.allowed, timeToBlockExpire: result.retryAfterS };
+    return {
+      totalHits: minute.limit - minute.remaining + (result.allowed ? 0 : 1),
+      timeToExpire,
+      isBlocked: !result.allowed,
+      timeToBlockExpire: result.retryAfterS,
+    };
   }
 
   /** Counts the request in Redis, asking for a lease on the way when the subject is busy enough. */

@@ -39,7 +39,12 @@ function shorten(name: string): string {
   if (characters.length <= MAX_FILENAME_LENGTH) return name;
   const dot = name.lastIndexOf('.');
   const extension = dot > 0 && name.length - dot <= MAX_KEPT_EXTENSION ? [...name.slice(dot)] : [];
-  return characters.slice(0, MAX_FILENAME_LENGTH - extension.length).join('').trimEnd() + extension.join('');
+  return (
+    characters
+      .slice(0, MAX_FILENAME_LENGTH - extension.length)
+      .join('')
+      .trimEnd() + extension.join('')
+  );
 }
 
 /** A `filename` in a JSON body must already be what `sanitizeFilename` would make of it. */

@@ -36,7 +36,10 @@ export class MediaController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List media', description: 'Cursor-paginated; filter by mimeType (exact or `image/*`) and tag; search filename and alt text with q.' })
+  @ApiOperation({
+    summary: 'List media',
+    description: 'Cursor-paginated; filter by mimeType (exact or `image/*`) and tag; search filename and alt text with q.',
+  })
   @ApiOkResponse({ type: MediaListDto })
   async list(@Query() query: MediaListQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<MediaListDto> {
     return withCacheControl(reply, await this.media.readList(query));
@@ -55,13 +58,17 @@ export class MediaController {
   @ApiOperation({
     summary: 'Download the file of a media item',
     description:
-      'Streams the stored bytes, or answers 302 to MEDIA_PUBLIC_URL/{storage key} or to a presigned S3 URL when the server is configured so. The ETag is the media item\'s, so If-None-Match works as for the item. ' +
+      "Streams the stored bytes, or answers 302 to MEDIA_PUBLIC_URL/{storage key} or to a presigned S3 URL when the server is configured so. The ETag is the media item's, so If-None-Match works as for the item. " +
       'One byte range (`Range: bytes=0-1023`, with optional `If-Range`) answers 206 with Content-Range; several ranges get the whole file.',
   })
   @ApiIfNoneMatch()
   @ApiMediaFileResponse()
   @ApiProblems(404, 416)
-  async download(@UuidParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<StreamableFile | undefined> {
+  async download(
+    @UuidParam() id: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<StreamableFile | undefined> {
     const media = await this.media.get(id);
     // 304 when the client's copy is current: the file is not even opened.
     if (!withEtag(request, reply, media, media)) return undefined;
@@ -76,7 +83,11 @@ export class MediaController {
     reply.headers(FILE_SECURITY_HEADERS).header('accept-ranges', 'bytes');
     const answer = answerToRange(request.headers, media.sizeBytes, etagFor(media.id, media.version));
     if (answer.kind === 'unsatisfiable') {
-      throw new ProblemException({ status: 416, detail: `The file has ${media.sizeBytes} bytes; the requested range has none of them.`, headers: { 'content-range': `bytes */${media.sizeBytes}` } });
+      throw new ProblemException({
+        status: 416,
+        detail: `The file has ${media.sizeBytes} bytes; the requested range has none of them.`,
+        headers: { 'content-range': `bytes */${media.sizeBytes}` },
+      });
     }
     const range = answer.kind === 'part' ? answer.range : undefined;
     const content = await this.media.openFile(media, range);
@@ -96,7 +107,10 @@ export class MediaController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Update a media item', description: 'filename, altText, tags and metadata; the file itself cannot change. Send If-Match with the ETag to avoid lost updates.' })
+  @ApiOperation({
+    summary: 'Update a media item',
+    description: 'filename, altText, tags and metadata; the file itself cannot change. Send If-Match with the ETag to avoid lost updates.',
+  })
   @ApiIfMatch()
   @ApiOkResponse({ type: MediaDto })
   @ApiProblems(404, 412, 413)
@@ -125,7 +139,8 @@ export class MediaController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Update and delete media in one transaction',
-    description: 'Up to 100 update or delete operations, applied in order, all or nothing. `create` is refused: a media item needs its file, uploaded with POST /media. Files of deleted items are removed once the transaction has committed.',
+    description:
+      'Up to 100 update or delete operations, applied in order, all or nothing. `create` is refused: a media item needs its file, uploaded with POST /media. Files of deleted items are removed once the transaction has committed.',
   })
   @ApiBody({ type: BatchRequestDto })
   @ApiOkResponse({ type: BatchResponseDto })

@@ -12,7 +12,12 @@ export const MAX_ALT_TEXT_LENGTH = 1000;
 
 /** PATCH body: what a client may change about a media item (the file itself is immutable). */
 export class UpdateMediaDto {
-  @ApiPropertyOptional({ example: 'team-photo.jpg', minLength: 1, maxLength: MAX_FILENAME_LENGTH, description: 'The name downloads get; a plain file name, no path' })
+  @ApiPropertyOptional({
+    example: 'team-photo.jpg',
+    minLength: 1,
+    maxLength: MAX_FILENAME_LENGTH,
+    description: 'The name downloads get; a plain file name, no path',
+  })
   @Omittable()
   @IsString()
   @MinLength(1)

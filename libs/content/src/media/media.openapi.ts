@@ -16,10 +16,16 @@ export function ApiMediaUploadBody(): MethodDecorator {
           [FILE_FIELD]: {
             type: 'string',
             format: 'binary',
-            description: "The file. Its part's Content-Type becomes mimeType (application/octet-stream when it is not a valid type/subtype); its file name is kept, sanitized, as filename.",
+            description:
+              "The file. Its part's Content-Type becomes mimeType (application/octet-stream when it is not a valid type/subtype); its file name is kept, sanitized, as filename.",
           },
           altText: { type: 'string', maxLength: MAX_ALT_TEXT_LENGTH, example: 'The team on the office roof' },
-          tags: { type: 'array', items: { type: 'string' }, description: 'Repeat the field once per tag, or send one field holding a JSON array', example: ['team', 'office'] },
+          tags: {
+            type: 'array',
+            items: { type: 'string' },
+            description: 'Repeat the field once per tag, or send one field holding a JSON array',
+            example: ['team', 'office'],
+          },
           metadata: { type: 'string', description: 'A JSON object, as text', example: '{"credit":"Jane Doe"}' },
         },
       },
@@ -38,7 +44,7 @@ export function ApiMediaFileResponse(): MethodDecorator {
           description: 'inline, with the file name encoded as RFC 8187 UTF-8',
           schema: { type: 'string', example: "inline; filename*=UTF-8''team-photo.jpg" },
         },
-        ETag: { description: 'The media item\'s ETag', schema: { type: 'string', example: '"0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f.1"' } },
+        ETag: { description: "The media item's ETag", schema: { type: 'string', example: '"0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f.1"' } },
         'Content-Length': { description: 'Size in bytes (absent when the response is compressed)', schema: { type: 'integer' } },
         'Accept-Ranges': { description: 'Byte ranges may be requested', schema: { type: 'string', example: 'bytes' } },
       },
@@ -52,7 +58,12 @@ export function ApiMediaFileResponse(): MethodDecorator {
     ApiResponse({
       status: 302,
       description: 'When the server sets MEDIA_PUBLIC_URL or MEDIA_PRESIGNED_DOWNLOADS: the file is fetched from there (Range works the same)',
-      headers: { Location: { description: 'MEDIA_PUBLIC_URL followed by the storage key, or a presigned S3 URL valid for 5 minutes', schema: { type: 'string', example: 'https://cdn.example.com/media/0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' } } },
+      headers: {
+        Location: {
+          description: 'MEDIA_PUBLIC_URL followed by the storage key, or a presigned S3 URL valid for 5 minutes',
+          schema: { type: 'string', example: 'https://cdn.example.com/media/0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' },
+        },
+      },
     }),
   );
 }

@@ -83,7 +83,13 @@ export class ModuleListQueryDto extends ListQueryDto {
 
 export class ModuleDto {
   @ApiProperty({ format: 'uuid', example: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' }) id: string;
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, example: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f', description: 'Null when the block is on no page (also after its page was deleted)' })
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    example: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f',
+    description: 'Null when the block is on no page (also after its page was deleted)',
+  })
   pageId: string | null;
   @ApiProperty({ example: 'hero' }) kind: string;
   @ApiProperty({ example: 'Welcome banner' }) title: string;

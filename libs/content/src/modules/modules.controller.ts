@@ -22,7 +22,10 @@ export class ModulesController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List modules', description: 'Cursor-paginated; filter by pageId, kind, tag; search with q. Sort by position for a page\'s blocks in order.' })
+  @ApiOperation({
+    summary: 'List modules',
+    description: "Cursor-paginated; filter by pageId, kind, tag; search with q. Sort by position for a page's blocks in order.",
+  })
   @ApiOkResponse({ type: ModuleListDto })
   async list(@Query() query: ModuleListQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ModuleListDto> {
     return withCacheControl(reply, await this.modules.readList(query));

@@ -9,9 +9,7 @@ import type { ExpectedVersion } from './versioned-store';
 
 export interface BatchHandlers<Item, Create, Update> {
   /** How a batch creates an item, or why it cannot (media need a file upload). */
-  creation:
-    | { dto: ClassConstructor<Create>; create(manager: EntityManager, data: Create): Promise<Item & { id: string }> }
-    | { unsupported: string };
+  creation: { dto: ClassConstructor<Create>; create(manager: EntityManager, data: Create): Promise<Item & { id: string }> } | { unsupported: string };
   updateDto: ClassConstructor<Update>;
   update(manager: EntityManager, id: string, data: Update, expected: ExpectedVersion): Promise<Item & { id: string }>;
   remove(manager: EntityManager, id: string, expected: ExpectedVersion): Promise<unknown>;
@@ -59,7 +57,14 @@ function validateOperationData<Create extends object, Update extends object>(
   index: number,
   handlers: BatchHandlers<unknown, Create, Update>,
 ): Create | Update | undefined {
-  const misplaced = operation.op === 'create' ? (operation.id !== undefined ? 'id' : undefined) : operation.op === 'delete' && operation.data !== undefined ? 'data' : undefined;
+  const misplaced =
+    operation.op === 'create'
+      ? operation.id !== undefined
+        ? 'id'
+        : undefined
+      : operation.op === 'delete' && operation.data !== undefined
+        ? 'data'
+        : undefined;
   if (misplaced) {
     throw ProblemException.badRequest(`Operation ${index} (${operation.op}) must not have ${misplaced}; no operation was applied.`, {
       [`operations[${index}].${misplaced}`]: [`${misplaced} is not allowed for ${operation.op}`],
@@ -71,8 +76,7 @@ function validateOperationData<Create extends object, Update extends object>(
       [`operations[${index}].op`]: ['op must be update or delete for this resource'],
     });
   }
-  const dto: ClassConstructor<object> =
-    operation.op === 'create' ? (handlers.creation as CreationHandler<unknown, Create>).dto : handlers.updateDto;
+  const dto: ClassConstructor<object> = operation.op === 'create' ? (handlers.creation as CreationHandler<unknown, Create>).dto : handlers.updateDto;
   const instance = plainToInstance(dto, operation.data ?? {}) as Create | Update;
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   if (errors.length > 0) {

@@ -12,8 +12,17 @@ export class ContentCacheWarmers {
       const outcomes = await Promise.allSettled(ids.map((id) => read(id)));
       return outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
     };
-    warmers.register('page', warmerOf((id) => pages.read(id)));
-    warmers.register('module', warmerOf((id) => modules.read(id)));
-    warmers.register('media', warmerOf((id) => media.read(id)));
+    warmers.register(
+      'page',
+      warmerOf((id) => pages.read(id)),
+    );
+    warmers.register(
+      'module',
+      warmerOf((id) => modules.read(id)),
+    );
+    warmers.register(
+      'media',
+      warmerOf((id) => media.read(id)),
+    );
   }
 }

@@ -54,8 +54,12 @@ export async function keysetList<E extends ObjectLiteral & { id: string }>(
     if (!window.q) throw ProblemException.badRequest('Sorting by relevance needs a search query.', { sort: ['relevance requires q'] });
     const rank = `(ts_rank(${alias}.search, websearch_to_tsquery('${TEXT_SEARCH_CONFIG}', :q)) + word_similarity(:q, ${alias}.${options.fuzzyColumn}))::real`;
     query.addSelect(rank, 'sort_rank');
-    if (cursor) query.andWhere(`(${rank}, ${alias}.id) < (CAST(:cursorValue AS real), CAST(:cursorId AS uuid))`, { cursorValue: cursor.value, cursorId: cursor.id });
-    query.orderBy('sort_rank', 'DESC').addOrderBy(`${alias}.id`, 'DESC').limit(window.limit + 1);
+    if (cursor)
+      query.andWhere(`(${rank}, ${alias}.id) < (CAST(:cursorValue AS real), CAST(:cursorId AS uuid))`, { cursorValue: cursor.value, cursorId: cursor.id });
+    query
+      .orderBy('sort_rank', 'DESC')
+      .addOrderBy(`${alias}.id`, 'DESC')
+      .limit(window.limit + 1);
     const { entities, raw } = await query.getRawAndEntities<{ sort_rank: number }>();
     return toPage(entities, window.limit, (entity, index) => ({ sort, value: Number(raw[index].sort_rank), id: entity.id }));
   }
@@ -68,12 +72,15 @@ export async function keysetList<E extends ObjectLiteral & { id: string }>(
   }
   const direction = descending ? 'DESC' : 'ASC';
   if (cursor) {
-    query.andWhere(
-      `(${alias}.${column.column}, ${alias}.id) ${descending ? '<' : '>'} (CAST(:cursorValue AS ${column.cast}), CAST(:cursorId AS uuid))`,
-      { cursorValue: cursor.value, cursorId: cursor.id },
-    );
+    query.andWhere(`(${alias}.${column.column}, ${alias}.id) ${descending ? '<' : '>'} (CAST(:cursorValue AS ${column.cast}), CAST(:cursorId AS uuid))`, {
+      cursorValue: cursor.value,
+      cursorId: cursor.id,
+    });
   }
-  query.orderBy(`${alias}.${column.column}`, direction).addOrderBy(`${alias}.id`, direction).limit(window.limit + 1);
+  query
+    .orderBy(`${alias}.${column.column}`, direction)
+    .addOrderBy(`${alias}.id`, direction)
+    .limit(window.limit + 1);
   const entities = await query.getMany();
   return toPage(entities, window.limit, (entity) => ({ sort, value: column.read(entity), id: entity.id }));
 }

@@ -14,7 +14,8 @@ export class ListQueryDto extends CursorWindowDto {
   tag?: string;
 
   @ApiPropertyOptional({
-    description: 'Full-text search (web-search syntax: words, "phrases", -exclusions) with typo-tolerant matching on the title. Sorts by relevance unless `sort` is given.',
+    description:
+      'Full-text search (web-search syntax: words, "phrases", -exclusions) with typo-tolerant matching on the title. Sorts by relevance unless `sort` is given.',
     example: 'getting started',
   })
   @IsOptional()

@@ -2,15 +2,7 @@ import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
 
 /** Every scope an API key can hold; `admin` implies all the others. */
-export const API_KEY_SCOPES = [
-  'content:read',
-  'content:write',
-  'relationships:write',
-  'webhooks:manage',
-  'keys:manage',
-  'cache:admin',
-  'admin',
-] as const;
+export const API_KEY_SCOPES = ['content:read', 'content:write', 'relationships:write', 'webhooks:manage', 'keys:manage', 'cache:admin', 'admin'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export const REQUIRED_SCOPE = 'strata:required-scope';
@@ -39,7 +31,11 @@ export function PublicRoute(): MethodDecorator & ClassDecorator {
 }
 
 /** The scope a request needs, from the route's or controller's metadata; `admin` when none is declared. */
-export function requiredScopeFor(method: string, routeScope: ApiKeyScope | undefined, readWrite: { read: ApiKeyScope; write: ApiKeyScope } | undefined): ApiKeyScope {
+export function requiredScopeFor(
+  method: string,
+  routeScope: ApiKeyScope | undefined,
+  readWrite: { read: ApiKeyScope; write: ApiKeyScope } | undefined,
+): ApiKeyScope {
   if (routeScope) return routeScope;
   if (readWrite) return method === 'GET' || method === 'HEAD' ? readWrite.read : readWrite.write;
   return 'admin';

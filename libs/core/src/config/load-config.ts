@@ -42,13 +42,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
   }
 
   if (parsed.MEDIA_PRESIGNED_DOWNLOADS && parsed.MEDIA_STORAGE !== 's3') {
-    throw new ConfigError('Invalid configuration:\n  MEDIA_PRESIGNED_DOWNLOADS: needs MEDIA_STORAGE=s3 (local files have no presigned URLs; see MEDIA_PUBLIC_URL)');
+    throw new ConfigError(
+      'Invalid configuration:\n  MEDIA_PRESIGNED_DOWNLOADS: needs MEDIA_STORAGE=s3 (local files have no presigned URLs; see MEDIA_PUBLIC_URL)',
+    );
   }
 
   const dataDir = resolve(parsed.DATA_DIR);
-  const corsOrigins = parsed.CORS_ORIGINS.trim() === '*'
-    ? '*'
-    : parsed.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean);
+  const corsOrigins =
+    parsed.CORS_ORIGINS.trim() === '*'
+      ? '*'
+      : parsed.CORS_ORIGINS.split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean);
 
   return new AppConfig({
     http: {

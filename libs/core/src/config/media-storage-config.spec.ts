@@ -9,9 +9,24 @@ describe('media storage configuration', () => {
   });
 
   it('reads the S3 settings, with a region by default and one / after the prefix', () => {
-    const { media } = loadConfig({ MEDIA_STORAGE: 's3', S3_BUCKET: 'strata-media', S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: 'true', S3_PREFIX: 'prod/media/' });
-    expect(media).toMatchObject({ driver: 's3', s3: { bucket: 'strata-media', region: 'us-east-1', endpoint: 'http://minio:9000', forcePathStyle: true, prefix: 'prod/media/' } });
-    expect(loadConfig({ MEDIA_STORAGE: 's3', S3_BUCKET: 'b12', S3_REGION: 'eu-west-3' }).media.s3).toEqual({ bucket: 'b12', region: 'eu-west-3', endpoint: undefined, forcePathStyle: false, prefix: '' });
+    const { media } = loadConfig({
+      MEDIA_STORAGE: 's3',
+      S3_BUCKET: 'strata-media',
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_FORCE_PATH_STYLE: 'true',
+      S3_PREFIX: 'prod/media/',
+    });
+    expect(media).toMatchObject({
+      driver: 's3',
+      s3: { bucket: 'strata-media', region: 'us-east-1', endpoint: 'http://minio:9000', forcePathStyle: true, prefix: 'prod/media/' },
+    });
+    expect(loadConfig({ MEDIA_STORAGE: 's3', S3_BUCKET: 'b12', S3_REGION: 'eu-west-3' }).media.s3).toEqual({
+      bucket: 'b12',
+      region: 'eu-west-3',
+      endpoint: undefined,
+      forcePathStyle: false,
+      prefix: '',
+    });
   });
 
   it('needs S3_BUCKET with MEDIA_STORAGE=s3, and says so', () => {

@@ -6,7 +6,8 @@ import { NETWORK_ERROR_CODES } from '../http/network-errors';
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-3])/;
 // What node-postgres (pg, pg-pool) says when a connection dies or none can be had in time;
 // these errors carry no SQLSTATE, only a message.
-const LOST_CONNECTION_MESSAGE = /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect)/;
+const LOST_CONNECTION_MESSAGE =
+  /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect)/;
 
 /**
  * Whether an error means PostgreSQL (or the connection to it) is unavailable, so the client
@@ -22,7 +23,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const candidate = error as { code?: unknown; message?: unknown; driverError?: unknown };
   if (error instanceof DatabaseError && UNAVAILABLE_SQLSTATE.test(error.code ?? '')) return true;
   // A socket error under a statement: TypeORM copies the errno code onto its error.
-  if (error instanceof QueryFailedError && typeof candidate.code === 'string' && (UNAVAILABLE_SQLSTATE.test(candidate.code) || NETWORK_ERROR_CODES.has(candidate.code))) return true;
+  if (
+    error instanceof QueryFailedError &&
+    typeof candidate.code === 'string' &&
+    (UNAVAILABLE_SQLSTATE.test(candidate.code) || NETWORK_ERROR_CODES.has(candidate.code))
+  )
+    return true;
   // pg raises these as plain `Error`s; a TypeError or our own error classes never count.
   const raw = error instanceof QueryFailedError ? candidate.driverError : error;
   return raw instanceof Error && Object.getPrototypeOf(raw) === Error.prototype && LOST_CONNECTION_MESSAGE.test(raw.message);

@@ -31,9 +31,10 @@ interface RunAs {
 export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void): Promise<RunningService> {
   const leaseFile = `${dataDir}.lease.json`;
   const running = runningPostmaster(dataDir);
-  const service = running && (await isPortAnswering('127.0.0.1', running.port))
-    ? claimRunningService(leaseFile, running, postgresUrl(running.port), 'SIGINT')
-    : await startCluster(dataDir, leaseFile, log);
+  const service =
+    running && (await isPortAnswering('127.0.0.1', running.port))
+      ? claimRunningService(leaseFile, running, postgresUrl(running.port), 'SIGINT')
+      : await startCluster(dataDir, leaseFile, log);
   try {
     await ensureEmbeddedDatabase(new URL(service.url).port);
   } catch (error) {
@@ -51,11 +52,20 @@ async function startCluster(dataDir: string, leaseFile: string, log: (line: stri
   const port = await findFreePort();
   const logFile = join(dataDir, 'server.log');
   try {
-    await run(await pgCtlPath(), [
-      'start', '--wait', '--timeout=60', `--pgdata=${dataDir}`, `--log=${logFile}`,
-      // Loopback TCP only: no Unix socket that could collide with a system PostgreSQL's.
-      `--options=-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
-    ], postgresUser(), dataDir);
+    await run(
+      await pgCtlPath(),
+      [
+        'start',
+        '--wait',
+        '--timeout=60',
+        `--pgdata=${dataDir}`,
+        `--log=${logFile}`,
+        // Loopback TCP only: no Unix socket that could collide with a system PostgreSQL's.
+        `--options=-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
+      ],
+      postgresUser(),
+      dataDir,
+    );
   } catch (error) {
     if (error instanceof StartupError) throw error;
     throw new StartupError(`The embedded PostgreSQL did not start: ${lastLogLine(logFile)} (log: ${logFile}). Or set DATABASE_URL.`);
@@ -101,9 +111,10 @@ async function initialiseCluster(dataDir: string): Promise<void> {
     const text = [error instanceof Error ? error.message : String(error), ...output].join('\n');
     // initdb's own "initdb: error: …" line says what went wrong; the rest is its progress report.
     const detail = (text.match(/[\w-]+: error: [^\n]*/)?.[0] ?? text.split('\n')[0]).trim();
-    const rootHint = process.getuid?.() === 0
-      ? ' As root, PostgreSQL runs as the "postgres" user, which must be able to reach that directory: set DATA_DIR to one it can (e.g. under /var/tmp), or set DATABASE_URL.'
-      : ' Or set DATABASE_URL.';
+    const rootHint =
+      process.getuid?.() === 0
+        ? ' As root, PostgreSQL runs as the "postgres" user, which must be able to reach that directory: set DATA_DIR to one it can (e.g. under /var/tmp), or set DATABASE_URL.'
+        : ' Or set DATABASE_URL.';
     throw new StartupError(`Could not create the embedded PostgreSQL cluster in ${dataDir}: ${detail.slice(0, 300)}.${rootHint}`);
   }
 }
@@ -151,7 +162,11 @@ function postgresUser(): RunAs {
 /** A UTF-8 locale for the cluster (so full-text and trigram search know non-ASCII letters), if the OS has one. */
 function utf8Locale(): string[] {
   try {
-    const available = new Set(execFileSync('locale', ['-a'], { encoding: 'utf8' }).split('\n').map((line) => line.trim()));
+    const available = new Set(
+      execFileSync('locale', ['-a'], { encoding: 'utf8' })
+        .split('\n')
+        .map((line) => line.trim()),
+    );
     const locale = ['C.UTF-8', 'C.utf8', 'en_US.UTF-8', 'en_US.utf8'].find((candidate) => available.has(candidate));
     return locale ? [`--locale=${locale}`] : [];
   } catch {

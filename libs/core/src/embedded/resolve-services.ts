@@ -30,11 +30,7 @@ export interface ResolvedServices {
  * DATABASE_URL / REDIS_URL means "the local one if it answers, else start one". Configured
  * URLs are used as given.
  */
-export async function resolveServices(
-  config: AppConfig,
-  log: (line: string) => void,
-  local = LOCAL_SERVICES,
-): Promise<ResolvedServices> {
+export async function resolveServices(config: AppConfig, log: (line: string) => void, local = LOCAL_SERVICES): Promise<ResolvedServices> {
   const started: RunningService[] = [];
   const stop = async () => {
     for (const service of started.reverse()) await service.stop();
@@ -67,7 +63,9 @@ async function resolvePostgres(config: AppConfig, log: (line: string) => void, l
   const directory = join(config.dataDir, 'postgres');
   const postgres = await startEmbeddedPostgres(directory, log);
   started.push(postgres);
-  log(`DATABASE_URL is unset and nothing answers on ${local.host}:${local.port}: ${describe(postgres, 'an embedded PostgreSQL', 'the embedded PostgreSQL')} on port ${new URL(postgres.url).port} (data in ${directory})`);
+  log(
+    `DATABASE_URL is unset and nothing answers on ${local.host}:${local.port}: ${describe(postgres, 'an embedded PostgreSQL', 'the embedded PostgreSQL')} on port ${new URL(postgres.url).port} (data in ${directory})`,
+  );
   return postgres.url;
 }
 
@@ -82,7 +80,9 @@ async function resolveRedis(config: AppConfig, log: (line: string) => void, loca
   const directory = join(config.dataDir, 'redis');
   const redis = await startRedisChild(directory, findRedisServer());
   started.push(redis);
-  log(`REDIS_URL is unset and nothing answers on ${local.host}:${local.port}: ${describe(redis, 'redis-server as a child process', 'the redis-server')} at ${redis.url} (data in ${directory})`);
+  log(
+    `REDIS_URL is unset and nothing answers on ${local.host}:${local.port}: ${describe(redis, 'redis-server as a child process', 'the redis-server')} at ${redis.url} (data in ${directory})`,
+  );
   return redis.url;
 }
 

@@ -105,12 +105,7 @@ export function ownService(
  * A service found running on its data directory: shared while the Strata process holding its
  * lease is alive, taken over otherwise (its owner died, or it predates leases).
  */
-export function claimRunningService(
-  file: string,
-  running: { pid: number; port: number },
-  url: string,
-  signal: NodeJS.Signals,
-): RunningService {
+export function claimRunningService(file: string, running: { pid: number; port: number }, url: string, signal: NodeJS.Signals): RunningService {
   const lease = readLease(file);
   if (lease && lease.pid === running.pid && isProcessAlive(lease.ownerPid)) {
     return { url, origin: 'shared', ownerPid: lease.ownerPid, stop: () => Promise.resolve() };

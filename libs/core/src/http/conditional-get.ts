@@ -4,7 +4,10 @@ import { withoutEncodingSuffix } from './etag-encoding';
 
 /** The tags of a conditional header (If-None-Match, If-Match, If-Range), without the content-coding suffix compression added. */
 export function listedEtags(header: string): string[] {
-  return header.split(',').map((tag) => withoutEncodingSuffix(tag.trim())).filter(Boolean);
+  return header
+    .split(',')
+    .map((tag) => withoutEncodingSuffix(tag.trim()))
+    .filter(Boolean);
 }
 
 /** If-None-Match uses weak comparison (RFC 9110 §13.1.2): `W/` prefixes are ignored. */

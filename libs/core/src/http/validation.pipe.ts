@@ -24,7 +24,6 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     transformOptions: { enableImplicitConversion: false },
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) =>
-      ProblemException.badRequest('The request has invalid fields.', flattenValidationErrors(errors)),
+    exceptionFactory: (errors) => ProblemException.badRequest('The request has invalid fields.', flattenValidationErrors(errors)),
   });
 }

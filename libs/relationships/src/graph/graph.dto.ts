@@ -25,7 +25,12 @@ export class GraphQueryDto {
   @Matches(RELATIONSHIP_TYPE_PATTERN, { message: 'type must be lowercase letters and digits, words joined by -' })
   type?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_GRAPH_NODE_LIMIT, default: DEFAULT_GRAPH_NODE_LIMIT, description: 'Most nodes answered (nearest first); more sets `truncated`' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_GRAPH_NODE_LIMIT,
+    default: DEFAULT_GRAPH_NODE_LIMIT,
+    description: 'Most nodes answered (nearest first); more sets `truncated`',
+  })
   @IsOptional()
   @Transform(toInteger)
   @IsInt()
@@ -59,7 +64,14 @@ export class GraphDto {
   nodes: GraphNodeDto[];
   @ApiProperty({
     type: [GraphEdgeDto],
-    example: [{ id: '0196f0e5-0000-7000-8000-000000000001', source: { type: 'page', id: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' }, target: { type: 'media', id: '0196f0e4-9c1d-7a2b-8e3f-4a5b6c7d8e9f' }, type: 'gallery' }],
+    example: [
+      {
+        id: '0196f0e5-0000-7000-8000-000000000001',
+        source: { type: 'page', id: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' },
+        target: { type: 'media', id: '0196f0e4-9c1d-7a2b-8e3f-4a5b6c7d8e9f' },
+        type: 'gallery',
+      },
+    ],
   })
   edges: GraphEdgeDto[];
   @ApiProperty({ example: false, description: 'True when more nodes were within reach than `nodeLimit`; the nearest are answered' }) truncated: boolean;

@@ -46,7 +46,12 @@ export class GraphService {
     const summaries = await this.content.summaries(kept);
     const edges = rows
       .filter((row) => row.kind === 'edge')
-      .map((row) => ({ id: row.id!, source: { type: row.source_type!, id: row.source_id! }, target: { type: row.target_type!, id: row.target_id! }, type: row.type! }))
+      .map((row) => ({
+        id: row.id!,
+        source: { type: row.source_type!, id: row.source_id! },
+        target: { type: row.target_type!, id: row.target_id! },
+        type: row.type!,
+      }))
       .filter((edge) => keys.has(contentRefKey(edge.source)) && keys.has(contentRefKey(edge.target)))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return {

@@ -7,7 +7,8 @@ import { GraphService } from '../graph/graph.service';
 import { ItemLinksQueryDto, LinkViewListDto } from './relationship.dto';
 import { ItemLinksService } from './item-links.service';
 
-const LINKS_DESCRIPTION = 'Incoming links are shown with the inverse type (a `parent` link seen from its target is `child`). Cursor-paginated in creation order.';
+const LINKS_DESCRIPTION =
+  'Incoming links are shown with the inverse type (a `parent` link seen from its target is `child`). Cursor-paginated in creation order.';
 const GRAPH_DESCRIPTION =
   'Every item within `depth` links (either direction) as `nodes`, each once at its nearest depth, and the links among them as `edges`. ' +
   'Cycles are safe. At most `limit` nodes, nearest first; `truncated` says when more were in reach.';

@@ -45,17 +45,21 @@ export class ItemLinksService {
     const filter = linkFilter(query.direction, query.type, registry);
     const afterId = query.cursor ? decodeCursor(query.cursor, ID_SORT).id : undefined;
     // Tagged with every item shown at the other end, found by the query: a change to any drops it.
-    return this.cache.getOrLoad(itemLinksKey(item, query), async ({ addTags }) => {
-      if (!(await this.content.exists(item))) throw ProblemException.notFound(`${label(item)} does not exist.`);
-      const sides = await this.sides(item, filter, afterId, query.limit + 1);
-      const page = sides.slice(0, query.limit);
-      addTags(...page.map((side) => linksTag(side.other)));
-      const summaries = await this.content.summaries(page.map((side) => side.other));
-      const known = await this.types.registry(...page.map((side) => side.storedType));
-      const data = page.map((side) => toLinkView(side, summaries.get(contentRefKey(side.other))?.title ?? null, known));
-      const last = page[page.length - 1];
-      return { data, nextCursor: sides.length > query.limit ? encodeCursor({ sort: ID_SORT, value: last.id, id: last.id }) : null };
-    }, { tags: [linksTag(item)] });
+    return this.cache.getOrLoad(
+      itemLinksKey(item, query),
+      async ({ addTags }) => {
+        if (!(await this.content.exists(item))) throw ProblemException.notFound(`${label(item)} does not exist.`);
+        const sides = await this.sides(item, filter, afterId, query.limit + 1);
+        const page = sides.slice(0, query.limit);
+        addTags(...page.map((side) => linksTag(side.other)));
+        const summaries = await this.content.summaries(page.map((side) => side.other));
+        const known = await this.types.registry(...page.map((side) => side.storedType));
+        const data = page.map((side) => toLinkView(side, summaries.get(contentRefKey(side.other))?.title ?? null, known));
+        const last = page[page.length - 1];
+        return { data, nextCursor: sides.length > query.limit ? encodeCursor({ sort: ID_SORT, value: last.id, id: last.id }) : null };
+      },
+      { tags: [linksTag(item)] },
+    );
   }
 
   /** Outgoing and incoming links in id order, each side read by its own index. */
@@ -74,7 +78,10 @@ export class ItemLinksService {
       branches.push(`(SELECT id, 'in' AS direction, type, source_type AS other_type, source_id AS other_id, metadata, created_at
          FROM relationships WHERE target_type = $1 AND target_id = $2${type}${after} ORDER BY id LIMIT ${bind(limit)})`);
     }
-    const rows: LinkSideRow[] = await this.dataSource.query(`SELECT * FROM (${branches.join(' UNION ALL ')}) links ORDER BY id LIMIT ${bind(limit)}`, parameters);
+    const rows: LinkSideRow[] = await this.dataSource.query(
+      `SELECT * FROM (${branches.join(' UNION ALL ')}) links ORDER BY id LIMIT ${bind(limit)}`,
+      parameters,
+    );
     return rows.map((row) => ({
       id: row.id,
       direction: row.direction,

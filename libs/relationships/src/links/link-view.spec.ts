@@ -11,8 +11,14 @@ const createdAt = new Date('2026-11-22T10:00:00.000Z');
 
 describe('link views', () => {
   it('shows an incoming link with the inverse type and an outgoing one as stored', () => {
-    expect(toLinkView({ id: 'a', direction: 'in', storedType: 'parent', other, metadata: {}, createdAt }, 'T', registry)).toMatchObject({ type: 'child', direction: 'in' });
-    expect(toLinkView({ id: 'b', direction: 'out', storedType: 'parent', other, metadata: {}, createdAt }, 'T', registry)).toMatchObject({ type: 'parent', direction: 'out' });
+    expect(toLinkView({ id: 'a', direction: 'in', storedType: 'parent', other, metadata: {}, createdAt }, 'T', registry)).toMatchObject({
+      type: 'child',
+      direction: 'in',
+    });
+    expect(toLinkView({ id: 'b', direction: 'out', storedType: 'parent', other, metadata: {}, createdAt }, 'T', registry)).toMatchObject({
+      type: 'parent',
+      direction: 'out',
+    });
     expect(toLinkView({ id: 'c', direction: 'in', storedType: 'related', other, metadata: {}, createdAt }, null, registry).type).toBe('related');
   });
 

@@ -40,7 +40,10 @@ export class RelationshipCascade implements OnModuleInit {
     if (rows.length === 0) return;
     const registry = await this.types.registry(...rows.map((row) => row.type));
     for (const row of rows) await this.events.record(manager, 'relationship.deleted', toRelationship(row, registry));
-    this.removed.set(change, rows.map((row) => row.id));
+    this.removed.set(
+      change,
+      rows.map((row) => row.id),
+    );
   }
 
   private async invalidate(committed: ContentChange[]): Promise<void> {

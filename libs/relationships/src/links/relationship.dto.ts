@@ -41,7 +41,12 @@ export class CreateRelationshipDto {
   @Matches(RELATIONSHIP_TYPE_PATTERN, { message: TYPE_MESSAGE })
   type: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { position: 1 }, description: `Free-form JSON object (at most ${METADATA_LIMITS.maxDepth} levels, ${METADATA_LIMITS.maxBytes} bytes)` })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { position: 1 },
+    description: `Free-form JSON object (at most ${METADATA_LIMITS.maxDepth} levels, ${METADATA_LIMITS.maxBytes} bytes)`,
+  })
   @Omittable()
   @IsBoundedJsonObject(METADATA_LIMITS)
   metadata?: Record<string, unknown>;

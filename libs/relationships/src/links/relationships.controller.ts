@@ -15,7 +15,8 @@ export class RelationshipsController {
   @Post()
   @ApiOperation({
     summary: 'Link two content items',
-    description: 'Both ends must exist and differ (else 422), the type must be registered (else 422), and the same source, target and type only once (else 409). Emits relationship.created.',
+    description:
+      'Both ends must exist and differ (else 422), the type must be registered (else 422), and the same source, target and type only once (else 409). Emits relationship.created.',
   })
   @ApiCreatedResponse({ type: RelationshipDto, description: 'Created; Location is set' })
   @ApiProblems(409, 422)
@@ -26,7 +27,10 @@ export class RelationshipsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List relationships', description: 'Filter by source (sourceType + sourceId), target (targetType + targetId) and type; cursor-paginated in creation order.' })
+  @ApiOperation({
+    summary: 'List relationships',
+    description: 'Filter by source (sourceType + sourceId), target (targetType + targetId) and type; cursor-paginated in creation order.',
+  })
   @ApiOkResponse({ type: RelationshipListDto })
   list(@Query() query: RelationshipListQueryDto): Promise<RelationshipListDto> {
     return this.relationships.readList(query);
@@ -36,7 +40,11 @@ export class RelationshipsController {
   @ApiOperation({ summary: 'Get a relationship' })
   @ApiOkResponse({ type: RelationshipDto, description: 'With a strong ETag; If-None-Match answers 304' })
   @ApiProblems(404)
-  async get(@UuidParam('id') id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<RelationshipDto | undefined> {
+  async get(
+    @UuidParam('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RelationshipDto | undefined> {
     return withRepresentationEtag(request, reply, await this.relationships.read(id.toLowerCase()));
   }
 

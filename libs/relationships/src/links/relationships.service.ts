@@ -35,7 +35,12 @@ export class RelationshipsService {
       throw ProblemException.unprocessable('An item cannot be linked to itself.', { target: ['target must differ from source'] });
     }
     const registry = await this.types.registry(dto.type);
-    if (!registry.has(dto.type)) throw unknownType(dto.type, 'type', registry.types().map((row) => row.name));
+    if (!registry.has(dto.type))
+      throw unknownType(
+        dto.type,
+        'type',
+        registry.types().map((row) => row.name),
+      );
 
     const relationship = await this.dataSource.transaction(async (manager) => {
       const missing = await this.content.lockExisting(manager, [dto.source, dto.target]);
@@ -55,7 +60,9 @@ export class RelationshipsService {
         [uuidv7(), dto.source.type, dto.source.id, dto.target.type, dto.target.id, dto.type, JSON.stringify(dto.metadata ?? {})],
       );
       if (rows.length === 0) {
-        throw ProblemException.conflict(`A "${dto.type}" relationship from ${dto.source.type} ${dto.source.id} to ${dto.target.type} ${dto.target.id} already exists.`);
+        throw ProblemException.conflict(
+          `A "${dto.type}" relationship from ${dto.source.type} ${dto.source.id} to ${dto.target.type} ${dto.target.id} already exists.`,
+        );
       }
       const created = toRelationship(rows[0], registry);
       await this.events.record(manager, 'relationship.created', created);

@@ -48,7 +48,12 @@ export class RelationshipTypeRegistry {
         throw ProblemException.conflict(`The relationship type "${taken}" is already registered (its inverse is "${this.inverses.get(taken)}").`);
       }
     }
-    return name === inverse ? [{ name, inverse }] : [{ name, inverse }, { name: inverse, inverse: name }];
+    return name === inverse
+      ? [{ name, inverse }]
+      : [
+          { name, inverse },
+          { name: inverse, inverse: name },
+        ];
   }
 }
 

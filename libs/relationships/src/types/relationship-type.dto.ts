@@ -10,7 +10,12 @@ export class RegisterRelationshipTypeDto {
   @Matches(RELATIONSHIP_TYPE_PATTERN, { message: `name ${NAME_MESSAGE}` })
   name: string;
 
-  @ApiProperty({ example: 'translated-by', maxLength: RELATIONSHIP_TYPE_MAX_LENGTH, pattern: RELATIONSHIP_TYPE_PATTERN.source, description: 'The type as seen from the target; the same name for a symmetric type' })
+  @ApiProperty({
+    example: 'translated-by',
+    maxLength: RELATIONSHIP_TYPE_MAX_LENGTH,
+    pattern: RELATIONSHIP_TYPE_PATTERN.source,
+    description: 'The type as seen from the target; the same name for a symmetric type',
+  })
   @MaxLength(RELATIONSHIP_TYPE_MAX_LENGTH)
   @Matches(RELATIONSHIP_TYPE_PATTERN, { message: `inverse ${NAME_MESSAGE}` })
   inverse: string;
@@ -22,7 +27,14 @@ export class RelationshipTypeDto {
 }
 
 export class RelationshipTypeListDto {
-  @ApiProperty({ type: [RelationshipTypeDto], example: [{ name: 'child', inverse: 'parent' }, { name: 'parent', inverse: 'child' }, { name: 'related', inverse: 'related' }] })
+  @ApiProperty({
+    type: [RelationshipTypeDto],
+    example: [
+      { name: 'child', inverse: 'parent' },
+      { name: 'parent', inverse: 'child' },
+      { name: 'related', inverse: 'related' },
+    ],
+  })
   data: RelationshipTypeDto[];
 
   @ApiProperty({ nullable: true, type: String, example: null, description: 'Always null: the registry is small and answered in one page' })

@@ -13,7 +13,10 @@ export class RelationshipTypesController {
 
   @Get()
   @RequireScope('content:read')
-  @ApiOperation({ summary: 'List relationship types', description: 'Every registered type with its inverse (the name its links carry seen from their target).' })
+  @ApiOperation({
+    summary: 'List relationship types',
+    description: 'Every registered type with its inverse (the name its links carry seen from their target).',
+  })
   @ApiOkResponse({ type: RelationshipTypeListDto })
   async list(): Promise<RelationshipTypeListDto> {
     return { data: (await this.types.registry()).types(), nextCursor: null };
@@ -21,7 +24,10 @@ export class RelationshipTypesController {
 
   @Post()
   @RequireScope('admin')
-  @ApiOperation({ summary: 'Register a relationship type with its inverse', description: 'Both directions are registered at once; `name` equal to `inverse` makes a symmetric type. A name already registered is a 409.' })
+  @ApiOperation({
+    summary: 'Register a relationship type with its inverse',
+    description: 'Both directions are registered at once; `name` equal to `inverse` makes a symmetric type. A name already registered is a 409.',
+  })
   @ApiCreatedResponse({ type: RelationshipTypeDto })
   @ApiProblems(409)
   async register(@Body() dto: RegisterRelationshipTypeDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<RelationshipTypeDto> {

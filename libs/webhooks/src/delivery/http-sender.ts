@@ -25,7 +25,14 @@ const agents = { 'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }), 
  * change between the check and the connection; TLS still verifies the certificate for the
  * host name. Redirects are not followed: a 3xx is just a failed attempt.
  */
-export async function postWebhook(url: string, body: string, headers: Record<string, string>, timeoutMs: number, allowPrivate: boolean, stop?: AbortSignal): Promise<AttemptResult> {
+export async function postWebhook(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  allowPrivate: boolean,
+  stop?: AbortSignal,
+): Promise<AttemptResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const target = new URL(url);

@@ -1,8 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { pipeline, Readable, Transform } from 'node:stream';
 import {
-  AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, paginateListObjectsV2,
-  PutObjectCommand, S3Client,
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  paginateListObjectsV2,
+  PutObjectCommand,
+  S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -85,7 +91,8 @@ export class S3Storage extends MediaStorage implements OnModuleInit, OnApplicati
       try {
         const read = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
         const readBack = await read.Body?.transformToString();
-        if (readBack !== body) throw new StartupError(`MEDIA_STORAGE=s3: bucket "${bucket}" answered other bytes than were written to ${key}; check S3_ENDPOINT.`);
+        if (readBack !== body)
+          throw new StartupError(`MEDIA_STORAGE=s3: bucket "${bucket}" answered other bytes than were written to ${key}; check S3_ENDPOINT.`);
       } finally {
         await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
       }
@@ -173,7 +180,12 @@ export class S3Storage extends MediaStorage implements OnModuleInit, OnApplicati
     if (this.publicUrl) return { url: `${this.publicUrl}/${objectKey}` };
     if (!this.presignedDownloads) return undefined;
     // The object was stored without a type: the signed URL makes S3 answer with the media's own.
-    const get = new GetObjectCommand({ Bucket: this.settings.bucket, Key: objectKey, ResponseContentType: file.mimeType, ResponseContentDisposition: file.contentDisposition });
+    const get = new GetObjectCommand({
+      Bucket: this.settings.bucket,
+      Key: objectKey,
+      ResponseContentType: file.mimeType,
+      ResponseContentDisposition: file.contentDisposition,
+    });
     return { url: await getSignedUrl(this.client, get, { expiresIn: PRESIGNED_URL_TTL_S }), expiresInS: PRESIGNED_URL_TTL_S };
   }
 
@@ -201,7 +213,12 @@ export class S3Storage extends MediaStorage implements OnModuleInit, OnApplicati
     try {
       do {
         const page = await this.client.send(
-          new ListMultipartUploadsCommand({ Bucket: this.settings.bucket, Prefix: this.settings.prefix || undefined, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
+          new ListMultipartUploadsCommand({
+            Bucket: this.settings.bucket,
+            Prefix: this.settings.prefix || undefined,
+            KeyMarker: keyMarker,
+            UploadIdMarker: uploadIdMarker,
+          }),
         );
         for (const upload of page.Uploads ?? []) {
           if (!upload.Key || !upload.UploadId || now - (upload.Initiated?.getTime() ?? now) < ABANDONED_UPLOAD_AGE_MS) continue;

@@ -84,6 +84,20 @@ describe('webhook operations', () => {
       }
     });
 
+    it('puts the catalog in the OpenAPI document (x-webhooks: one POST per event type with its data schema)', async () => {
+      const document = (await strata.api().get('/docs-json').expect(200)).body;
+      const entries = await catalog();
+      expect(Object.keys(document['x-webhooks']).sort()).toEqual(entries.map((entry) => entry.type).sort());
+      const body = document['x-webhooks']['page.created'].post.requestBody.content['application/json'];
+      expect(body.schema.properties.data).toEqual(entries.find((entry) => entry.type === 'page.created')?.schema);
+      // OpenAPI 3.0 spelling of a nullable field.
+      expect(document['x-webhooks']['module.created'].post.requestBody.content['application/json'].schema.properties.data.properties.pageId).toMatchObject({
+        type: 'string',
+        nullable: true,
+      });
+      expect(body.example.type).toBe('page.created');
+    });
+
     it('validates subscriptions against the catalog: unknown types are 422, wildcards are kept', async () => {
       const target = await receiver();
       const refused = await strata

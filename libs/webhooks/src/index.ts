@@ -1,2 +1,3 @@
 export * from './webhooks.module';
 export * from './webhooks-worker.module';
+export * from './event-types/event-types.openapi';

@@ -2,6 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_HEADER_SCHEME, BEARER_SCHEME, documentRequiredScopes } from '@strata/api-keys';
 import { ProblemDetailsSchema } from '@strata/core';
+import { documentEventTypes } from '@strata/webhooks';
 import { version } from '../../package.json';
 import { describeTags, keepOptionalQueryExamplesOutOfTryItOut, orderTags } from './openapi-presentation';
 
@@ -33,6 +34,7 @@ export function setupOpenApi(app: NestFastifyApplication): void {
     },
   );
   documentRequiredScopes(document);
+  documentEventTypes(document);
   orderTags(document);
   describeTags(document);
   keepOptionalQueryExamplesOutOfTryItOut(document);

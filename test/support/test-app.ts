@@ -71,8 +71,14 @@ export async function createTestEnvironment(baseEnv: Record<string, string> = {}
     async start(overrides = {}) {
       const config = loadConfig({ ...env, ...overrides });
       const app = await createHttpApp(config);
-      await app.init();
-      await app.getHttpAdapter().getInstance().ready();
+      try {
+        await app.init();
+        await app.getHttpAdapter().getInstance().ready();
+      } catch (error) {
+        // A boot that fails (a test of a start-up check) still opened pools and timers.
+        await app.close().catch(() => undefined);
+        throw error;
+      }
       let closed = false;
       const instance: TestApp = {
         app,

@@ -66,9 +66,11 @@ export class WebhookReplaysService {
       await this.insertJob(manager, id, endpointId, 'replay', since, types);
       let total = 0;
       for (let after = '0'; ;) {
+        // relayed_at >= since holds for every row created since then (relayed after it was
+        // written) and lets the scan start at \`since\` on outbox_events_relayed_idx.
         const rows: { seq: string; id: string; type: string }[] = await manager.query(
           `SELECT seq, id, type FROM outbox_events
-            WHERE seq > $1 AND created_at >= $2 AND relayed_at IS NOT NULL
+            WHERE seq > $1 AND created_at >= $2 AND relayed_at >= $2::timestamptz - interval '1 minute'
               AND NOT (type LIKE 'webhook.endpoint.%' AND payload->'data'->>'endpointId' = $3)
             ORDER BY seq LIMIT ${REPLAY_BATCH}`,
           [after, since, endpointId],

@@ -6,7 +6,7 @@
  *   { cmd: 'connect', url, headers, count }  → { type: 'connected', count, failed }
  *   { cmd: 'sent', n, at }                   the page `bench-ev-<n>` was POSTed at `at` (ms)
  *   { cmd: 'count' }                         → { type: 'count', received }
- *   { cmd: 'report' }                        → { type: 'report', received, fewest, latencies } (and starts counting afresh)
+ *   { cmd: 'report' }                        → { type: 'report', received, duplicates, fewest, latencies } (and starts counting afresh)
  *   { cmd: 'close' }                         → { type: 'closed' }
  * A latency is POST sent → the event's frame received, per subscriber and event.
  */
@@ -19,8 +19,15 @@ const sentAt = new Map();
 /** Frames that arrived before the parent's 'sent' message did: n → receive times. */
 const early = new Map();
 let latencies = [];
+let duplicates = 0;
 
 function onFrame(subscriber, n, at) {
+  // The relay delivers at least once: a repeat is counted apart, not as one more event received.
+  if (subscriber.seen.has(n)) {
+    duplicates++;
+    return;
+  }
+  subscriber.seen.add(n);
   subscriber.received++;
   const sent = sentAt.get(n);
   if (sent === undefined) {
@@ -31,7 +38,7 @@ function onFrame(subscriber, n, at) {
 
 function connectOne(url, headers) {
   return new Promise((resolve) => {
-    const subscriber = { received: 0, request: undefined };
+    const subscriber = { received: 0, seen: new Set(), request: undefined };
     subscriber.request = http.get(url, { agent, headers: { accept: 'text/event-stream', ...headers } }, (response) => {
       if (response.statusCode !== 200) {
         response.resume();
@@ -77,9 +84,13 @@ process.on('message', async (message) => {
   } else if (message.cmd === 'report') {
     const received = subscribers.reduce((sum, subscriber) => sum + subscriber.received, 0);
     const fewest = subscribers.reduce((min, subscriber) => Math.min(min, subscriber.received), Infinity);
-    process.send({ type: 'report', received, fewest: Number.isFinite(fewest) ? fewest : 0, latencies });
+    process.send({ type: 'report', received, duplicates, fewest: Number.isFinite(fewest) ? fewest : 0, latencies });
     latencies = [];
-    for (const subscriber of subscribers) subscriber.received = 0;
+    duplicates = 0;
+    for (const subscriber of subscribers) {
+      subscriber.received = 0;
+      subscriber.seen.clear();
+    }
   } else if (message.cmd === 'close') {
     for (const subscriber of subscribers.splice(0)) subscriber.request.destroy();
     sentAt.clear();

@@ -3,6 +3,7 @@
 const { fork } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const { readFileSync } = require('node:fs');
+const { loadavg } = require('node:os');
 const { join } = require('node:path');
 const { cpuMicros } = require('../lib/server-cpu');
 const { API_ENTRY, startStrata } = require('../lib/strata');
@@ -133,6 +134,7 @@ function scenarioFor(size) {
       const { api, children } = await setUp(ctx);
       const eventCount = EVENTS_PER_SECOND * ctx.settings.durationS;
       const rssBefore = rssMb(api.pid);
+      const loadBefore = loadavg()[0];
       const share = (index) => Math.floor(size / children.length) + (index < size % children.length ? 1 : 0);
       const connected = await Promise.all(children.map((child, index) => child.ask({ cmd: 'connect', url: `${api.url}/api/v1/events?types=page.*`, headers: auth, count: share(index) }, 'connected')));
       const failedToConnect = connected.reduce((sum, answer) => sum + answer.failed, 0);
@@ -176,6 +178,7 @@ function scenarioFor(size) {
       const reports = await Promise.all(children.map((child) => child.ask({ cmd: 'report' }, 'report')));
       const latencies = reports.flatMap((report) => report.latencies).sort((a, b) => a - b);
       const lost = expected - reports.reduce((sum, report) => sum + report.received, 0);
+      const duplicates = reports.reduce((sum, report) => sum + report.duplicates, 0);
       await Promise.all(children.map((child) => child.ask({ cmd: 'close' }, 'closed')));
       await sleep(SETTLE_AFTER_LEAVING_MS);
       const rssAfter = rssMb(api.pid);
@@ -187,8 +190,9 @@ function scenarioFor(size) {
         `/health/live p99 ${percentile(health, 99).toFixed(1)} ms during the events (p50 ${percentile(health, 50).toFixed(1)}; idle p99 ${percentile(idleHealth, 99).toFixed(1)} ms with the subscribers connected); ` +
           `RSS before → peak → ${SETTLE_AFTER_LEAVING_MS / 1000} s after they left: ${rssBefore.toFixed(0)} → ${rssPeak.toFixed(0)} → ${rssAfter.toFixed(0)} MB; ` +
           `server CPU ${cpuPerEventPerThousandMs.toFixed(2)} ms per event per 1 000 subscribers (whole process: the write, the relay and the fan-out); ` +
-          `fan-out ${perSubscriberUs.toFixed(1)} µs per subscriber per event (strata_events_fanout_*); lost ${lost} of ${expected}; ` +
-          `"Command timed out" / relay / publish warnings: ${warnings}`,
+          `fan-out ${perSubscriberUs.toFixed(1)} µs per subscriber per event (strata_events_fanout_*); lost ${lost} of ${expected}, ${duplicates} duplicates (the relay is at-least-once); ` +
+          `"Command timed out" / relay / publish warnings: ${warnings}; ` +
+          `machine load average (1 min) ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after (2 cores; above 2 means other jobs were competing)`,
       ]);
       return {
         rps: (expected - lost) / ((allReceivedAt - startedAt) / 1000),

@@ -99,7 +99,11 @@ function probeHealth(url) {
 async function fanOutTotals(url) {
   const text = await (await fetch(`${url}/metrics`)).text();
   const value = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-  return { seconds: value('strata_events_fanout_seconds_total'), writes: value('strata_events_fanout_writes_total') };
+  return {
+    seconds: value('strata_events_fanout_seconds_total'),
+    writes: value('strata_events_fanout_writes_total'),
+    heapUsedMb: value('strata_nodejs_heap_size_used_bytes') / 1048576,
+  };
 }
 
 const countWarnings = (output) => (output.match(/Command timed out|Outbox relay pass failed|could not be published/g) ?? []).length;
@@ -182,13 +186,15 @@ function scenarioFor(size) {
       await Promise.all(children.map((child) => child.ask({ cmd: 'close' }, 'closed')));
       await sleep(SETTLE_AFTER_LEAVING_MS);
       const rssAfter = rssMb(api.pid);
+      const heapAfter = (await fanOutTotals(api.url)).heapUsedMb;
 
       const writes = totalsAfter.writes - totalsBefore.writes;
       const perSubscriberUs = writes > 0 ? ((totalsAfter.seconds - totalsBefore.seconds) / writes) * 1e6 : NaN;
       const cpuPerEventPerThousandMs = cpuUs / 1000 / eventCount / (size / 1000);
       findingsBySize.set(size, [
         `/health/live p99 ${percentile(health, 99).toFixed(1)} ms during the events (p50 ${percentile(health, 50).toFixed(1)}; idle p99 ${percentile(idleHealth, 99).toFixed(1)} ms with the subscribers connected); ` +
-          `RSS before → peak → ${SETTLE_AFTER_LEAVING_MS / 1000} s after they left: ${rssBefore.toFixed(0)} → ${rssPeak.toFixed(0)} → ${rssAfter.toFixed(0)} MB; ` +
+          `RSS before → peak → ${SETTLE_AFTER_LEAVING_MS / 1000} s after they left: ${rssBefore.toFixed(0)} → ${rssPeak.toFixed(0)} → ${rssAfter.toFixed(0)} MB ` +
+          `(V8 heap used ${totalsBefore.heapUsedMb.toFixed(0)} MB before the events → ${heapAfter.toFixed(0)} MB after they left); ` +
           `server CPU ${cpuPerEventPerThousandMs.toFixed(2)} ms per event per 1 000 subscribers (whole process: the write, the relay and the fan-out); ` +
           `fan-out ${perSubscriberUs.toFixed(1)} µs per subscriber per event (strata_events_fanout_*); lost ${lost} of ${expected}, ${duplicates} duplicates (the relay is at-least-once); ` +
           `"Command timed out" / relay / publish warnings: ${warnings}; ` +

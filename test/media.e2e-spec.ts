@@ -246,7 +246,7 @@ describe.each(drivers)('media on $name storage', (driver) => {
       const media = await uploaded(randomBytes(100), 'kept.bin', 'application/octet-stream');
       const markers = Array.from({ length: 3 }, (_, index) => `${S3_PREFIX}/.strata-check-0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6${index}`);
       for (const key of markers) await s3!.client.send(new PutObjectCommand({ Bucket: s3!.bucket, Key: key, Body: 'left by a crash' }));
-      const storage = strata.app.get(MediaStorage) as S3Storage;
+      const storage = strata.app.get<MediaStorage, S3Storage>(MediaStorage);
 
       // Fresh markers may belong to an instance booting right now.
       expect(await storage.removeAbandonedUploads()).toBe(0);

@@ -117,7 +117,7 @@ export class S3Storage extends MediaStorage implements OnModuleInit, OnApplicati
     const objectKey = this.keys.of(key);
     const digest = createHash('sha256');
     let sizeBytes = 0;
-    let sourceError: unknown;
+    let sourceError: Error | undefined;
     const measured = pipeline(
       content,
       new Transform({

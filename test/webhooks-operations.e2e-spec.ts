@@ -345,6 +345,39 @@ describe('webhook operations', () => {
     });
   });
 
+  describe('per-endpoint rate limit', () => {
+    it('spaces deliveries to an endpoint with rateLimit to that many per second', async () => {
+      const target = await receiver();
+      const arrivals: number[] = [];
+      target.respond = (_request, _index, response) => {
+        arrivals.push(Date.now());
+        response.writeHead(204).end();
+      };
+      const endpoint = (
+        await strata
+          .api()
+          .post('/api/v1/webhooks')
+          .send({ url: target.url, events: ['page.created'], rateLimit: 1 })
+          .expect(201)
+      ).body;
+      expect(endpoint.rateLimit).toBe(1);
+      for (const slug of ['paced-1', 'paced-2', 'paced-3', 'paced-4']) await createPage(slug);
+      await eventually(() => arrivals.length === 4, 'four deliveries', 60_000);
+      // One per one-second window: the fourth cannot come before the third window after the first.
+      expect(arrivals[3] - arrivals[0]).toBeGreaterThanOrEqual(2000);
+
+      await strata
+        .api()
+        .post('/api/v1/webhooks')
+        .send({ url: target.url, events: ['*'], rateLimit: 0 })
+        .expect(400);
+      const cleared = (await strata.api().patch(`/api/v1/webhooks/${endpoint.id}`).send({ rateLimit: null }).expect(200)).body;
+      expect(cleared.rateLimit).toBeNull();
+      const kept = (await strata.api().patch(`/api/v1/webhooks/${endpoint.id}`).send({ rateLimit: 5 }).expect(200)).body;
+      expect((await strata.api().patch(`/api/v1/webhooks/${endpoint.id}`).send({ description: 'x' }).expect(200)).body.rateLimit).toBe(kept.rateLimit);
+    });
+  });
+
   describe('delivery log', () => {
     it('searches deliveries by event id, status and time', async () => {
       const target = await receiver();

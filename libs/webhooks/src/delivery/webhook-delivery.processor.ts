@@ -7,6 +7,7 @@ import { DelayedError, Job, Queue } from 'bullmq';
 import { Counter } from 'prom-client';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DELIVERY_QUEUE, DeliveryJob } from './delivery-queue.module';
+import { EndpointThrottle } from './endpoint-throttle';
 import { AttemptResult, postWebhook } from './http-sender';
 import { nextRetryDelay, parseRetryAfter } from './retry-delay';
 import { liveSecrets } from './live-secrets';
@@ -30,6 +31,7 @@ interface DeliveryRow {
   secret: string;
   previous_secret: string | null;
   previous_secret_expires_at: Date | null;
+  rate_limit: number | null;
 }
 
 /**
@@ -66,6 +68,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     private readonly redis: RedisConnections,
     private readonly secrets: SecretBox,
     private readonly events: DomainEvents,
+    private readonly throttle: EndpointThrottle,
     @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
     metrics: MetricsService,
   ) {
@@ -82,7 +85,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
   private readonly loads = new MicroBatch<string, DeliveryRow | undefined>(async (ids) => {
     const rows: DeliveryRow[] = await this.dataSource.query(
       `SELECT d.id, d.status, d.event_id, d.payload, d.attempt_count, d.retry_base, e.id AS endpoint_id, e.url, e.active,
-              e.secret, e.previous_secret, e.previous_secret_expires_at
+              e.secret, e.previous_secret, e.previous_secret_expires_at, e.rate_limit
          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id = ANY($1::uuid[])`,
       [ids],
     );
@@ -165,6 +168,15 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     if (!delivery.active) {
       await this.dataSource.query(`UPDATE webhook_deliveries SET status = 'failed', updated_at = now() WHERE id = $1`, [delivery.id]);
       return;
+    }
+
+    // The endpoint's own rateLimit (across workers), before the slots: a throttled job takes none.
+    if (delivery.rate_limit) {
+      const wait = await this.throttle.wait(delivery.endpoint_id, delivery.rate_limit);
+      if (wait > 0) {
+        await job.moveToDelayed(Date.now() + wait, token);
+        throw new DelayedError();
+      }
     }
 
     const busy = this.inFlight.get(delivery.endpoint_id) ?? 0;

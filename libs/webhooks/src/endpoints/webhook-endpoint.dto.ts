@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { CursorWindowDto, Omittable } from '@strata/core';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export class CreateWebhookDto {
   @ApiProperty({
@@ -34,6 +34,21 @@ export class CreateWebhookDto {
   @Omittable()
   @IsBoolean()
   active?: boolean;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: 10000,
+    example: 10,
+    description:
+      'Most deliveries per second to this endpoint, across every worker (retries included); null or left out: no limit beyond the shared delivery slots',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  rateLimit?: number | null;
 }
 
 export class UpdateWebhookDto extends PartialType(CreateWebhookDto, { skipNullProperties: false }) {}
@@ -71,6 +86,7 @@ export class WebhookDto {
   @ApiProperty() active: boolean;
   @ApiProperty({ nullable: true, type: String, description: 'Why the endpoint was disabled automatically' }) disabledReason: string | null;
   @ApiProperty({ description: 'Failed attempts since the last successful one' }) failureCount: number;
+  @ApiProperty({ nullable: true, type: Number, example: 10, description: 'Most deliveries per second; null: no limit' }) rateLimit: number | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'Until when the previous secret still signs (after a rotation)' })
   previousSecretExpiresAt: string | null;
   @ApiProperty() version: number;

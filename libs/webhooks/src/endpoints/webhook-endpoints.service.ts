@@ -28,13 +28,14 @@ export interface EndpointRow {
   active: boolean;
   disabled_reason: string | null;
   failure_count: number;
+  rate_limit: number | null;
   previous_secret_expires_at: Date | null;
   version: number;
   created_at: Date;
   updated_at: Date;
 }
 
-const ENDPOINT_COLUMNS = `id, url, description, events, active, disabled_reason, failure_count, previous_secret_expires_at, version, created_at, updated_at`;
+const ENDPOINT_COLUMNS = `id, url, description, events, active, disabled_reason, failure_count, rate_limit, previous_secret_expires_at, version, created_at, updated_at`;
 
 function toDto(row: EndpointRow): WebhookDto {
   return {
@@ -45,6 +46,7 @@ function toDto(row: EndpointRow): WebhookDto {
     active: row.active,
     disabledReason: row.disabled_reason,
     failureCount: row.failure_count,
+    rateLimit: row.rate_limit,
     previousSecretExpiresAt:
       row.previous_secret_expires_at && row.previous_secret_expires_at > new Date() ? row.previous_secret_expires_at.toISOString() : null,
     version: row.version,
@@ -71,8 +73,8 @@ export class WebhookEndpointsService {
     const url = await assertAllowedWebhookUrl(dto.url, this.config.webhooks.allowPrivateTargets);
     const secret = newWebhookSecret();
     const [row]: EndpointRow[] = await this.dataSource.query(
-      `INSERT INTO webhook_endpoints (id, url, description, events, active, secret) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ENDPOINT_COLUMNS}`,
-      [uuidv7(), url, dto.description ?? '', events, dto.active ?? true, this.secrets.seal(secret)],
+      `INSERT INTO webhook_endpoints (id, url, description, events, active, secret, rate_limit) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${ENDPOINT_COLUMNS}`,
+      [uuidv7(), url, dto.description ?? '', events, dto.active ?? true, this.secrets.seal(secret), dto.rateLimit ?? null],
     );
     return { ...toDto(row), secret };
   }
@@ -109,10 +111,12 @@ export class WebhookEndpointsService {
           active = COALESCE($5, active),
           disabled_reason = CASE WHEN $5 THEN NULL ELSE disabled_reason END,
           failure_count = CASE WHEN $5 AND NOT active THEN 0 ELSE failure_count END,
+          -- rateLimit: left out keeps it, null removes it
+          rate_limit = CASE WHEN $6 THEN $7 ELSE rate_limit END,
           version = version + 1,
           updated_at = now()
         WHERE id = $1 RETURNING ${ENDPOINT_COLUMNS}`,
-      [id, url, events, dto.description ?? null, dto.active ?? null],
+      [id, url, events, dto.description ?? null, dto.active ?? null, dto.rateLimit !== undefined, dto.rateLimit ?? null],
     );
     if (!rows[0]) throw this.notFound(id);
     return toDto(rows[0]);

@@ -16,7 +16,7 @@ class SocketClient {
   refused?: { status: number; headers: Record<string, string | string[] | undefined>; body: any };
 
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => this.messages.push(JSON.parse(data.toString())));
+    socket.on('message', (data: Buffer) => this.messages.push(JSON.parse(data.toString('utf8'))));
     socket.on('ping', () => this.pings++);
     socket.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
   }

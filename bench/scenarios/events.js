@@ -124,7 +124,8 @@ async function setUp(ctx) {
       env: { PROCESS_ROLE: 'all', ADMIN_API_KEY: ADMIN_KEY, EVENTS_MAX_SUBSCRIBERS: '20000' },
       name: 'Strata (api + relay)',
       script: ALL_ROLES_ENTRY,
-    }));
+    }),
+  );
   const children = [];
   for (let index = 0; index < SUBSCRIBER_PROCESSES; index++) children.push(await ctx.shared(`subscribers-${index}`, async () => startSubscriberProcess()));
   return { api, children };
@@ -140,7 +141,11 @@ function scenarioFor(size) {
       const rssBefore = rssMb(api.pid);
       const loadBefore = loadavg()[0];
       const share = (index) => Math.floor(size / children.length) + (index < size % children.length ? 1 : 0);
-      const connected = await Promise.all(children.map((child, index) => child.ask({ cmd: 'connect', url: `${api.url}/api/v1/events?types=page.*`, headers: auth, count: share(index) }, 'connected')));
+      const connected = await Promise.all(
+        children.map((child, index) =>
+          child.ask({ cmd: 'connect', url: `${api.url}/api/v1/events?types=page.*`, headers: auth, count: share(index) }, 'connected'),
+        ),
+      );
       const failedToConnect = connected.reduce((sum, answer) => sum + answer.failed, 0);
       if (failedToConnect > 0) throw new Error(`${failedToConnect} of ${size} subscribers could not connect`);
 
@@ -166,9 +171,8 @@ function scenarioFor(size) {
       await Promise.all(posts);
       const expected = eventCount * size;
       const deadline = Date.now() + 60_000;
-      let received = 0;
       while (Date.now() < deadline) {
-        received = (await Promise.all(children.map((child) => child.ask({ cmd: 'count' }, 'count')))).reduce((sum, answer) => sum + answer.received, 0);
+        const received = (await Promise.all(children.map((child) => child.ask({ cmd: 'count' }, 'count')))).reduce((sum, answer) => sum + answer.received, 0);
         if (received >= expected) break;
         await sleep(50);
       }

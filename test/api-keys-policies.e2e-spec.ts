@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { UsageFlusher } from '@strata/api-keys';
 import { bearer, createKey, pollUntil } from './support/api-keys';
 import { createTestEnvironment, TestApp, TestEnvironment } from './support/test-app';
@@ -187,6 +188,50 @@ describe('API key policies, verify for other services, usage analytics', () => {
       const expiring = await createKey(a, { expiresAt: new Date(Date.now() + 1000).toISOString() });
       await new Promise((resolve) => setTimeout(resolve, 1100));
       expect((await verify({ key: expiring.key })).body).toMatchObject({ valid: false, code: 'EXPIRED' });
+    });
+  });
+
+  describe('credits that refill', () => {
+    it('sets remaining back to the refill amount once a new UTC day began, applied by the next use', async () => {
+      const { id, key, remaining, refill } = await createKey(a, { refill: { amount: 2, interval: 'daily' } });
+      expect(remaining).toBe(2);
+      expect(refill).toMatchObject({ amount: 2, interval: 'daily' });
+      await request(a.server).get('/api/v1/pages').set(bearer(key)).expect(200);
+      await request(b.server).get('/api/v1/pages').set(bearer(key)).expect(200);
+      await request(a.server).get('/api/v1/pages').set(bearer(key)).expect(401);
+      expect((await verify({ key, charge: true })).body.code).toBe('USAGE_EXCEEDED');
+
+      // A day passes: the last refill is moved back into yesterday (UTC).
+      await a.app
+        .get(DataSource)
+        .query(`UPDATE api_keys SET refilled_at = date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - interval '1 second' WHERE id = $1`, [id]);
+      // The lookup caches still hold the key as it was; any change drops them (here a rename).
+      await a.api().patch(`/api/v1/api-keys/${id}`).send({ name: 'next day' }).expect(200);
+      expect((await a.api().get(`/api/v1/api-keys/${id}`).expect(200)).body.remaining).toBe(2);
+      expect((await verify({ key })).body).toMatchObject({ code: 'VALID', remaining: 2 });
+      await pollUntil(async () => (await request(b.server).get('/api/v1/pages').set(bearer(key))).status === 200, 1000);
+      expect((await verify({ key, charge: true })).body).toMatchObject({ code: 'VALID', remaining: 0 });
+      await request(a.server).get('/api/v1/pages').set(bearer(key)).expect(401);
+      const refilled = (await a.api().get(`/api/v1/api-keys/${id}`).expect(200)).body;
+      expect(Date.parse(refilled.refill.refilledAt)).toBeGreaterThan(Date.now() - 60_000);
+    });
+
+    it('is set and cleared by PATCH; a refilling key cannot lose its remaining', async () => {
+      const { id } = await createKey(a);
+      const set = await a
+        .api()
+        .patch(`/api/v1/api-keys/${id}`)
+        .send({ refill: { amount: 100, interval: 'monthly' } })
+        .expect(200);
+      expect(set.body).toMatchObject({ remaining: 100, refill: { amount: 100, interval: 'monthly' } });
+      await a.api().patch(`/api/v1/api-keys/${id}`).send({ remaining: null }).expect(422);
+      await a
+        .api()
+        .patch(`/api/v1/api-keys/${id}`)
+        .send({ refill: { amount: 5, interval: 'weekly' } })
+        .expect(400);
+      const cleared = await a.api().patch(`/api/v1/api-keys/${id}`).send({ refill: null, remaining: null }).expect(200);
+      expect(cleared.body).toMatchObject({ remaining: null, refill: null });
     });
   });
 

@@ -6,6 +6,7 @@ import { validate as isUuid } from 'uuid';
 import { ADMIN_KEY_ID, ApiKeyPrincipal, KeyRejection } from './api-key-principal';
 import { hashApiKey, hashesEqual, looksLikeApiKey } from './api-key-secret';
 import { ApiKeyEntity } from './api-key.entity';
+import { effectiveRemaining, REFILL_DUE_SQL, refillOf } from './credit-refill';
 import { IpAllowlist } from './ip-allowlist';
 import { KeyLookupCache } from './key-lookup-cache';
 import { UsageCounter } from './usage-counter';
@@ -82,8 +83,13 @@ export class ApiKeyAuthenticator {
     if (principal.keyId === ADMIN_KEY_ID) return true;
     if (principal.remaining !== null) {
       // TypeORM answers an UPDATE on PostgreSQL with [returned rows, affected count].
-      const [rows]: [Array<{ remaining: number }>, number] = await this.keys.query(
-        `UPDATE api_keys SET remaining = remaining - 1 WHERE id = $1 AND remaining > 0 AND revoked_at IS NULL RETURNING remaining`,
+      // A due refill is applied by the same statement: no extra round trip, and never twice.
+      const [rows]: [Array<{ remaining: number; refilled_at: Date | null }>, number] = await this.keys.query(
+        `UPDATE api_keys
+            SET remaining = CASE WHEN ${REFILL_DUE_SQL} THEN refill_amount ELSE remaining END - 1,
+                refilled_at = CASE WHEN ${REFILL_DUE_SQL} THEN now() ELSE refilled_at END
+          WHERE id = $1 AND revoked_at IS NULL AND (remaining > 0 OR ${REFILL_DUE_SQL})
+          RETURNING remaining, refilled_at`,
         [principal.keyId],
       );
       if (rows.length === 0) {
@@ -91,6 +97,7 @@ export class ApiKeyAuthenticator {
         return false;
       }
       principal.remaining = rows[0].remaining;
+      if (principal.refill && rows[0].refilled_at) principal.refill.refilledAt = rows[0].refilled_at;
     }
     this.usage.record(principal.keyId);
     return true;
@@ -116,19 +123,30 @@ function principalOf(row: ApiKeyEntity, validUntil: Date | null): ApiKeyPrincipa
     remaining: row.remaining,
     validUntil,
     ipAllowlist: row.ipAllowlist ? new IpAllowlist(row.ipAllowlist) : null,
+    refill: refillOf(row),
     limits: row.rateLimitPerMinute !== null && row.rateLimitPerDay !== null ? { perMinute: row.rateLimitPerMinute, perDay: row.rateLimitPerDay } : null,
   };
 }
 
 /** ADMIN_API_KEY's principal: every scope, no limit, no expiry. */
 function adminPrincipal(): ApiKeyPrincipal {
-  return { keyId: ADMIN_KEY_ID, scopes: ['admin'], tier: 'unlimited', expiresAt: null, remaining: null, validUntil: null, ipAllowlist: null, limits: null };
+  return {
+    keyId: ADMIN_KEY_ID,
+    scopes: ['admin'],
+    tier: 'unlimited',
+    expiresAt: null,
+    remaining: null,
+    validUntil: null,
+    ipAllowlist: null,
+    limits: null,
+    refill: null,
+  };
 }
 
 /** Expiry (or a rotated secret's grace end) and usage are checked on every request, cached or not. */
 function checked(principal: ApiKeyPrincipal, now: Date): Authentication {
   if (principal.validUntil && principal.validUntil <= now) return { rejection: 'expired' };
-  if (principal.remaining === 0) return { rejection: 'usage_exceeded' };
+  if (effectiveRemaining(principal.remaining, principal.refill, now) === 0) return { rejection: 'usage_exceeded' };
   return { principal };
 }
 

@@ -1,4 +1,5 @@
 import type { TierLimits } from '@strata/core';
+import type { CreditRefill } from './credit-refill';
 import type { IpAllowlist } from './ip-allowlist';
 
 /** What a valid key lets a request do: who it is (for limits and usage) and what it may call. */
@@ -16,6 +17,8 @@ export interface ApiKeyPrincipal {
   ipAllowlist: IpAllowlist | null;
   /** The key's own limits, taking precedence over its tier's; null: the tier's. */
   limits: TierLimits | null;
+  /** Credits that refill each UTC day or month; null: `remaining` only counts down. */
+  refill: CreditRefill | null;
 }
 
 export const ADMIN_KEY_ID = 'admin';

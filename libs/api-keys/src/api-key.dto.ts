@@ -22,6 +22,7 @@ import {
 } from 'class-validator';
 import { API_KEY_SCOPES, CursorWindowDto, IsBoundedJsonObject, type ApiKeyScope } from '@strata/core';
 import type { ApiKeyEntity } from './api-key.entity';
+import { effectiveRemaining, REFILL_INTERVALS, refillOf, type RefillInterval } from './credit-refill';
 import { parseCidr } from './ip-allowlist';
 
 const METADATA_LIMITS = { maxDepth: 8, maxBytes: 4 * 1024 };
@@ -40,6 +41,23 @@ export class KeyRateLimitDto {
   @Min(1)
   @Max(1_000_000_000)
   perDay: number;
+}
+
+/** Credits that refill: `remaining` is set back to `amount` at each UTC day or month start. */
+export class KeyRefillDto {
+  @ApiProperty({ minimum: 1, maximum: 1_000_000_000, example: 1000 })
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  amount: number;
+
+  @ApiProperty({ enum: REFILL_INTERVALS, example: 'daily' })
+  @IsIn(REFILL_INTERVALS)
+  interval: RefillInterval;
+}
+
+export class KeyRefillStateDto extends KeyRefillDto {
+  @ApiProperty({ type: String, format: 'date-time', description: 'When remaining was last set back' }) refilledAt: string;
 }
 
 const IsCidr = () =>
@@ -85,6 +103,16 @@ class KeyPolicyFields {
   @ValidateNested()
   @Type(() => KeyRateLimitDto)
   rateLimit?: KeyRateLimitDto | null;
+
+  @ApiPropertyOptional({
+    type: KeyRefillDto,
+    nullable: true,
+    description: 'Credits that refill each UTC day or month (sets remaining to amount when the key has none); null: no refill',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => KeyRefillDto)
+  refill?: KeyRefillDto | null;
 }
 
 export class CreateApiKeyDto extends KeyPolicyFields {
@@ -203,6 +231,7 @@ export class ApiKeyDto {
   @ApiProperty({ type: 'object', additionalProperties: true }) metadata: Record<string, unknown>;
   @ApiProperty({ type: [String], nullable: true }) ipAllowlist: string[] | null;
   @ApiProperty({ type: KeyRateLimitDto, nullable: true }) rateLimit: KeyRateLimitDto | null;
+  @ApiProperty({ type: KeyRefillStateDto, nullable: true }) refill: KeyRefillStateDto | null;
 
   static from(entity: ApiKeyEntity): ApiKeyDto {
     const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -213,13 +242,17 @@ export class ApiKeyDto {
       scopes: entity.scopes,
       tier: entity.tier,
       expiresAt: iso(entity.expiresAt),
-      remaining: entity.remaining,
+      remaining: effectiveRemaining(entity.remaining, refillOf(entity)),
       revokedAt: iso(entity.revokedAt),
       lastUsedAt: iso(entity.lastUsedAt),
       usageCount: entity.usageCount,
       createdAt: entity.createdAt.toISOString(),
       metadata: entity.metadata,
       ipAllowlist: entity.ipAllowlist,
+      refill:
+        entity.refillAmount !== null && entity.refillInterval !== null
+          ? { amount: entity.refillAmount, interval: entity.refillInterval, refilledAt: iso(entity.refilledAt) ?? new Date(0).toISOString() }
+          : null,
       rateLimit:
         entity.rateLimitPerMinute !== null && entity.rateLimitPerDay !== null ? { perMinute: entity.rateLimitPerMinute, perDay: entity.rateLimitPerDay } : null,
     };

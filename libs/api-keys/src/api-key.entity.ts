@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { RefillInterval } from './credit-refill';
 
 /** A row of `api_keys`. The key itself is never stored, only its SHA-256 (`keyHash`). */
 @Entity({ name: 'api_keys' })
@@ -24,4 +25,8 @@ export class ApiKeyEntity {
   /** This key's own limits, taking precedence over its tier's; both set or both null. */
   @Column('integer', { name: 'rate_limit_per_minute', nullable: true }) rateLimitPerMinute: number | null;
   @Column('integer', { name: 'rate_limit_per_day', nullable: true }) rateLimitPerDay: number | null;
+  /** Credits that refill: `remaining` is set back to `refillAmount` each UTC day or month (see credit-refill.ts). */
+  @Column('integer', { name: 'refill_amount', nullable: true }) refillAmount: number | null;
+  @Column('varchar', { name: 'refill_interval', length: 8, nullable: true }) refillInterval: RefillInterval | null;
+  @Column('timestamp with time zone', { name: 'refilled_at', precision: 3, nullable: true }) refilledAt: Date | null;
 }

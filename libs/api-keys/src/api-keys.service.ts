@@ -20,6 +20,7 @@ import {
   VerifyRateLimitDto,
 } from './api-key.dto';
 import { keySubject } from './access-control';
+import { effectiveRemaining } from './credit-refill';
 import { apiKeyEtag } from './api-key-etag';
 import { KeyLookupCache } from './key-lookup-cache';
 import { UsageOutcomes } from './usage-outcomes';
@@ -48,11 +49,15 @@ export class ApiKeysService {
       scopes: [...new Set(dto.scopes)],
       tier: dto.tier,
       expiresAt: dto.expiresAt ?? null,
-      remaining: dto.remaining ?? null,
       metadata: dto.metadata ?? {},
       ipAllowlist: dto.ipAllowlist ?? null,
       rateLimitPerMinute: dto.rateLimit?.perMinute ?? null,
       rateLimitPerDay: dto.rateLimit?.perDay ?? null,
+      refillAmount: dto.refill?.amount ?? null,
+      refillInterval: dto.refill?.interval ?? null,
+      refilledAt: dto.refill ? new Date() : null,
+      // A refilling key starts full unless told otherwise.
+      remaining: dto.remaining ?? dto.refill?.amount ?? null,
     });
   }
 
@@ -82,6 +87,18 @@ export class ApiKeysService {
       if (!row) throw ProblemException.notFound(`API key ${id} does not exist.`);
       if (ifMatch !== undefined && !etagMatches(ifMatch, apiKeyEtag(ApiKeyDto.from(row)))) {
         throw ProblemException.preconditionFailed(`API key ${id} has changed since that ETag; GET it again.`);
+      }
+      if (dto.refill !== undefined) {
+        changes.refillAmount = dto.refill?.amount ?? null;
+        changes.refillInterval = dto.refill?.interval ?? null;
+        changes.refilledAt = dto.refill ? new Date() : null;
+        if (dto.refill && dto.remaining === undefined && row.remaining === null) changes.remaining = dto.refill.amount;
+      }
+      const refills = (changes.refillAmount !== undefined ? changes.refillAmount : row.refillAmount) !== null;
+      if (refills && (changes.remaining !== undefined ? changes.remaining : row.remaining) === null) {
+        throw ProblemException.unprocessable('A key with refill needs remaining.', {
+          remaining: ['remaining cannot be null while the key has a refill; send refill: null too'],
+        });
       }
       if (Object.keys(changes).length > 0) await manager.update(ApiKeyEntity, { id }, changes as QueryDeepPartialEntity<ApiKeyEntity>);
       return { ...row, ...changes };
@@ -114,7 +131,7 @@ export class ApiKeysService {
   /** Stores a new key (only its hash) and answers it once; `manager` to issue inside a caller's transaction. */
   async issue(
     fields: Pick<ApiKeyEntity, 'name' | 'scopes' | 'tier' | 'expiresAt' | 'remaining'> &
-      Partial<Pick<ApiKeyEntity, 'metadata' | 'ipAllowlist' | 'rateLimitPerMinute' | 'rateLimitPerDay'>>,
+      Partial<Pick<ApiKeyEntity, 'metadata' | 'ipAllowlist' | 'rateLimitPerMinute' | 'rateLimitPerDay' | 'refillAmount' | 'refillInterval' | 'refilledAt'>>,
     manager: EntityManager = this.keys.manager,
   ): Promise<IssuedApiKeyDto> {
     const key = generateApiKey();
@@ -123,6 +140,9 @@ export class ApiKeysService {
       ipAllowlist: null,
       rateLimitPerMinute: null,
       rateLimitPerDay: null,
+      refillAmount: null,
+      refillInterval: null,
+      refilledAt: null,
       ...fields,
       id: uuidv7(),
       keyHash: hashApiKey(key),
@@ -275,6 +295,6 @@ function verdictOf(result: Authentication): VerifyApiKeyResultDto {
     scopes: principal.scopes,
     tier: principal.tier,
     expiresAt: principal.expiresAt ? principal.expiresAt.toISOString() : null,
-    remaining: principal.remaining,
+    remaining: effectiveRemaining(principal.remaining, principal.refill),
   };
 }

@@ -378,6 +378,27 @@ describe('webhook operations', () => {
     });
   });
 
+  describe('FIFO mode', () => {
+    it('delivers in event order, a retry holding back the later events', async () => {
+      const target = await receiver();
+      target.respond = (_request, index, response) => response.writeHead(index === 0 ? 503 : 204).end();
+      const endpoint = (
+        await strata
+          .api()
+          .post('/api/v1/webhooks')
+          .send({ url: target.url, events: ['page.created'], fifo: true })
+          .expect(201)
+      ).body;
+      expect(endpoint.fifo).toBe(true);
+      const slugs = ['fifo-1', 'fifo-2', 'fifo-3', 'fifo-4'];
+      for (const slug of slugs) await createPage(slug);
+      await eventually(() => target.received.length === 5, 'five requests');
+      // The first one failed once; without FIFO the others arrive before its retry.
+      expect(target.received.map((webhook) => webhook.json.data.slug)).toEqual(['fifo-1', 'fifo-1', 'fifo-2', 'fifo-3', 'fifo-4']);
+      expect((await strata.api().patch(`/api/v1/webhooks/${endpoint.id}`).send({ fifo: false }).expect(200)).body.fifo).toBe(false);
+    });
+  });
+
   describe('delivery log', () => {
     it('searches deliveries by event id, status and time', async () => {
       const target = await receiver();

@@ -8,12 +8,16 @@ import { Counter } from 'prom-client';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DELIVERY_QUEUE, DeliveryJob } from './delivery-queue.module';
 import { EndpointThrottle } from './endpoint-throttle';
+import { FifoOrder } from './fifo-order';
 import { AttemptResult, postWebhook } from './http-sender';
 import { nextRetryDelay, parseRetryAfter } from './retry-delay';
 import { liveSecrets } from './live-secrets';
 import { mayStartDelivery, nextRecentAttemptMs, slotsPerEndpoint, StepAsidePacer, StepAsideWaiters } from './delivery-slots';
 import { MicroBatch } from './micro-batch';
 import { signWebhook } from './webhook-signer';
+
+/** A FIFO endpoint's later deliveries ask again at least this often (they are woken when the head finishes). */
+const FIFO_RECHECK_MS = 5_000;
 
 /** Stale waiter entries skipped at most per freed slot. */
 const MAX_WAKE_TRIES = 20;
@@ -32,6 +36,7 @@ interface DeliveryRow {
   previous_secret: string | null;
   previous_secret_expires_at: Date | null;
   rate_limit: number | null;
+  fifo: boolean;
 }
 
 /**
@@ -69,6 +74,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     private readonly secrets: SecretBox,
     private readonly events: DomainEvents,
     private readonly throttle: EndpointThrottle,
+    private readonly fifo: FifoOrder,
     @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
     metrics: MetricsService,
   ) {
@@ -85,7 +91,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
   private readonly loads = new MicroBatch<string, DeliveryRow | undefined>(async (ids) => {
     const rows: DeliveryRow[] = await this.dataSource.query(
       `SELECT d.id, d.status, d.event_id, d.payload, d.attempt_count, d.retry_base, e.id AS endpoint_id, e.url, e.active,
-              e.secret, e.previous_secret, e.previous_secret_expires_at, e.rate_limit
+              e.secret, e.previous_secret, e.previous_secret_expires_at, e.rate_limit, e.fifo
          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id = ANY($1::uuid[])`,
       [ids],
     );
@@ -179,6 +185,27 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
       }
     }
 
+    if (delivery.fifo) {
+      const holdMs = this.config.webhooks.timeoutMs + 10_000;
+      if (!(await this.fifo.acquire(delivery.endpoint_id, delivery.id, holdMs))) {
+        await job.moveToDelayed(Date.now() + FIFO_RECHECK_MS, token);
+        // The head may have finished between the check and the move: then nobody wakes this one.
+        if (await this.fifo.isHead(delivery.endpoint_id, delivery.id)) await job.promote().catch(() => undefined);
+        throw new DelayedError();
+      }
+      try {
+        await this.deliver(job, delivery, token);
+      } finally {
+        await this.fifo.release(delivery.endpoint_id, delivery.id);
+        await this.fifo.wakeNext(delivery.endpoint_id, delivery.id);
+      }
+      return;
+    }
+    await this.deliver(job, delivery, token);
+  }
+
+  /** Takes a slot (or steps aside), makes the attempt, records it, and schedules a retry if any. */
+  private async deliver(job: Job<DeliveryJob>, delivery: DeliveryRow, token?: string): Promise<void> {
     const busy = this.inFlight.get(delivery.endpoint_id) ?? 0;
     if (!mayStartDelivery(busy, this.totalInFlight, this.config.webhooks.concurrency)) {
       const delay = this.pacer.delayFor(

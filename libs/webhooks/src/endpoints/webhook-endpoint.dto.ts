@@ -49,6 +49,14 @@ export class CreateWebhookDto {
   @Min(1)
   @Max(10000)
   rateLimit?: number | null;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Strict order: one delivery at a time, in event order; a delivery waiting for a retry holds back every later one (head-of-line blocking)',
+  })
+  @Omittable()
+  @IsBoolean()
+  fifo?: boolean;
 }
 
 export class UpdateWebhookDto extends PartialType(CreateWebhookDto, { skipNullProperties: false }) {}
@@ -87,6 +95,7 @@ export class WebhookDto {
   @ApiProperty({ nullable: true, type: String, description: 'Why the endpoint was disabled automatically' }) disabledReason: string | null;
   @ApiProperty({ description: 'Failed attempts since the last successful one' }) failureCount: number;
   @ApiProperty({ nullable: true, type: Number, example: 10, description: 'Most deliveries per second; null: no limit' }) rateLimit: number | null;
+  @ApiProperty({ description: 'Strict order, one delivery at a time' }) fifo: boolean;
   @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'Until when the previous secret still signs (after a rotation)' })
   previousSecretExpiresAt: string | null;
   @ApiProperty() version: number;

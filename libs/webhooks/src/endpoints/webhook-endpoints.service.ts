@@ -29,13 +29,14 @@ export interface EndpointRow {
   disabled_reason: string | null;
   failure_count: number;
   rate_limit: number | null;
+  fifo: boolean;
   previous_secret_expires_at: Date | null;
   version: number;
   created_at: Date;
   updated_at: Date;
 }
 
-const ENDPOINT_COLUMNS = `id, url, description, events, active, disabled_reason, failure_count, rate_limit, previous_secret_expires_at, version, created_at, updated_at`;
+const ENDPOINT_COLUMNS = `id, url, description, events, active, disabled_reason, failure_count, rate_limit, fifo, previous_secret_expires_at, version, created_at, updated_at`;
 
 function toDto(row: EndpointRow): WebhookDto {
   return {
@@ -47,6 +48,7 @@ function toDto(row: EndpointRow): WebhookDto {
     disabledReason: row.disabled_reason,
     failureCount: row.failure_count,
     rateLimit: row.rate_limit,
+    fifo: row.fifo,
     previousSecretExpiresAt:
       row.previous_secret_expires_at && row.previous_secret_expires_at > new Date() ? row.previous_secret_expires_at.toISOString() : null,
     version: row.version,
@@ -73,8 +75,8 @@ export class WebhookEndpointsService {
     const url = await assertAllowedWebhookUrl(dto.url, this.config.webhooks.allowPrivateTargets);
     const secret = newWebhookSecret();
     const [row]: EndpointRow[] = await this.dataSource.query(
-      `INSERT INTO webhook_endpoints (id, url, description, events, active, secret, rate_limit) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${ENDPOINT_COLUMNS}`,
-      [uuidv7(), url, dto.description ?? '', events, dto.active ?? true, this.secrets.seal(secret), dto.rateLimit ?? null],
+      `INSERT INTO webhook_endpoints (id, url, description, events, active, secret, rate_limit, fifo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${ENDPOINT_COLUMNS}`,
+      [uuidv7(), url, dto.description ?? '', events, dto.active ?? true, this.secrets.seal(secret), dto.rateLimit ?? null, dto.fifo ?? false],
     );
     return { ...toDto(row), secret };
   }
@@ -113,10 +115,11 @@ export class WebhookEndpointsService {
           failure_count = CASE WHEN $5 AND NOT active THEN 0 ELSE failure_count END,
           -- rateLimit: left out keeps it, null removes it
           rate_limit = CASE WHEN $6 THEN $7 ELSE rate_limit END,
+          fifo = COALESCE($8, fifo),
           version = version + 1,
           updated_at = now()
         WHERE id = $1 RETURNING ${ENDPOINT_COLUMNS}`,
-      [id, url, events, dto.description ?? null, dto.active ?? null, dto.rateLimit !== undefined, dto.rateLimit ?? null],
+      [id, url, events, dto.description ?? null, dto.active ?? null, dto.rateLimit !== undefined, dto.rateLimit ?? null, dto.fifo ?? null],
     );
     if (!rows[0]) throw this.notFound(id);
     return toDto(rows[0]);

@@ -235,6 +235,30 @@ describe('API key policies, verify for other services, usage analytics', () => {
     });
   });
 
+  describe('identities', () => {
+    it('keys with the same ownerId share one rate-limit budget, across instances; the list filters by owner', async () => {
+      const owner = `customer_${Date.now()}`;
+      const first = await createKey(a, { ownerId: owner, rateLimit: { perMinute: 3, perDay: 100 } });
+      const second = await createKey(a, { ownerId: owner, rateLimit: { perMinute: 3, perDay: 100 } });
+      const alone = await createKey(a, { rateLimit: { perMinute: 3, perDay: 100 } });
+      expect(first.ownerId).toBe(owner);
+      await request(a.server).get('/api/v1/pages').set(bearer(first.key)).expect(200);
+      await request(b.server).get('/api/v1/pages').set(bearer(first.key)).expect(200);
+      await request(a.server).get('/api/v1/pages').set(bearer(second.key)).expect(200);
+      await request(b.server).get('/api/v1/pages').set(bearer(second.key)).expect(429);
+      expect((await verify({ key: first.key, charge: true })).body.code).toBe('RATE_LIMITED');
+      // A key of no identity keeps its own budget.
+      for (let i = 0; i < 3; i++) await request(a.server).get('/api/v1/pages').set(bearer(alone.key)).expect(200);
+
+      const listed = await a.api().get(`/api/v1/api-keys?ownerId=${owner}`).expect(200);
+      expect(listed.body.data.map((key: { id: string }) => key.id)).toEqual([first.id, second.id]);
+      await a.api().get('/api/v1/api-keys?ownerId=has%20space').expect(400);
+      // Leaving the identity gives the key its own budget again.
+      await a.api().patch(`/api/v1/api-keys/${second.id}`).send({ ownerId: null }).expect(200);
+      await pollUntil(async () => (await request(b.server).get('/api/v1/pages').set(bearer(second.key))).status === 200, 1000);
+    });
+  });
+
   describe('GET /api/v1/api-keys/{id}/usage', () => {
     it('counts requests by hour and day with their outcome, and exports them as CSV and NDJSON', async () => {
       // A write costs 2: two reads and the refused write fill the minute of 4.

@@ -94,9 +94,12 @@ export class AccessControl {
   }
 }
 
-/** Who a key's requests are counted against: the key, with its own limits when it has them. */
+/**
+ * Who a key's requests are counted against: its owner when it has one (all keys of an identity
+ * share one budget), else the key; with the key's own limits when it has them.
+ */
 export function keySubject(principal: ApiKeyPrincipal): RateLimitSubject {
-  return { id: `key:${principal.keyId}`, tier: principal.tier, limits: principal.limits ?? undefined };
+  return { id: principal.ownerId ? `owner:${principal.ownerId}` : `key:${principal.keyId}`, tier: principal.tier, limits: principal.limits ?? undefined };
 }
 
 function unauthorized(reason: KeyRejection | 'missing'): ProblemException {

@@ -124,6 +124,7 @@ function principalOf(row: ApiKeyEntity, validUntil: Date | null): ApiKeyPrincipa
     validUntil,
     ipAllowlist: row.ipAllowlist ? new IpAllowlist(row.ipAllowlist) : null,
     refill: refillOf(row),
+    ownerId: row.ownerId,
     limits: row.rateLimitPerMinute !== null && row.rateLimitPerDay !== null ? { perMinute: row.rateLimitPerMinute, perDay: row.rateLimitPerDay } : null,
   };
 }
@@ -140,6 +141,7 @@ function adminPrincipal(): ApiKeyPrincipal {
     ipAllowlist: null,
     limits: null,
     refill: null,
+    ownerId: null,
   };
 }
 

@@ -19,6 +19,8 @@ export interface ApiKeyPrincipal {
   limits: TierLimits | null;
   /** Credits that refill each UTC day or month; null: `remaining` only counts down. */
   refill: CreditRefill | null;
+  /** The identity the key belongs to; its keys share one rate-limit budget. */
+  ownerId: string | null;
 }
 
 export const ADMIN_KEY_ID = 'admin';

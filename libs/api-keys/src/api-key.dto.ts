@@ -72,8 +72,20 @@ const IsCidr = () =>
     { each: true },
   );
 
+const OWNER_ID = /^[A-Za-z0-9._:@-]{1,200}$/;
+
 /** The policy fields create and PATCH share; on PATCH, null clears a nullable one. */
 class KeyPolicyFields {
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'customer_42',
+    description: 'The identity the key belongs to (letters, digits and . _ : @ -); keys with the same ownerId share one rate-limit budget',
+  })
+  @IsOptional()
+  @Matches(OWNER_ID, { message: 'ownerId must be 1 to 200 letters, digits or . _ : @ -' })
+  ownerId?: string | null;
+
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
@@ -185,7 +197,12 @@ export class UpdateApiKeyDto extends KeyPolicyFields {
   remaining?: number | null;
 }
 
-export class ApiKeyListQueryDto extends CursorWindowDto {}
+export class ApiKeyListQueryDto extends CursorWindowDto {
+  @ApiPropertyOptional({ description: 'Only the keys of this identity' })
+  @IsOptional()
+  @Matches(OWNER_ID, { message: 'ownerId must be 1 to 200 letters, digits or . _ : @ -' })
+  ownerId?: string;
+}
 
 export class VerifyApiKeyDto {
   @ApiProperty({ example: 'sk_3fQ9mZ0aX7bL2cV8nW4eR6tY1uI5oP0aS9dF' })
@@ -232,6 +249,7 @@ export class ApiKeyDto {
   @ApiProperty({ type: [String], nullable: true }) ipAllowlist: string[] | null;
   @ApiProperty({ type: KeyRateLimitDto, nullable: true }) rateLimit: KeyRateLimitDto | null;
   @ApiProperty({ type: KeyRefillStateDto, nullable: true }) refill: KeyRefillStateDto | null;
+  @ApiProperty({ type: String, nullable: true }) ownerId: string | null;
 
   static from(entity: ApiKeyEntity): ApiKeyDto {
     const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -249,6 +267,7 @@ export class ApiKeyDto {
       createdAt: entity.createdAt.toISOString(),
       metadata: entity.metadata,
       ipAllowlist: entity.ipAllowlist,
+      ownerId: entity.ownerId,
       refill:
         entity.refillAmount !== null && entity.refillInterval !== null
           ? { amount: entity.refillAmount, interval: entity.refillInterval, refilledAt: iso(entity.refilledAt) ?? new Date(0).toISOString() }

@@ -28,5 +28,7 @@ export class ApiKeyEntity {
   /** Credits that refill: `remaining` is set back to `refillAmount` each UTC day or month (see credit-refill.ts). */
   @Column('integer', { name: 'refill_amount', nullable: true }) refillAmount: number | null;
   @Column('varchar', { name: 'refill_interval', length: 8, nullable: true }) refillInterval: RefillInterval | null;
+  /** Who the key belongs to; keys with the same owner share one rate-limit budget. */
+  @Column('varchar', { name: 'owner_id', length: 200, nullable: true }) ownerId: string | null;
   @Column('timestamp with time zone', { name: 'refilled_at', precision: 3, nullable: true }) refilledAt: Date | null;
 }

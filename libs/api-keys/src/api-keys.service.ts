@@ -56,6 +56,7 @@ export class ApiKeysService {
       refillAmount: dto.refill?.amount ?? null,
       refillInterval: dto.refill?.interval ?? null,
       refilledAt: dto.refill ? new Date() : null,
+      ownerId: dto.ownerId ?? null,
       // A refilling key starts full unless told otherwise.
       remaining: dto.remaining ?? dto.refill?.amount ?? null,
     });
@@ -78,6 +79,7 @@ export class ApiKeysService {
     if (dto.remaining !== undefined) changes.remaining = dto.remaining;
     if (dto.metadata !== undefined) changes.metadata = dto.metadata ?? {};
     if (dto.ipAllowlist !== undefined) changes.ipAllowlist = dto.ipAllowlist;
+    if (dto.ownerId !== undefined) changes.ownerId = dto.ownerId;
     if (dto.rateLimit !== undefined) {
       changes.rateLimitPerMinute = dto.rateLimit?.perMinute ?? null;
       changes.rateLimitPerDay = dto.rateLimit?.perDay ?? null;
@@ -131,7 +133,9 @@ export class ApiKeysService {
   /** Stores a new key (only its hash) and answers it once; `manager` to issue inside a caller's transaction. */
   async issue(
     fields: Pick<ApiKeyEntity, 'name' | 'scopes' | 'tier' | 'expiresAt' | 'remaining'> &
-      Partial<Pick<ApiKeyEntity, 'metadata' | 'ipAllowlist' | 'rateLimitPerMinute' | 'rateLimitPerDay' | 'refillAmount' | 'refillInterval' | 'refilledAt'>>,
+      Partial<
+        Pick<ApiKeyEntity, 'metadata' | 'ipAllowlist' | 'rateLimitPerMinute' | 'rateLimitPerDay' | 'refillAmount' | 'refillInterval' | 'refilledAt' | 'ownerId'>
+      >,
     manager: EntityManager = this.keys.manager,
   ): Promise<IssuedApiKeyDto> {
     const key = generateApiKey();
@@ -143,6 +147,7 @@ export class ApiKeysService {
       refillAmount: null,
       refillInterval: null,
       refilledAt: null,
+      ownerId: null,
       ...fields,
       id: uuidv7(),
       keyHash: hashApiKey(key),
@@ -164,9 +169,10 @@ export class ApiKeysService {
       .orderBy('k.created_at', 'ASC')
       .addOrderBy('k.id', 'ASC')
       .limit(query.limit + 1);
+    if (query.ownerId) builder.andWhere('k.owner_id = :ownerId', { ownerId: query.ownerId });
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor, LIST_SORT);
-      builder.where('(k.created_at, k.id) > (:value, :id)', { value: new Date(String(cursor.value)), id: cursor.id });
+      builder.andWhere('(k.created_at, k.id) > (:value, :id)', { value: new Date(String(cursor.value)), id: cursor.id });
     }
     const rows = await builder.getMany();
     const page = rows.slice(0, query.limit);

@@ -12,4 +12,17 @@ import { WebhookRateLimit1763899000000 } from './1763899000000-webhook-rate-limi
 import { WebhookFifo1763899100000 } from './1763899100000-webhook-fifo';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has landed. */
-export const migrations = [ContentTables1763830000000, ApiKeys1763840000000, EventsAndWebhooks1763850000000, Relationships1763860000000, MediaSizeIndex1763870000000, SearchWords1763880000000, ApiKeyPolicies1763895000000, WebhookOperations1763896000000, ApiKeyRefill1763897000000, ApiKeyOwner1763898000000, WebhookRateLimit1763899000000, WebhookFifo1763899100000];
+export const migrations = [
+  ContentTables1763830000000,
+  ApiKeys1763840000000,
+  EventsAndWebhooks1763850000000,
+  Relationships1763860000000,
+  MediaSizeIndex1763870000000,
+  SearchWords1763880000000,
+  ApiKeyPolicies1763895000000,
+  WebhookOperations1763896000000,
+  ApiKeyRefill1763897000000,
+  ApiKeyOwner1763898000000,
+  WebhookRateLimit1763899000000,
+  WebhookFifo1763899100000,
+];

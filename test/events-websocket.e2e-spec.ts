@@ -186,14 +186,21 @@ describe('live events (WebSocket)', () => {
     const payload = 'x'.repeat(32 * 1024);
     const stream = streamer.app.get(EventStream);
     for (let index = 0; index < 400 && !session.isClosed; index += 4) {
-      await stream.publish(
-        Array.from({ length: 4 }, (_, offset) => ({
-          id: `evt_wsslow${index + offset}`,
-          type: 'page.deleted',
-          timestamp: new Date().toISOString(),
-          data: { payload },
-        })),
-      );
+      // Megabytes of events in a few seconds, with this process busy writing them: a publish may
+      // see Redis's reply after the 250 ms command timeout although Redis took it. That changes
+      // nothing here (the outbox relay retries such a batch); only the buffer bound is tested.
+      await stream
+        .publish(
+          Array.from({ length: 4 }, (_, offset) => ({
+            id: `evt_wsslow${index + offset}`,
+            type: 'page.deleted',
+            timestamp: new Date().toISOString(),
+            data: { payload },
+          })),
+        )
+        .catch((error: Error) => {
+          if (!/Command timed out/.test(error.message)) throw error;
+        });
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await eventually(() => session.isClosed, 'the stalled WebSocket to be disconnected');

@@ -6,12 +6,27 @@ const { readFileSync } = require('node:fs');
 let ticksPerSecond;
 
 /**
- * CPU time (user + system, all threads) a process has used so far, in microseconds, from
- * /proc/<pid>/stat; undefined where there is no /proc. Taken around a measured run it gives the
+ * CPU time (user + system, all threads) a process and its direct children have used so far, in
+ * microseconds, from /proc/<pid>/stat; undefined where there is no /proc. Taken around a measured run it gives the
  * server's own CPU per response, which, unlike req/s, does not depend on how much of the shared
  * cores the load generator took.
  */
 function cpuMicros(pid) {
+  const own = processCpuMicros(pid);
+  if (own === undefined) return undefined;
+  // A supervisor (API_PROCESSES > 1) serves through its child processes: their CPU counts too.
+  return childPids(pid).reduce((sum, child) => sum + (processCpuMicros(child) ?? 0), own);
+}
+
+function childPids(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function processCpuMicros(pid) {
   let stat;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -216,6 +216,21 @@ module.exports = {
       },
     })),
     {
+      name: 'Strata GET /api/v1/pages/{id} (cached), API_PROCESSES=2',
+      description:
+        'The same read from the same build started with API_PROCESSES=2: a supervisor and two HTTP processes on one port (node:cluster), each with its own L1. ' +
+        'On this 2-core machine the load generator, PostgreSQL and Redis share the same cores; server CPU counts both HTTP processes.',
+      async setup(ctx) {
+        const api = await ctx.shared('strata-2-processes', () =>
+          startStrata(ctx.settings, { env: { ...strataEnv, API_PROCESSES: '2' }, name: 'Strata API, 2 processes' }),
+        );
+        // /health/live answered once the first process listened; the second boots after it.
+        await new Promise((resolve) => setTimeout(resolve, 10_000));
+        const page = await createPage(api.url, { slug: `two-${Date.now().toString(36)}`, title: 'Cached', body: PAGE_BODY }, AUTH);
+        return { url: `${api.url}/api/v1/pages/${page.id}`, headers: await loadKeyHeaders(api.url), serverPid: api.pid };
+      },
+    },
+    {
       name: 'Strata + @nestjs/cache-manager (Redis) GET /api/v1/pages/{id}',
       description: `The same build and route and the same kind of \`${LOAD_TIER}\`-tier key, with CacheInterceptor (cache-manager 7 + Keyv on Redis) answering every repeated GET, and Strata's early item reads switched off.`,
       async setup(ctx) {

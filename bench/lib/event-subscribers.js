@@ -1,9 +1,10 @@
 'use strict';
 
 /**
- * A child process holding many SSE subscribers for the events bench (so the subscribers' parsing
- * runs beside, not inside, the process that writes and probes). Driven over IPC:
- *   { cmd: 'connect', url, headers, count }  → { type: 'connected', count, failed }
+ * A child process holding many live-event subscribers (SSE or WebSocket) for the events bench (so
+ * the subscribers' parsing runs beside, not inside, the process that writes and probes). Driven over IPC:
+ *   { cmd: 'connect', url, headers, count, transport? }  → { type: 'connected', count, failed }
+ *     (transport 'sse', the default, or 'ws': then url is the ws:// endpoint)
  *   { cmd: 'sent', n, at }                   the page `bench-ev-<n>` was POSTed at `at` (ms)
  *   { cmd: 'count' }                         → { type: 'count', received }
  *   { cmd: 'report' }                        → { type: 'report', received, duplicates, fewest, latencies } (and starts counting afresh)
@@ -11,6 +12,7 @@
  * A latency is POST sent → the event's frame received, per subscriber and event.
  */
 const http = require('node:http');
+const { WebSocket } = require('ws');
 
 const SLUG = /"slug":"bench-ev-(\d+)"/g;
 const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
@@ -63,11 +65,33 @@ function connectOne(url, headers) {
   });
 }
 
-async function connect({ url, headers, count }) {
+/** A WebSocket subscriber: connected once the server's first message (`ready`) arrived; each event is one text message. */
+function connectOneWebSocket(url, headers) {
+  return new Promise((resolve) => {
+    const subscriber = { received: 0, seen: new Set(), request: undefined };
+    const socket = new WebSocket(url, ['strata-events'], { headers, perMessageDeflate: false });
+    subscriber.request = { destroy: () => socket.terminate() };
+    let ready = false;
+    socket.on('message', (data) => {
+      const at = Date.now();
+      if (!ready) {
+        ready = true;
+        resolve(subscriber);
+        return;
+      }
+      for (const match of data.toString('utf8').matchAll(SLUG)) onFrame(subscriber, Number(match[1]), at);
+    });
+    socket.on('error', () => resolve(undefined));
+    socket.on('close', () => resolve(undefined));
+  });
+}
+
+async function connect({ url, headers, count, transport = 'sse' }) {
+  const connectOneOf = transport === 'ws' ? connectOneWebSocket : connectOne;
   let failed = 0;
   // A few hundred at a time: the server authenticates each one.
   for (let start = 0; start < count; start += 200) {
-    const batch = await Promise.all(Array.from({ length: Math.min(200, count - start) }, () => connectOne(url, headers)));
+    const batch = await Promise.all(Array.from({ length: Math.min(200, count - start) }, () => connectOneOf(url, headers)));
     for (const subscriber of batch) subscriber ? subscribers.push(subscriber) : failed++;
   }
   process.send({ type: 'connected', count: subscribers.length, failed });

@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 
 export default defineConfig(
   {
-    ignores: ['dist/', 'coverage/', 'test-results/', '.data/', 'bench/.tmp/', 'bench/results/'],
+    ignores: ['dist/', 'coverage/', 'test-results/', '.data/', 'bench/.tmp/', 'bench/results/', 'packages/*/dist/', 'packages/client/src/generated/'],
   },
   {
     files: ['**/*.ts'],

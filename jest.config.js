@@ -12,11 +12,15 @@ const tsJest = [
 // (checked on Node 24.22 with jest 30.5: without these entries the e2e suites fail to load), so
 // these ESM-only dependencies are compiled to CommonJS for the tests. Node itself loads them
 // natively at run time (require(esm), Node 22.12+).
-const esmOnlyPackages = ['content-disposition', '@apidevtools/json-schema-ref-parser', '@apidevtools/swagger-parser'];
+const esmOnlyPackages = ['content-disposition', '@apidevtools/json-schema-ref-parser', '@apidevtools/swagger-parser', 'eventsource-parser'];
 const transformIgnorePatterns = [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`];
 
 const moduleNameMapper = {
+  // The typed client's sources (packages/client), as its package.json's `strata-source` condition names them.
+  '^@strata/client$': '<rootDir>/packages/client/src/index.ts',
   '^@strata/([a-z-]+)$': '<rootDir>/libs/$1/src',
+  // The client is an ES module package: its relative imports name the emitted `.js` file.
+  '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 
 const project = (displayName, testMatch, extra = {}) => ({
@@ -33,7 +37,7 @@ module.exports = {
   // A global option (jest ignores it inside projects): e2e tests boot apps and databases.
   testTimeout: 60000,
   projects: [
-    project('unit', ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts']),
+    project('unit', ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/packages/*/src/**/*.spec.ts']),
     project('e2e', ['<rootDir>/test/**/*.e2e-spec.ts']),
     // Headless Chromium against a running Strata (test/support/browser.ts says which Chromium).
     project('browser', ['<rootDir>/test/browser/**/*.browser-spec.ts']),

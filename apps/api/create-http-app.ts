@@ -31,7 +31,7 @@ import { setupOpenApi } from './openapi';
 
 export const API_PREFIX = 'api/v1';
 /** Routes that stay outside /api/v1: probes and metrics are for operators and load balancers. */
-const UNPREFIXED_ROUTES = ['health', 'health/live', 'health/ready', 'metrics'];
+export const UNPREFIXED_ROUTES = ['health', 'health/live', 'health/ready', 'metrics'];
 const EXPOSED_HEADERS = [
   'X-Request-Id',
   'ETag',

@@ -1,5 +1,6 @@
+import { INestApplication } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_HEADER_SCHEME, BEARER_SCHEME, documentRequiredScopes } from '@strata/api-keys';
 import { ProblemDetailsSchema } from '@strata/core';
 import { documentEventTypes } from '@strata/webhooks';
@@ -8,6 +9,14 @@ import { describeTags, keepOptionalQueryExamplesOutOfTryItOut, orderTags } from 
 
 /** The OpenAPI 3 document at /docs-json and Swagger UI at /docs. */
 export function setupOpenApi(app: NestFastifyApplication): void {
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}
+
+/**
+ * The document itself, from the application's routes and DTOs. It needs no connection: the
+ * typed client builds it from an application created in Nest's preview mode (openapi-offline.ts).
+ */
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -38,7 +47,7 @@ export function setupOpenApi(app: NestFastifyApplication): void {
   orderTags(document);
   describeTags(document);
   keepOptionalQueryExamplesOutOfTryItOut(document);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  return document;
 }
 
 function lowerFirst(name: string): string {

@@ -136,14 +136,24 @@ export class CacheService implements OnApplicationShutdown {
    */
   async setVersioned<T extends { version: number }>(key: string, value: T, options: CacheWriteOptions = {}): Promise<void> {
     this.markLoads({ keys: [key] });
-    const now = Date.now();
-    const entry = this.entryOf(value, options, now);
-    const encoded = encodeValue(entry);
-    const outcome = await this.l2.setIfNewer(key, entry, encoded, now);
-    const local = this.l1.get(key) as CacheEntry<T> | undefined;
-    if (outcome === 'older' || (local && local.value.version > value.version)) this.l1.delete(key);
-    else this.l1.set(key, entry, Buffer.byteLength(encoded));
+    await this.storeVersioned(key, value, options);
     await this.bus.publish({ keys: [key] });
+  }
+
+  /**
+   * What a committed write does to the cache, with one message to the other instances: drops
+   * every entry tagged with `tags` (Redis, then this L1), caches the written items' new versions
+   * as `setVersioned` does, then tells the peers to drop both. The peers hear of it once the new
+   * versions are in Redis, so their next read finds them there instead of loading.
+   */
+  async replaceAfterWrite(tags: string[], items: Array<{ key: string; value: { version: number }; options?: CacheWriteOptions }>): Promise<void> {
+    const invalidation: Invalidation = { tags, keys: items.map((item) => item.key) };
+    this.stats.count('invalidations');
+    this.markLoads(invalidation);
+    await this.deleteInRedis({ tags });
+    this.applyLocally({ tags });
+    await Promise.all(items.map((item) => this.storeVersioned(item.key, item.value, item.options ?? {})));
+    await this.bus.publish(invalidation);
   }
 
   async delete(...keys: string[]): Promise<void> {
@@ -327,6 +337,16 @@ export class CacheService implements OnApplicationShutdown {
     const ttlMs = (options.ttl ?? this.defaultTtlS) * 1000;
     const graceMs = (options.grace ?? this.defaultGraceS) * 1000;
     return { value, freshUntil: now + ttlMs, staleUntil: now + ttlMs + graceMs, tags: options.tags ?? [] };
+  }
+
+  private async storeVersioned<T extends { version: number }>(key: string, value: T, options: CacheWriteOptions): Promise<void> {
+    const now = Date.now();
+    const entry = this.entryOf(value, options, now);
+    const encoded = encodeValue(entry);
+    const outcome = await this.l2.setIfNewer(key, entry, encoded, now);
+    const local = this.l1.get(key) as CacheEntry<T> | undefined;
+    if (outcome === 'older' || (local && local.value.version > value.version)) this.l1.delete(key);
+    else this.l1.set(key, entry, Buffer.byteLength(encoded));
   }
 
   private async store<T>(key: string, value: T, options: CacheWriteOptions): Promise<void> {

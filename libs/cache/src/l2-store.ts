@@ -65,22 +65,24 @@ export class L2Store {
     });
   }
 
-  /** `set` for versioned values: 'stored', 'older' (Redis has a newer version) or 'unavailable'. */
+  /**
+   * `set` for versioned values: 'stored', 'older' (Redis has a newer version) or 'unavailable'.
+   * One round trip: the tag sets are added to in the same pipeline whatever the script decides
+   * (a newer version holds the same key, and a stale member is harmless).
+   */
   async setIfNewer(key: string, entry: CacheEntry<{ version: number }>, encoded: string, now: number): Promise<'stored' | 'older' | 'unavailable'> {
     const ttlMs = Math.max(1, Math.ceil(entry.staleUntil - now));
-    const stored = await this.guard(() => this.redis.eval(SET_IF_NEWER_SCRIPT, 1, L2_ENTRY_PREFIX + key, encoded, entry.value.version, ttlMs));
-    if (stored === undefined) return 'unavailable';
-    if (stored === 0) return 'older';
-    await this.guard(() => {
-      const pipeline = this.redis.multi();
+    const stored = await this.guard(async () => {
+      const pipeline = this.redis.pipeline().eval(SET_IF_NEWER_SCRIPT, 1, L2_ENTRY_PREFIX + key, encoded, entry.value.version, ttlMs);
       for (const tag of entry.tags)
         pipeline
           .sadd(TAG_PREFIX + tag, key)
           .pexpire(TAG_PREFIX + tag, ttlMs, 'GT')
           .pexpire(TAG_PREFIX + tag, ttlMs, 'NX');
-      return pipeline.exec();
+      return repliesOf(await pipeline.exec())[0];
     });
-    return 'stored';
+    if (stored === undefined) return 'unavailable';
+    return stored === 0 ? 'older' : 'stored';
   }
 
   async delete(keys: string[]): Promise<void> {
@@ -88,12 +90,17 @@ export class L2Store {
     await this.guard(() => this.redis.unlink(...keys.map((key) => L2_ENTRY_PREFIX + key)));
   }
 
+  /** Two round trips whatever the number of tags (a content write drops several): their members, then one UNLINK. */
   async deleteByTag(tags: string[]): Promise<void> {
-    for (const tag of tags) {
-      const keys = await this.guard(() => this.redis.smembers(TAG_PREFIX + tag));
-      if (keys === undefined) return;
-      await this.guard(() => this.redis.unlink(TAG_PREFIX + tag, ...keys.map((key) => L2_ENTRY_PREFIX + key)));
-    }
+    if (tags.length === 0) return;
+    const members = await this.guard(async () => {
+      const pipeline = this.redis.pipeline();
+      for (const tag of tags) pipeline.smembers(TAG_PREFIX + tag);
+      return repliesOf(await pipeline.exec()) as string[][];
+    });
+    if (members === undefined) return;
+    const keys = members.flat().map((key) => L2_ENTRY_PREFIX + key);
+    await this.guard(() => this.redis.unlink(...tags.map((tag) => TAG_PREFIX + tag), ...keys));
   }
 
   /** SCAN (never KEYS) for entries under `prefix`; SCAN patterns see the full key, so the connection prefix is added. */
@@ -149,6 +156,15 @@ export class L2Store {
       if (keys.length > 0) await this.guard(() => this.redis.unlink(...keys));
     } while (cursor !== '0');
   }
+}
+
+/** A pipeline's replies, or its first error thrown (so `guard` counts the failure). */
+function repliesOf(results: [Error | null, unknown][] | null): unknown[] {
+  if (!results) throw new Error('the pipeline was discarded');
+  return results.map(([error, reply]) => {
+    if (error) throw error;
+    return reply;
+  });
 }
 
 function escapeGlob(text: string): string {

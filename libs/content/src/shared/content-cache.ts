@@ -24,8 +24,9 @@ export function contentListTag(kind: ContentKind): string {
 
 /**
  * Once a content write commits: drops what it changed (every entry tagged with the item, the
- * lists of its kind), then caches the item's new representation, so the next read of a written
- * item is a hit instead of a load (and an older version racing in never replaces it).
+ * lists of its kind) and caches the item's new representation, so the next read of a written
+ * item is a hit instead of a load (and an older version racing in never replaces it). One call
+ * to the cache, so one message to the other instances per commit.
  */
 @Injectable()
 export class ContentCacheInvalidation {
@@ -37,10 +38,10 @@ export class ContentCacheInvalidation {
         tags.add(contentItemTag(change.kind, change.id)).add(contentListTag(change.kind));
         latest.set(contentItemKey(change.kind, change.id), change);
       }
-      await cache.deleteByTag(...tags);
-      for (const [key, { action, kind, id, item }] of latest) {
-        if (action !== 'deleted') await cache.setVersioned(key, item as { version: number }, { tags: [contentItemTag(kind, id)] });
-      }
+      const written = [...latest]
+        .filter(([, change]) => change.action !== 'deleted')
+        .map(([key, { kind, id, item }]) => ({ key, value: item as { version: number }, options: { tags: [contentItemTag(kind, id)] } }));
+      await cache.replaceAfterWrite([...tags], written);
     });
   }
 }

@@ -15,7 +15,7 @@ export interface ContentChange {
 
 /** Runs inside the writing transaction (outbox rows, cascades); a throw rolls the write back. */
 export type WriteListener = (manager: EntityManager, change: ContentChange) => Promise<void>;
-/** Runs after the transaction committed, with every change it made, in order. */
+/** Runs after the transaction committed, with every change it made, in order (listeners run side by side). */
 export type CommitListener = (changes: ContentChange[]) => void | Promise<void>;
 
 /**
@@ -45,14 +45,18 @@ export class ContentChanges {
       this.pending.set(manager, changes);
       return work(manager);
     });
-    for (const listener of this.commitListeners) {
-      try {
-        await listener(changes);
-      } catch (error) {
-        // The write is committed; a listener failing afterwards must not turn it into an error.
-        this.logger.error({ err: error }, 'A content commit listener failed');
-      }
-    }
+    // Side by side: the listeners are independent (the cache's entries, relationship reads), and
+    // the response waits for all of them, so their Redis round trips overlap instead of adding up.
+    await Promise.all(
+      this.commitListeners.map(async (listener) => {
+        try {
+          await listener(changes);
+        } catch (error) {
+          // The write is committed; a listener failing afterwards must not turn it into an error.
+          this.logger.error({ err: error }, 'A content commit listener failed');
+        }
+      }),
+    );
     return result;
   }
 

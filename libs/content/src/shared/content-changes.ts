@@ -11,6 +11,11 @@ export interface ContentChange {
   id: string;
   /** The item's API representation after the change (for `deleted`: as it was before). */
   item: unknown;
+  /**
+   * For `updated`: the entity fields the write set (`updatedAt` always), so that the cache drops
+   * only the lists whose filter, sort or search reads one of them. Absent: any field may have changed.
+   */
+  fields?: string[];
 }
 
 /** Runs inside the writing transaction (outbox rows, cascades); a throw rolls the write back. */

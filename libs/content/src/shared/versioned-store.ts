@@ -55,11 +55,23 @@ export class VersionedStore<E extends VersionedEntity> {
     return row;
   }
 
+  /**
+   * One statement in the common case: the UPDATE locks the row, checks `If-Match` in its WHERE
+   * (re-checked by PostgreSQL after waiting for a concurrent writer) and answers the new row,
+   * instead of a SELECT … FOR UPDATE and an UPDATE, while the write holds its pooled connection.
+   * When it changes nothing, the row is locked and read to answer 404 or 412 as before.
+   */
   async update(manager: EntityManager, id: string, changes: Partial<EditableFields<E>>, expected?: ExpectedVersion): Promise<E> {
+    const fields = [...Object.keys(changes).filter((field) => changes[field as keyof typeof changes] !== undefined), 'updatedAt'];
+    const updated = expected === null ? undefined : await this.updateReturning(manager, id, changes, expected);
+    if (updated) {
+      await this.record(manager, 'updated', updated, fields);
+      return updated;
+    }
     const current = await this.lockForWrite(manager, id, expected);
     const next = manager.merge(this.entity, current, { ...changes, version: current.version + 1, updatedAt: new Date() } as never);
     await manager.update(this.entity, { id }, { ...changes, version: next.version, updatedAt: next.updatedAt } as never);
-    await this.record(manager, 'updated', next);
+    await this.record(manager, 'updated', next, fields);
     return next;
   }
 
@@ -70,12 +82,29 @@ export class VersionedStore<E extends VersionedEntity> {
     return current;
   }
 
-  private record(manager: EntityManager, action: 'created' | 'updated' | 'deleted', row: E): Promise<void> {
-    return this.changes.record(manager, { kind: this.kind, action, id: row.id, item: this.present(row) });
+  private record(manager: EntityManager, action: 'created' | 'updated' | 'deleted', row: E, fields?: string[]): Promise<void> {
+    return this.changes.record(manager, { kind: this.kind, action, id: row.id, item: this.present(row), ...(fields ? { fields } : {}) });
   }
 
   notFound(id: string): ProblemException {
     return ProblemException.notFound(`${this.label} ${id} does not exist.`);
+  }
+
+  /** The row after `changes`, or undefined when no row has `id` (and version `expected`, when a number). */
+  private async updateReturning(manager: EntityManager, id: string, changes: Partial<EditableFields<E>>, expected: ExpectedVersion): Promise<E | undefined> {
+    const metadata = manager.connection.getMetadata(this.entity);
+    const builder = manager
+      .createQueryBuilder()
+      .update(this.entity)
+      .set({ ...changes, version: () => 'version + 1', updatedAt: new Date() } as never)
+      .where('id = :id', { id });
+    if (typeof expected === 'number') builder.andWhere('version = :expected', { expected });
+    const result = await builder.returning(metadata.columns.map((column) => column.propertyPath)).execute();
+    const row = (result.raw as Record<string, unknown>[])[0];
+    if (!row) return undefined;
+    const entity = metadata.create() as E;
+    for (const column of metadata.columns) column.setEntityValue(entity, manager.connection.driver.prepareHydratedValue(row[column.databaseName], column));
+    return entity;
   }
 
   private async lockForWrite(manager: EntityManager, id: string, expected: ExpectedVersion): Promise<E> {

@@ -207,7 +207,11 @@ async function main() {
   const loadBefore = os.loadavg();
   const sides = [];
   try {
-    for (const build of builds) sides.push(await prepare(settings, build, profileDir));
+    // Side by side: filling 10,000 pages takes minutes on a loaded machine.
+    const prepared = await Promise.allSettled(builds.map((build) => prepare(settings, build, profileDir)));
+    for (const outcome of prepared) if (outcome.status === 'fulfilled') sides.push(outcome.value);
+    const failed = prepared.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
     const results = new Map(sides.map((side) => [side.id, new Map(SCENARIOS.map((scenario) => [scenario.id, []]))]));
     const loads = [];
     for (let round = 0; round < ROUNDS; round++) {

@@ -144,10 +144,15 @@ export class CacheService implements OnApplicationShutdown {
    * What a committed write does to the cache, with one message to the other instances: drops
    * every entry tagged with `tags` (Redis, then this L1), caches the written items' new versions
    * as `setVersioned` does, then tells the peers to drop both. The peers hear of it once the new
-   * versions are in Redis, so their next read finds them there instead of loading.
+   * versions are in Redis, so their next read finds them there instead of loading. Loads in
+   * flight tagged with any of `loads` (here and on the peers) do not store what they read.
    */
-  async replaceAfterWrite(tags: string[], items: Array<{ key: string; value: { version: number }; options?: CacheWriteOptions }>): Promise<void> {
-    const invalidation: Invalidation = { tags, keys: items.map((item) => item.key) };
+  async replaceAfterWrite(
+    tags: string[],
+    items: Array<{ key: string; value: { version: number }; options?: CacheWriteOptions }>,
+    loads: string[] = [],
+  ): Promise<void> {
+    const invalidation: Invalidation = { tags, keys: items.map((item) => item.key), ...(loads.length ? { loads } : {}) };
     this.stats.count('invalidations');
     this.markLoads(invalidation);
     await this.deleteInRedis({ tags });
@@ -398,10 +403,16 @@ export class CacheService implements OnApplicationShutdown {
   }
 
   private markLoads(invalidation: Invalidation): void {
-    for (const load of this.loading) if (matches(invalidation, load.key, load.tags)) load.invalidated = true;
+    for (const load of this.loading) if (stopsLoad(invalidation, load.key, load.tags)) load.invalidated = true;
   }
 }
 
+/** Whether an invalidation drops a cached entry (or a recent store) of `key` with `keyTags`. */
 function matches({ keys, tags, prefixes, all }: Invalidation, key: string, keyTags: string[]): boolean {
   return Boolean(all || keys?.includes(key) || tags?.some((tag) => keyTags.includes(tag)) || prefixes?.some((prefix) => key.startsWith(prefix)));
+}
+
+/** Whether an invalidation stops a load in flight from storing: what it drops, and its `loads` tags. */
+function stopsLoad(invalidation: Invalidation, key: string, loadTags: string[]): boolean {
+  return matches(invalidation, key, loadTags) || Boolean(invalidation.loads?.some((tag) => loadTags.includes(tag)));
 }

@@ -7,6 +7,12 @@ export interface Invalidation {
   tags?: string[];
   prefixes?: string[];
   all?: boolean;
+  /**
+   * Tags whose loads in flight must not store what they read, while nothing cached under them is
+   * dropped: a write that changes only some of a kind's lists stops every list load of the kind
+   * that may have read the database before its commit.
+   */
+  loads?: string[];
 }
 
 interface BusMessage extends Invalidation {

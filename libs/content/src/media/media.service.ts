@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { BatchOperationDto, BatchResultDto } from '../shared/batch.dto';
 import { runBatch } from '../shared/batch-runner';
 import { ContentChanges } from '../shared/content-changes';
-import { contentItemKey, contentItemTag, contentListKey, contentListTag } from '../shared/content-cache';
+import { contentItemKey, contentItemTag, contentListKey, contentListTags } from '../shared/content-cache';
 import { keysetList, ListPage, SortableColumn } from '../shared/keyset-list';
 import { ExpectedVersion, VersionedStore } from '../shared/versioned-store';
 import type { MediaUpload } from './media-upload.reader';
@@ -55,11 +55,20 @@ export class MediaService {
   readList(query: MediaListQueryDto): Promise<MediaListDto> {
     return this.cache.getOrLoad(
       contentListKey('media', query),
-      async () => {
+      async (load) => {
         const page = await this.list(query);
+        load.addTags(...page.items.map((item) => contentItemTag('media', item.id)));
         return { data: page.items.map(MediaDto.from), nextCursor: page.nextCursor };
       },
-      { tags: [contentListTag('media')] },
+      {
+        tags: contentListTags('media', {
+          filters: { mimeType: query.mimeType, tags: query.tag },
+          sort: query.sort,
+          q: query.q,
+          searchFields: ['filename', 'altText'],
+          defaultSort: '-createdAt',
+        }),
+      },
     );
   }
 

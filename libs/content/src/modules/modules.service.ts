@@ -6,7 +6,7 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { BatchOperationDto, BatchResultDto } from '../shared/batch.dto';
 import { runBatch } from '../shared/batch-runner';
 import { ContentChanges } from '../shared/content-changes';
-import { contentItemKey, contentItemTag, contentListKey, contentListTag } from '../shared/content-cache';
+import { contentItemKey, contentItemTag, contentListKey, contentListTags } from '../shared/content-cache';
 import { keysetList, ListPage, SortableColumn } from '../shared/keyset-list';
 import { ExpectedVersion, VersionedStore } from '../shared/versioned-store';
 import { PageEntity } from '../pages/page.entity';
@@ -46,11 +46,20 @@ export class ModulesService {
   readList(query: ModuleListQueryDto): Promise<ModuleListDto> {
     return this.cache.getOrLoad(
       contentListKey('module', query),
-      async () => {
+      async (load) => {
         const list = await this.list(query);
+        load.addTags(...list.items.map((item) => contentItemTag('module', item.id)));
         return { data: list.items.map(ModuleDto.from), nextCursor: list.nextCursor };
       },
-      { tags: [contentListTag('module')] },
+      {
+        tags: contentListTags('module', {
+          filters: { pageId: query.pageId, kind: query.kind, tags: query.tag },
+          sort: query.sort,
+          q: query.q,
+          searchFields: ['title', 'content'],
+          defaultSort: '-createdAt',
+        }),
+      },
     );
   }
 

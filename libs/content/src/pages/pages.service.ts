@@ -6,7 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { BatchOperationDto, BatchResultDto } from '../shared/batch.dto';
 import { runBatch } from '../shared/batch-runner';
 import { ContentChanges } from '../shared/content-changes';
-import { contentItemKey, contentItemTag, contentListKey, contentListTag } from '../shared/content-cache';
+import { contentItemKey, contentItemTag, contentListKey, contentListTags } from '../shared/content-cache';
 import { keysetList, ListPage, SortableColumn } from '../shared/keyset-list';
 import { ExpectedVersion, isUniqueViolation, VersionedStore } from '../shared/versioned-store';
 import { ModulesService } from '../modules/modules.service';
@@ -46,11 +46,20 @@ export class PagesService {
   readList(query: PageListQueryDto): Promise<PageListDto> {
     return this.cache.getOrLoad(
       contentListKey('page', query),
-      async () => {
+      async (load) => {
         const page = await this.list(query);
+        load.addTags(...page.items.map((item) => contentItemTag('page', item.id)));
         return { data: page.items.map(PageDto.from), nextCursor: page.nextCursor };
       },
-      { tags: [contentListTag('page')] },
+      {
+        tags: contentListTags('page', {
+          filters: { status: query.status, slug: query.slug, tags: query.tag },
+          sort: query.sort,
+          q: query.q,
+          searchFields: ['title', 'body'],
+          defaultSort: '-createdAt',
+        }),
+      },
     );
   }
 

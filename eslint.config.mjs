@@ -11,7 +11,7 @@ export default defineConfig(
     ignores: ['dist/', 'coverage/', 'test-results/', '.data/', 'bench/.tmp/', 'bench/results/', 'packages/*/dist/', 'packages/client/src/generated/'],
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },

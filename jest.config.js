@@ -12,7 +12,8 @@ const tsJest = [
 // (checked on Node 24.22 with jest 30.5: without these entries the e2e suites fail to load), so
 // these ESM-only dependencies are compiled to CommonJS for the tests. Node itself loads them
 // natively at run time (require(esm), Node 22.12+).
-const esmOnlyPackages = ['content-disposition', '@apidevtools/json-schema-ref-parser', '@apidevtools/swagger-parser', 'eventsource-parser'];
+// eventsource-parser: the client's event stream; d3-*: the console's graph layout, unit-tested in apps/console.
+const esmOnlyPackages = ['content-disposition', '@apidevtools/json-schema-ref-parser', '@apidevtools/swagger-parser', 'eventsource-parser', 'd3-[a-z]+'];
 const transformIgnorePatterns = [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`];
 
 const moduleNameMapper = {
@@ -26,7 +27,7 @@ const moduleNameMapper = {
 const project = (displayName, testMatch, extra = {}) => ({
   displayName,
   testEnvironment: 'node',
-  transform: { '^.+\\.[tj]s$': tsJest },
+  transform: { '^.+\\.m?[tj]s$': tsJest },
   transformIgnorePatterns,
   moduleNameMapper,
   testMatch,
@@ -40,6 +41,7 @@ module.exports = {
     project('unit', ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/packages/*/src/**/*.spec.ts']),
     project('e2e', ['<rootDir>/test/**/*.e2e-spec.ts']),
     // Headless Chromium against a running Strata (test/support/browser.ts says which Chromium).
-    project('browser', ['<rootDir>/test/browser/**/*.browser-spec.ts']),
+    // The console is built before they run (test/browser/global-setup.js).
+    project('browser', ['<rootDir>/test/browser/**/*.browser-spec.ts'], { globalSetup: '<rootDir>/test/browser/global-setup.js' }),
   ],
 };

@@ -11,7 +11,9 @@ const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
 const stampFile = path.join(dist, '.build-stamp.json');
 const SOURCE_DIRS = ['apps', 'libs', 'migrations'];
-const isBuildInput = (name) => (name.endsWith('.ts') && !name.endsWith('.spec.ts')) || name.endsWith('.json');
+const { buildConsole, isConsoleSource } = require('../apps/console/build');
+
+const isBuildInput = (name) => (name.endsWith('.ts') && !name.endsWith('.spec.ts')) || name.endsWith('.json') || isConsoleSource(name);
 
 function sourceFiles() {
   const files = fs.readdirSync(root).filter((name) => /^tsconfig.*\.json$/.test(name) || name === 'package.json' || name === 'package-lock.json');
@@ -51,7 +53,8 @@ function buildState(sources = currentSources()) {
   if (!stamp || !fs.existsSync(path.join(dist, 'apps', 'main.js'))) return 'missing';
   // A removed or renamed source would leave its old output behind: start again from scratch.
   if (stamp.files.join('\n') !== sources.files.join('\n')) return 'missing';
-  return stamp.fingerprint === sources.fingerprint ? 'current' : 'changed';
+  const consoleBuilt = fs.existsSync(path.join(dist, 'console', 'index.html'));
+  return stamp.fingerprint === sources.fingerprint && consoleBuilt ? 'current' : 'changed';
 }
 
 /** The compiler (or tsc-alias) while it runs, so that a signal stops it along with the launcher. */
@@ -81,14 +84,16 @@ async function finishBuild(sources) {
 }
 
 /**
- * Compiles apps, libs and migrations into dist. `clean`: from an empty dist; otherwise
- * incremental (tsc reuses dist/.tsbuildinfo and re-emits only what changed).
+ * Compiles apps, libs and migrations into dist, and bundles the console (apps/console) into
+ * dist/console. `clean`: from an empty dist; otherwise incremental (tsc reuses
+ * dist/.tsbuildinfo and re-emits only what changed; the console takes under a second anyway).
  */
 async function build({ clean }) {
   // Fingerprinted before compiling: a file saved during the build makes the next start build again.
   const sources = currentSources();
   if (clean) fs.rmSync(dist, { recursive: true, force: true });
   await run('typescript/bin/tsc', ['-p', 'tsconfig.build.json']);
+  await buildConsole();
   await finishBuild(sources);
 }
 

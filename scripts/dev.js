@@ -5,6 +5,7 @@
 const path = require('node:path');
 const { TscWatchClient } = require('tsc-watch/client');
 const { startApp } = require('./app-process');
+const { buildConsole } = require('../apps/console/build');
 const { currentSources, finishBuild, root } = require('./build-state');
 
 const entry = path.join(root, 'dist/apps/main.js');
@@ -17,6 +18,8 @@ function restart() {
   restarting = restarting.then(async () => {
     if (stopping) return;
     try {
+      // The console is bundled again with each restart (under a second); its own edits alone do not restart.
+      await buildConsole();
       await finishBuild(currentSources());
     } catch (error) {
       console.error(`[dev] ${error.message}; keeping the running app`);

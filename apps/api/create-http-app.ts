@@ -25,6 +25,7 @@ import { CompressedRepresentations } from '@strata/cache';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
 import { addApiIndex } from './api-index';
+import { serveConsole } from './console-assets';
 import { answerItemReadsEarly } from './early-item-reads';
 import { COMPRESSION, precompressedBodies } from './precompressed-bodies';
 import { setupOpenApi } from './openapi';
@@ -115,6 +116,7 @@ export async function createHttpApp(config: AppConfig, logger?: RootLogger): Pro
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(problems);
   setupOpenApi(app);
+  await serveConsole(app);
   return app;
 }
 

@@ -1,0 +1,118 @@
+import { useQuery } from '@tanstack/preact-query';
+import { useEffect, useState } from 'preact/hooks';
+import type { MediaDto } from '../api/types';
+import { formatBytes, formatDate, splitList } from '../components/format';
+import { ProblemView } from '../components/problem-view';
+import { hrefOf } from '../routing';
+import { useSession } from '../session/session';
+import { ConflictNotice } from './conflict-notice';
+import { previewKind } from './upload';
+import { useVersionedItem } from './versioned-item';
+
+/**
+ * The file as an object URL: it is fetched with the key in a header (an <img src> could not send
+ * one, and a key in the URL would be logged), and the URL is released when the view goes.
+ */
+function useFileUrl(id: string, version: number | undefined) {
+  const { api } = useSession();
+  const file = useQuery({
+    queryKey: ['media', 'file', id, version],
+    queryFn: async () => (await api.raw(`media/${id}/file`)).blob(),
+    enabled: version !== undefined,
+  });
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    if (!file.data) return;
+    const objectUrl = URL.createObjectURL(file.data);
+    setUrl(objectUrl);
+    return () => URL.revokeObjectURL(objectUrl);
+  }, [file.data]);
+  return { url, error: file.error };
+}
+
+function Preview({ media, url }: { media: MediaDto; url: string }) {
+  switch (previewKind(media.mimeType)) {
+    case 'image':
+      return <img class="preview" src={url} alt={media.altText || media.filename} />;
+    case 'video':
+      return <video class="preview" src={url} controls />;
+    case 'audio':
+      return <audio src={url} controls />;
+    case 'pdf':
+      return <iframe class="preview pdf" src={url} title={media.filename} />;
+    default:
+      return <p class="muted">No preview for {media.mimeType}.</p>;
+  }
+}
+
+export function MediaDetail({ id }: { id: string }) {
+  const { capabilities } = useSession();
+  const { item, save, remove, conflict, reload } = useVersionedItem<MediaDto>('media', id);
+  const media = item.data?.body;
+  const file = useFileUrl(id, media?.version);
+  const [altText, setAltText] = useState('');
+  const [tags, setTags] = useState('');
+  useEffect(() => {
+    if (media && !conflict) {
+      setAltText(media.altText);
+      setTags(media.tags.join(', '));
+    }
+  }, [media?.version]);
+  if (item.error) return <ProblemView error={item.error} />;
+  if (!media) return <p class="muted">Loading…</p>;
+  const canWrite = capabilities.can('content:write');
+  return (
+    <div class="media-detail">
+      <h2>{media.filename}</h2>
+      <p class="muted">
+        {media.mimeType} · {formatBytes(media.sizeBytes)} · version <span class="version">{media.version}</span> · uploaded {formatDate(media.createdAt)} ·{' '}
+        <a href={hrefOf('relationships', 'media', media.id)}>Relationships</a>
+      </p>
+      <div class="preview-box">{file.url ? <Preview media={media} url={file.url} /> : <ProblemView error={file.error} />}</div>
+      {file.url ? (
+        <a class="button secondary" href={file.url} download={media.filename}>
+          Download
+        </a>
+      ) : null}
+      <form
+        class="editor"
+        onSubmit={(event) => {
+          event.preventDefault();
+          save.mutate(() => ({ altText, tags: splitList(tags) }));
+        }}
+      >
+        <fieldset disabled={!canWrite}>
+          <label>
+            Alt text <input name="altText" value={altText} onInput={(event) => setAltText(event.currentTarget.value)} />
+          </label>
+          <label>
+            Tags <input name="tags" value={tags} onInput={(event) => setTags(event.currentTarget.value)} />
+          </label>
+        </fieldset>
+        {conflict ? <ConflictNotice onReload={() => void reload()} /> : <ProblemView error={save.error} />}
+        {save.isSuccess ? (
+          <p class="ok" role="status">
+            Saved.
+          </p>
+        ) : null}
+        <ProblemView error={remove.error} />
+        {canWrite ? (
+          <div class="actions">
+            <button type="submit" disabled={save.isPending}>
+              Save
+            </button>
+            <button
+              type="button"
+              class="danger"
+              onClick={() => {
+                if (confirm(`Delete ${media.filename}?`)) remove.mutate(undefined, { onSuccess: () => (location.hash = hrefOf('content', 'media')) });
+              }}
+            >
+              Delete
+            </button>
+          </div>
+        ) : null}
+      </form>
+    </div>
+  );
+}

@@ -68,6 +68,11 @@ describe('npm start', () => {
       const processes = watch(run);
       const app = processes.find((pid) => commandLine(pid).includes('dist/apps/main'));
       expect(app).toBeDefined();
+      // The first build bundled the console too: served, and listed in the banner.
+      const consolePage = await fetch(`http://127.0.0.1:${run.port}/console/`);
+      expect(consolePage.status).toBe(200);
+      expect(await consolePage.text()).toContain('<title>Strata Console</title>');
+      await eventually(() => run.output().includes(`  Console    http://127.0.0.1:${run.port}/console`), 'the console in the banner');
 
       run.npm.kill('SIGTERM');
       await run.exited;
@@ -91,10 +96,13 @@ describe('npm start', () => {
     async () => {
       const untouched = workspace.path('dist/libs/core/src/index.js');
       const untouchedAt = statSync(untouched).mtimeMs;
+      const consoleBuiltAt = statSync(workspace.path('dist/console/index.html')).mtimeMs;
       appendFileSync(workspace.path('apps/main.ts'), '\n// changed by the npm start test\n');
+      appendFileSync(workspace.path('apps/console/src/styles.css'), '\n/* changed by the npm start test */\n');
       const run = await start();
       expect(readFileSync(workspace.path('dist/apps/main.js'), 'utf8')).toContain('changed by the npm start test');
       expect(statSync(untouched).mtimeMs).toBe(untouchedAt);
+      expect(statSync(workspace.path('dist/console/index.html')).mtimeMs).toBeGreaterThan(consoleBuiltAt);
       await stopped(run);
     },
     FIRST_BUILD_MS + 60_000,

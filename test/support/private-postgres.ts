@@ -32,6 +32,36 @@ export class PrivatePostgres {
     return server;
   }
 
+  /**
+   * A streaming replica of this server on a port of its own: a base backup taken with
+   * `pg_basebackup -R` (which writes standby.signal and primary_conninfo), started as a hot
+   * standby that replays what this server writes. Destroy it before this server.
+   */
+  async startReplica(): Promise<PrivatePostgres> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'strata-private-pg-replica-'));
+    const runAs = postgresUser();
+    if (runAs.uid !== undefined) chownSync(dataDir, runAs.uid, runAs.gid!);
+    // --checkpoint=fast: the default spread checkpoint makes the backup wait minutes for it.
+    execFileSync(
+      join(this.bin, 'pg_basebackup'),
+      ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '--checkpoint=fast', '--no-sync'],
+      {
+        ...runAs,
+        stdio: 'pipe',
+        cwd: dataDir,
+        timeout: 60_000,
+      },
+    );
+    const replica = new PrivatePostgres(await findFreePort(), dataDir, this.bin);
+    await replica.restart();
+    return replica;
+  }
+
+  /** Runs one statement on `database` of this server (a fresh connection each time). */
+  query<R = Record<string, unknown>>(sql: string, parameters: unknown[] = [], database = 'postgres'): Promise<R[]> {
+    return this.withClient(async (client) => (await client.query(sql, parameters)).rows as R[], database);
+  }
+
   /** A connection string to `database` on this server. */
   url(database = 'postgres'): string {
     return `postgres://postgres@127.0.0.1:${this.port}/${database}`;
@@ -97,8 +127,8 @@ export class PrivatePostgres {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
-  private async withClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
-    const client = new Client({ connectionString: this.url(), connectionTimeoutMillis: 2000 });
+  private async withClient<T>(work: (client: Client) => Promise<T>, database = 'postgres'): Promise<T> {
+    const client = new Client({ connectionString: this.url(database), connectionTimeoutMillis: 2000 });
     client.on('error', () => undefined);
     await client.connect();
     try {

@@ -4,6 +4,8 @@ export * from './config/load-config';
 export * from './config/rate-limit-tiers';
 export * from './core.module';
 export * from './database/postgres-options';
+export * from './database/read-connections';
+export type { ReplicaStatus, ReplicaState } from './database/read-replica';
 export * from './http/problem';
 export * from './http/problem.exception';
 export * from './http/problem-details.filter';

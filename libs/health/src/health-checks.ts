@@ -7,6 +7,7 @@ import { MigrationsIndicator } from './indicators/migrations.indicator';
 import { PostgresIndicator } from './indicators/postgres.indicator';
 import { QueueIndicator } from './indicators/queue.indicator';
 import { RedisIndicator } from './indicators/redis.indicator';
+import { ReplicasIndicator } from './indicators/replicas.indicator';
 
 export interface HealthCheck {
   /** The name it answers under in `info`, `error` and `details`. */
@@ -31,6 +32,7 @@ export class HealthChecks {
     disk: DiskIndicator,
     cache: CacheIndicator,
     queue: QueueIndicator,
+    replicas: ReplicasIndicator,
   ) {
     this.all = [
       { key: 'postgres', critical: true, readiness: true, run: (key) => postgres.check(key) },
@@ -44,6 +46,8 @@ export class HealthChecks {
       { key: 'cache', critical: false, readiness: false, run: (key) => Promise.resolve(cache.check(key)) },
       // Events wait in the outbox while the worker or Redis is away: degraded, never a reason to leave the load balancer.
       { key: 'queue', critical: false, readiness: false, run: (key) => queue.check(key) },
+      // Only with DATABASE_REPLICA_URLS. Their reads go to the primary while they are away: degraded, never a reason to leave the load balancer.
+      ...(replicas.configured ? [{ key: 'replicas', critical: false, readiness: false, run: (key: string) => Promise.resolve(replicas.check(key)) }] : []),
     ];
   }
 }

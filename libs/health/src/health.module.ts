@@ -12,6 +12,7 @@ import { MigrationsIndicator } from './indicators/migrations.indicator';
 import { PostgresIndicator } from './indicators/postgres.indicator';
 import { QueueIndicator } from './indicators/queue.indicator';
 import { RedisIndicator } from './indicators/redis.indicator';
+import { ReplicasIndicator } from './indicators/replicas.indicator';
 import { MetricsController } from './metrics.controller';
 
 /** GET /health, /health/live, /health/ready and /metrics. */
@@ -31,6 +32,7 @@ import { MetricsController } from './metrics.controller';
     DiskIndicator,
     CacheIndicator,
     QueueIndicator,
+    ReplicasIndicator,
   ],
 })
 export class HealthModule {}

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CacheService } from '@strata/cache';
+import { ReadConnections } from '@strata/core';
 import { DataSource } from 'typeorm';
 import { BatchOperationDto, BatchResultDto } from '../shared/batch.dto';
 import { runBatch } from '../shared/batch-runner';
@@ -35,11 +36,12 @@ export class MediaService {
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
+    reads: ReadConnections,
     changes: ContentChanges,
     private readonly storage: MediaStorage,
     private readonly cache: CacheService,
   ) {
-    this.store = new VersionedStore(dataSource, MediaEntity, changes, 'media', 'Media item', MediaDto.from);
+    this.store = new VersionedStore(dataSource, reads, MediaEntity, changes, 'media', 'Media item', MediaDto.from);
   }
 
   get(id: string): Promise<MediaEntity> {
@@ -48,7 +50,7 @@ export class MediaService {
 
   /** The API representation of a media item, through the cache. */
   read(id: string): Promise<MediaDto> {
-    return this.cache.getOrLoad(contentItemKey('media', id), async () => MediaDto.from(await this.get(id)), { tags: [contentItemTag('media', id)] });
+    return this.cache.getOrLoad(contentItemKey('media', id), async () => MediaDto.from(await this.store.load(id)), { tags: [contentItemTag('media', id)] });
   }
 
   /** A list or search of media as the API answers it, through the cache. */
@@ -73,15 +75,16 @@ export class MediaService {
   }
 
   list(query: MediaListQueryDto): Promise<ListPage<MediaEntity>> {
-    const builder = this.store.repository.createQueryBuilder('media');
-    if (query.mimeType?.endsWith('/*')) {
-      builder.andWhere('starts_with(media.mime_type, :mimeTypePrefix)', { mimeTypePrefix: query.mimeType.slice(0, -1) });
-    } else if (query.mimeType) {
-      builder.andWhere('media.mime_type = :mimeType', { mimeType: query.mimeType });
-    }
-    // `@>` (not `= ANY`) so the GIN index on tags serves the filter.
-    if (query.tag) builder.andWhere('media.tags @> ARRAY[:tag]::text[]', { tag: query.tag });
-    return keysetList(builder, { sorts: MEDIA_SORTS, fuzzyColumn: 'filename', defaultSort: '-createdAt' }, query);
+    return this.store.readList('media', (builder) => {
+      if (query.mimeType?.endsWith('/*')) {
+        builder.andWhere('starts_with(media.mime_type, :mimeTypePrefix)', { mimeTypePrefix: query.mimeType.slice(0, -1) });
+      } else if (query.mimeType) {
+        builder.andWhere('media.mime_type = :mimeType', { mimeType: query.mimeType });
+      }
+      // `@>` (not `= ANY`) so the GIN index on tags serves the filter.
+      if (query.tag) builder.andWhere('media.tags @> ARRAY[:tag]::text[]', { tag: query.tag });
+      return keysetList(builder, { sorts: MEDIA_SORTS, fuzzyColumn: 'filename', defaultSort: '-createdAt' }, query);
+    });
   }
 
   /** Records an upload whose file is already stored; if the row cannot be written, the file goes. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CacheService } from '@strata/cache';
-import { ProblemException } from '@strata/core';
+import { ProblemException, ReadConnections } from '@strata/core';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { BatchOperationDto, BatchResultDto } from '../shared/batch.dto';
 import { runBatch } from '../shared/batch-runner';
@@ -27,10 +27,11 @@ export class ModulesService {
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
+    reads: ReadConnections,
     changes: ContentChanges,
     private readonly cache: CacheService,
   ) {
-    this.store = new VersionedStore(dataSource, ModuleEntity, changes, 'module', 'Module', ModuleDto.from);
+    this.store = new VersionedStore(dataSource, reads, ModuleEntity, changes, 'module', 'Module', ModuleDto.from);
   }
 
   get(id: string): Promise<ModuleEntity> {
@@ -39,7 +40,7 @@ export class ModulesService {
 
   /** The API representation of a module, through the cache. */
   read(id: string): Promise<ModuleDto> {
-    return this.cache.getOrLoad(contentItemKey('module', id), async () => ModuleDto.from(await this.get(id)), { tags: [contentItemTag('module', id)] });
+    return this.cache.getOrLoad(contentItemKey('module', id), async () => ModuleDto.from(await this.store.load(id)), { tags: [contentItemTag('module', id)] });
   }
 
   /** A list or search of modules as the API answers it, through the cache. */
@@ -64,12 +65,13 @@ export class ModulesService {
   }
 
   list(query: ModuleListQueryDto): Promise<ListPage<ModuleEntity>> {
-    const builder = this.store.repository.createQueryBuilder('module');
-    if (query.pageId) builder.andWhere('module.page_id = :pageId', { pageId: query.pageId });
-    if (query.kind) builder.andWhere('module.kind = :kind', { kind: query.kind });
-    // `@>` (not `= ANY`) so the GIN index on tags serves the filter.
-    if (query.tag) builder.andWhere('module.tags @> ARRAY[:tag]::text[]', { tag: query.tag });
-    return keysetList(builder, { sorts: MODULE_SORTS, fuzzyColumn: 'title', defaultSort: '-createdAt' }, query);
+    return this.store.readList('module', (builder) => {
+      if (query.pageId) builder.andWhere('module.page_id = :pageId', { pageId: query.pageId });
+      if (query.kind) builder.andWhere('module.kind = :kind', { kind: query.kind });
+      // `@>` (not `= ANY`) so the GIN index on tags serves the filter.
+      if (query.tag) builder.andWhere('module.tags @> ARRAY[:tag]::text[]', { tag: query.tag });
+      return keysetList(builder, { sorts: MODULE_SORTS, fuzzyColumn: 'title', defaultSort: '-createdAt' }, query);
+    });
   }
 
   create(dto: CreateModuleDto): Promise<ModuleEntity> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CacheService } from '@strata/cache';
-import { ProblemException } from '@strata/core';
+import { ProblemException, ReadConnections } from '@strata/core';
 import { DataSource, EntityManager } from 'typeorm';
 import { BatchOperationDto, BatchResultDto } from '../shared/batch.dto';
 import { runBatch } from '../shared/batch-runner';
@@ -26,11 +26,12 @@ export class PagesService {
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
+    reads: ReadConnections,
     changes: ContentChanges,
     private readonly modules: ModulesService,
     private readonly cache: CacheService,
   ) {
-    this.store = new VersionedStore(dataSource, PageEntity, changes, 'page', 'Page', PageDto.from);
+    this.store = new VersionedStore(dataSource, reads, PageEntity, changes, 'page', 'Page', PageDto.from);
   }
 
   get(id: string): Promise<PageEntity> {
@@ -39,7 +40,7 @@ export class PagesService {
 
   /** The API representation of a page, through the cache. */
   read(id: string): Promise<PageDto> {
-    return this.cache.getOrLoad(contentItemKey('page', id), async () => PageDto.from(await this.get(id)), { tags: [contentItemTag('page', id)] });
+    return this.cache.getOrLoad(contentItemKey('page', id), async () => PageDto.from(await this.store.load(id)), { tags: [contentItemTag('page', id)] });
   }
 
   /** A list or search of pages as the API answers it, through the cache. */
@@ -64,12 +65,13 @@ export class PagesService {
   }
 
   list(query: PageListQueryDto): Promise<ListPage<PageEntity>> {
-    const builder = this.store.repository.createQueryBuilder('page');
-    if (query.status) builder.andWhere('page.status = :status', { status: query.status });
-    if (query.slug) builder.andWhere('page.slug = :slug', { slug: query.slug });
-    // `@>` (not `= ANY`) so the GIN index on tags serves the filter.
-    if (query.tag) builder.andWhere('page.tags @> ARRAY[:tag]::text[]', { tag: query.tag });
-    return keysetList(builder, { sorts: PAGE_SORTS, fuzzyColumn: 'title', defaultSort: '-createdAt' }, query);
+    return this.store.readList('page', (builder) => {
+      if (query.status) builder.andWhere('page.status = :status', { status: query.status });
+      if (query.slug) builder.andWhere('page.slug = :slug', { slug: query.slug });
+      // `@>` (not `= ANY`) so the GIN index on tags serves the filter.
+      if (query.tag) builder.andWhere('page.tags @> ARRAY[:tag]::text[]', { tag: query.tag });
+      return keysetList(builder, { sorts: PAGE_SORTS, fuzzyColumn: 'title', defaultSort: '-createdAt' }, query);
+    });
   }
 
   create(dto: CreatePageDto): Promise<PageEntity> {

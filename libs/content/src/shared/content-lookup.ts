@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import { ReadConnections } from '@strata/core';
+import type { EntityManager } from 'typeorm';
 import type { ContentKind } from './content-changes';
 
 /** A content item as other modules name it. */
@@ -29,10 +29,11 @@ export const contentRefKey = (ref: ContentRef): string => `${ref.type}:${ref.id}
  */
 @Injectable()
 export class ContentLookup {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  /** Existence and summaries serve cached reads (graph walks, link lists), so they may come from a replica. */
+  constructor(private readonly reads: ReadConnections) {}
 
   async exists(ref: ContentRef): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM ${TABLES[ref.type].table} WHERE id = $1`, [ref.id]);
+    const rows: unknown[] = await this.reads.read((manager) => manager.query(`SELECT 1 FROM ${TABLES[ref.type].table} WHERE id = $1`, [ref.id]));
     return rows.length > 0;
   }
 
@@ -55,7 +56,9 @@ export class ContentLookup {
     const result = new Map<string, ContentSummary>();
     for (const [type, ids] of groupByType(refs)) {
       const { table, title } = TABLES[type];
-      const rows: { id: string; title: string }[] = await this.dataSource.query(`SELECT id, ${title} AS title FROM ${table} WHERE id = ANY($1::uuid[])`, [ids]);
+      const rows: { id: string; title: string }[] = await this.reads.read((manager) =>
+        manager.query(`SELECT id, ${title} AS title FROM ${table} WHERE id = ANY($1::uuid[])`, [ids]),
+      );
       for (const row of rows) result.set(contentRefKey({ type, id: row.id }), { title: row.title });
     }
     return result;

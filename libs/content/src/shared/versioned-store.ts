@@ -1,5 +1,5 @@
-import { ProblemException } from '@strata/core';
-import { DataSource, EntityManager, EntityTarget, QueryFailedError } from 'typeorm';
+import { ProblemException, ReadConnections } from '@strata/core';
+import { DataSource, EntityManager, EntityTarget, QueryFailedError, SelectQueryBuilder } from 'typeorm';
 import { newContentId } from './content-id';
 import type { ContentChanges, ContentKind } from './content-changes';
 
@@ -23,6 +23,8 @@ export type EditableFields<E extends VersionedEntity> = Omit<E, keyof VersionedE
 export class VersionedStore<E extends VersionedEntity> {
   constructor(
     readonly dataSource: DataSource,
+    /** Where reads that may be slightly behind run (a replica when one is fit); never writes or If-Match checks. */
+    private readonly reads: ReadConnections,
     private readonly entity: EntityTarget<E>,
     private readonly changes: ContentChanges,
     private readonly kind: ContentKind,
@@ -36,10 +38,24 @@ export class VersionedStore<E extends VersionedEntity> {
     return this.dataSource.getRepository(this.entity);
   }
 
+  /** The row as the primary has it now. */
   async get(id: string): Promise<E> {
-    const found = await this.repository.findOneBy({ id } as never);
-    if (!found) throw this.notFound(id);
-    return found;
+    return this.found(id, await this.repository.findOneBy({ id } as never));
+  }
+
+  /** The row for a cache load: from a replica that has replayed every commit made before this call, else the primary. */
+  async load(id: string): Promise<E> {
+    return this.found(id, await this.reads.read((manager) => manager.findOneBy(this.entity, { id } as never)));
+  }
+
+  /** A list or search: the builder runs where `ReadConnections` sends it. */
+  readList<T>(alias: string, run: (builder: SelectQueryBuilder<E>) => Promise<T>): Promise<T> {
+    return this.reads.read((manager) => run(manager.getRepository(this.entity).createQueryBuilder(alias)));
+  }
+
+  private found(id: string, row: E | null): E {
+    if (!row) throw this.notFound(id);
+    return row;
   }
 
   /** Every write goes through here, so change listeners see it in and after the transaction. */

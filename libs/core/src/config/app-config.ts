@@ -18,7 +18,14 @@ export class AppConfig {
     /** API_PROCESSES: how many processes serve HTTP on the port (`auto`: one per core). */
     processes: number;
   };
-  readonly database: { url?: string; poolSize: number };
+  readonly database: {
+    url?: string;
+    poolSize: number;
+    /** DATABASE_REPLICA_URLS: read replicas (none: every read goes to `url`). */
+    replicaUrls: string[];
+    /** DATABASE_REPLICA_MAX_LAG_MS: a replica further behind is skipped. */
+    replicaMaxLagMs: number;
+  };
   readonly redis: { url?: string; keyPrefix: string; commandTimeoutMs: number };
   readonly role: ProcessRole;
   readonly logLevel: LogLevel;

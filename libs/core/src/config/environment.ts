@@ -49,6 +49,18 @@ export class Environment {
   @Max(200)
   DATABASE_POOL_SIZE: number = 10;
 
+  /** Streaming replicas of DATABASE_URL's server that cache misses, lists, searches and graph walks may read from. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/[^\s,]+(\s*,\s*postgres(ql)?:\/\/[^\s,]+)*$/, { message: 'must be a comma list of postgres:// connection strings' })
+  DATABASE_REPLICA_URLS?: string;
+
+  /** A replica further behind the primary than this is not read from until it has caught up. */
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  DATABASE_REPLICA_MAX_LAG_MS: number = 5000;
+
   @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// connection string' })
   REDIS_URL?: string;

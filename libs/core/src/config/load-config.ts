@@ -47,6 +47,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
     );
   }
 
+  if (parsed.DATABASE_REPLICA_URLS && !parsed.DATABASE_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  DATABASE_REPLICA_URLS: needs DATABASE_URL (the primary those servers replicate; the embedded PostgreSQL has no replicas)',
+    );
+  }
+
   const dataDir = resolve(parsed.DATA_DIR);
   const corsOrigins =
     parsed.CORS_ORIGINS.trim() === '*'
@@ -65,7 +71,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
       trustProxy,
       processes: parsed.API_PROCESSES === 'auto' ? availableParallelism() : Number(parsed.API_PROCESSES),
     },
-    database: { url: parsed.DATABASE_URL, poolSize: parsed.DATABASE_POOL_SIZE },
+    database: {
+      url: parsed.DATABASE_URL,
+      poolSize: parsed.DATABASE_POOL_SIZE,
+      replicaUrls: (parsed.DATABASE_REPLICA_URLS ?? '')
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
+      replicaMaxLagMs: parsed.DATABASE_REPLICA_MAX_LAG_MS,
+    },
     redis: { url: parsed.REDIS_URL, keyPrefix: parsed.REDIS_KEY_PREFIX, commandTimeoutMs: parsed.REDIS_COMMAND_TIMEOUT_MS },
     role: parsed.PROCESS_ROLE,
     logLevel: parsed.LOG_LEVEL,

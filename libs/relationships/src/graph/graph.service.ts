@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { CacheService, LoadContext } from '@strata/cache';
 import { ContentLookup, ContentRef, contentRefKey } from '@strata/content';
-import { ProblemException } from '@strata/core';
-import type { DataSource } from 'typeorm';
+import { ProblemException, ReadConnections } from '@strata/core';
 import { label } from '../links/item-links.service';
 import { graphKey, linksTag } from '../relationship-cache';
 import { RelationshipTypesService } from '../types/relationship-types.service';
@@ -19,7 +17,7 @@ import { GRAPH_SQL, GraphRow } from './graph-query';
 @Injectable()
 export class GraphService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reads: ReadConnections,
     private readonly types: RelationshipTypesService,
     private readonly content: ContentLookup,
     private readonly cache: CacheService,
@@ -37,7 +35,7 @@ export class GraphService {
   }
 
   private async walk(root: ContentRef, depth: number, followed: string[] | null, limit: number, found: LoadContext['addTags']): Promise<GraphDto> {
-    const rows: GraphRow[] = await this.dataSource.query(GRAPH_SQL, [root.type, root.id, depth, followed, limit + 1]);
+    const rows: GraphRow[] = await this.reads.read((manager) => manager.query(GRAPH_SQL, [root.type, root.id, depth, followed, limit + 1]));
     const reached = rows.filter((row) => row.kind === 'node');
     const truncated = reached.length > limit;
     const kept = reached.slice(0, limit).map((row) => ({ type: row.node_type!, id: row.node_id!, depth: Number(row.depth) }));

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { CacheService } from '@strata/cache';
 import { ContentLookup, ContentRef, contentRefKey } from '@strata/content';
-import { decodeCursor, encodeCursor, ProblemException } from '@strata/core';
-import type { DataSource } from 'typeorm';
+import { decodeCursor, encodeCursor, ProblemException, ReadConnections } from '@strata/core';
 import { itemLinksKey, linksTag } from '../relationship-cache';
 import { RelationshipTypesService } from '../types/relationship-types.service';
 import { LinkDirection, LinkFilter, linkFilter, LinkSide, LinkView, toLinkView } from './link-view';
@@ -34,7 +32,7 @@ export interface ItemLinksQuery {
 @Injectable()
 export class ItemLinksService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reads: ReadConnections,
     private readonly types: RelationshipTypesService,
     private readonly content: ContentLookup,
     private readonly cache: CacheService,
@@ -78,10 +76,8 @@ export class ItemLinksService {
       branches.push(`(SELECT id, 'in' AS direction, type, source_type AS other_type, source_id AS other_id, metadata, created_at
          FROM relationships WHERE target_type = $1 AND target_id = $2${type}${after} ORDER BY id LIMIT ${bind(limit)})`);
     }
-    const rows: LinkSideRow[] = await this.dataSource.query(
-      `SELECT * FROM (${branches.join(' UNION ALL ')}) links ORDER BY id LIMIT ${bind(limit)}`,
-      parameters,
-    );
+    const sql = `SELECT * FROM (${branches.join(' UNION ALL ')}) links ORDER BY id LIMIT ${bind(limit)}`;
+    const rows: LinkSideRow[] = await this.reads.read((manager) => manager.query(sql, parameters));
     return rows.map((row) => ({
       id: row.id,
       direction: row.direction,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CacheService } from '@strata/cache';
 import { ContentLookup } from '@strata/content';
-import { decodeCursor, encodeCursor, ProblemException } from '@strata/core';
+import { decodeCursor, encodeCursor, ProblemException, ReadConnections } from '@strata/core';
 import { DomainEvents } from '@strata/events';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
@@ -24,6 +24,7 @@ const ID_SORT = 'id';
 export class RelationshipsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reads: ReadConnections,
     private readonly types: RelationshipTypesService,
     private readonly content: ContentLookup,
     private readonly events: DomainEvents,
@@ -75,7 +76,9 @@ export class RelationshipsService {
   /** Cached by id; a delete, direct or cascaded, drops that key after its commit. */
   read(id: string): Promise<Relationship> {
     return this.cache.getOrLoad(relationshipKey(id), async () => {
-      const [row]: RelationshipRow[] = await this.dataSource.query(`SELECT ${RELATIONSHIP_COLUMNS} FROM relationships WHERE id = $1`, [id]);
+      const [row]: RelationshipRow[] = await this.reads.read((manager) =>
+        manager.query(`SELECT ${RELATIONSHIP_COLUMNS} FROM relationships WHERE id = $1`, [id]),
+      );
       if (!row) throw notFound(id);
       return toRelationship(row, await this.types.registry(row.type));
     });
@@ -113,10 +116,8 @@ export class RelationshipsService {
     if (query.type) where('type = ?', query.type);
     if (afterId) where('id > ?', afterId);
     parameters.push(query.limit + 1);
-    const rows: RelationshipRow[] = await this.dataSource.query(
-      `SELECT ${RELATIONSHIP_COLUMNS} FROM relationships ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY id LIMIT $${parameters.length}`,
-      parameters,
-    );
+    const sql = `SELECT ${RELATIONSHIP_COLUMNS} FROM relationships ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY id LIMIT $${parameters.length}`;
+    const rows: RelationshipRow[] = await this.reads.read((manager) => manager.query(sql, parameters));
     const page = rows.slice(0, query.limit);
     const registry = await this.types.registry(...page.map((row) => row.type));
     return {

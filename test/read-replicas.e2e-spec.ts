@@ -105,10 +105,13 @@ describe('PostgreSQL read replicas', () => {
     // Read twice more: what was cached is the new version.
     for (let again = 0; again < 2; again++) expect((await strata.api().get(`/api/v1/pages/${page.id}`).expect(200)).body.version).toBe(2);
 
+    // None of these reads ran on the replica; the read floor sent them to the primary (on a busy
+    // machine a late poll may also have set the replica aside for a moment: 'no_replica').
     const after = await readCounts();
-    // The replica was up and within the lag bound: only the read floor sent these to the primary.
-    expect((await replicaHealth()).state).toBe('up');
-    expect((after['primary/behind_floor'] ?? 0) - (before['primary/behind_floor'] ?? 0)).toBeGreaterThanOrEqual(2);
+    const grew = (key: string) => (after[key] ?? 0) - (before[key] ?? 0);
+    expect(grew('replica/')).toBe(0);
+    expect(grew('primary/behind_floor')).toBeGreaterThanOrEqual(1);
+    expect(grew('primary/behind_floor') + grew('primary/no_replica')).toBeGreaterThanOrEqual(2);
   });
 
   it('reads from a replica within the lag bound, and skips it once it is further behind', async () => {

@@ -1,11 +1,10 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { HttpException, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   DataSource,
   type DataSourceOptions,
   type EntityManager,
   type EntitySubscriberInterface,
-  QueryFailedError,
   type QueryRunner,
   type TransactionCommitEvent,
   type TransactionRollbackEvent,
@@ -13,7 +12,6 @@ import {
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisConnections } from '../redis/redis-connections';
-import { isDatabaseUnavailable } from './database-unavailable';
 import { PrimaryPositions } from './primary-positions';
 import { ReadFloor } from './read-floor';
 import { ReadReplica, type ReplicaStatus } from './read-replica';
@@ -228,7 +226,12 @@ export class ReadConnections implements OnApplicationBootstrap, OnApplicationShu
   }
 }
 
-/** A failure of the replica (connection, recovery conflict, timeout), as opposed to the work's own error (a 404). */
+/**
+ * A failure of the replica, as opposed to the work's own answer (a 404 problem). Anything else
+ * counts: a refused connection surfaces as pg's bare socket error, a recovery conflict or a
+ * timeout as a QueryFailedError, and a read that would fail on the primary as well only costs
+ * one more attempt there.
+ */
 function isReplicaFault(error: unknown): boolean {
-  return isDatabaseUnavailable(error) || error instanceof QueryFailedError;
+  return !(error instanceof HttpException);
 }

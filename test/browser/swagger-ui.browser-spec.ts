@@ -99,4 +99,75 @@ describe('Swagger UI in a browser', () => {
     // The example is still there to read.
     expect(await list.locator('tr[data-param-name="tag"]').innerText()).toMatch(/Example: news/);
   });
+
+  it('authorizes with an sk_ key, and Try it out answers 2xx on a list, a create and a file upload', async () => {
+    // The first test's deliberate inline script was reported on both channels: start clean.
+    consoleErrors.length = 0;
+    failedRequests.length = 0;
+    await page.evaluate('window.cspViolations = []');
+    const key = environment.env.ADMIN_API_KEY;
+    expect(key).toMatch(/^sk_/);
+    await page.locator('button.btn.authorize').first().click();
+    const bearer = page.locator('.auth-container', { has: page.locator('h4', { hasText: /^bearer/ }) });
+    await bearer.locator('input').fill(key);
+    await bearer.locator('button.authorize').click();
+    // Authorized: the section shows the scheme as logged in, with a Logout button.
+    await bearer.locator('button', { hasText: 'Logout' }).waitFor({ state: 'visible', timeout: 5000 });
+    await page.locator('.dialog-ux button.close-modal').click();
+
+    // A list (already in Try-it-out mode from the test above).
+    const list = operation('get', '/api/v1/pages');
+    expectStatus(await execute(list), '200');
+
+    // A create, with a body typed into the example's place.
+    const create = operation('post', '/api/v1/pages');
+    await open(create);
+    await create.locator('textarea.body-param__text').fill(JSON.stringify({ title: 'From Swagger UI', slug: 'from-swagger-ui' }));
+    expectStatus(await execute(create), '201');
+    const created = (await strata.api().get('/api/v1/pages?slug=from-swagger-ui').expect(200)).body;
+    expect(created.data.map((item: { title: string }) => item.title)).toEqual(['From Swagger UI']);
+
+    // A file upload: the multipart form's file part is a file picker.
+    const upload = operation('post', '/api/v1/media');
+    await open(upload);
+    await upload.locator('input[type=file]').setInputFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: PNG_PIXEL });
+    expectStatus(await execute(upload), '201');
+    const media = (await strata.api().get('/api/v1/media').expect(200)).body;
+    expect(media.data).toEqual([expect.objectContaining({ filename: 'pixel.png', mimeType: 'image/png', sizeBytes: PNG_PIXEL.length })]);
+
+    await page.screenshot({ path: join(RUN_DIR, 'swagger-try-it-out.png'), fullPage: true });
+    expect({ consoleErrors, failedRequests, cspViolations: await page.evaluate('window.cspViolations') }).toEqual({
+      consoleErrors: [],
+      failedRequests: [],
+      cspViolations: [],
+    });
+  }, 180_000); // three round trips through a full Swagger UI page on a shared 2-core machine
+
+  /** An operation's block in Swagger UI, by method and path. */
+  const operation = (method: string, path: string) => page.locator(`.opblock-${method}`, { has: page.locator(`.opblock-summary-path[data-path="${path}"]`) });
+
+  /** Expands the operation and switches it to Try-it-out. */
+  async function open(block: ReturnType<typeof operation>): Promise<void> {
+    await block.locator('.opblock-summary').click();
+    await block.locator('button.try-out__btn').click();
+  }
+
+  /** Presses Execute and returns the status Swagger UI shows for the live response, and its body (to read when the status is wrong). */
+  async function execute(block: ReturnType<typeof operation>): Promise<{ status: string; body: string }> {
+    await block.locator('button.execute').click();
+    const response = block.locator('.live-responses-table tr.response');
+    await response.waitFor({ state: 'visible', timeout: 15000 });
+    const status = (await response.locator('.response-col_status').innerText()).trim();
+    const body = await response.locator('.response-col_description').innerText();
+    const request = await block.locator('.curl-command').innerText();
+    return { status, body: `${request}\n${body}` };
+  }
 });
+
+/** Fails with the response body Swagger UI showed, which says why. */
+function expectStatus(shown: { status: string; body: string }, status: string): void {
+  if (shown.status !== status) throw new Error(`Try it out answered ${shown.status}, not ${status}:\n${shown.body}`);
+}
+
+/** The smallest valid PNG: one transparent pixel. */
+const PNG_PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');

@@ -11,6 +11,10 @@ describe('parseUploadFields', () => {
     expect(parse({ tags: ['["a","b"]'] }).fields.tags).toEqual(['a', 'b']);
     expect(parse({ tags: ['a', 'b'] }).fields.tags).toEqual(['a', 'b']);
     expect(parse({ tags: ['solo'] }).fields.tags).toEqual(['solo']);
+    // Comma-separated, as Swagger UI's Try it out sends an array field of a multipart form.
+    expect(parse({ tags: ['team,office'] }).fields.tags).toEqual(['team', 'office']);
+    expect(parse({ tags: ['news, featured', 'extra'] }).fields.tags).toEqual(['news', 'featured', 'extra']);
+    expect(Object.keys(parse({ tags: ['ok,'] }).errors)).toEqual(['tags']);
     const parsed = parse({ altText: ['A cat'], metadata: ['{"credit":"Jane"}'] });
     expect(parsed.errors).toEqual({});
     expect(parsed.fields).toMatchObject({ altText: 'A cat', metadata: { credit: 'Jane' } });

@@ -16,7 +16,8 @@ class FieldError extends Error {}
 
 /**
  * Turns multipart text fields into the upload DTO and validates it with the rules a JSON
- * body gets (unknown fields included). `tags` is a JSON array or a field repeated per tag;
+ * body gets (unknown fields included). `tags` is a JSON array, a field repeated per tag, or a
+ * comma-separated list (what Swagger UI and `curl -F tags=a,b` send; a tag cannot hold a comma);
  * `metadata` is JSON text (or a part sent as application/json, already decoded).
  */
 export function parseUploadFields(form: FormFields): ParsedUploadFields {
@@ -53,7 +54,7 @@ function decodeTags(values: unknown[]): unknown {
   const [first] = values;
   if (values.length === 1 && typeof first === 'string' && first.trimStart().startsWith('[')) return decodeJsonText('tags', first, 'a JSON array of strings');
   if (values.length === 1 && Array.isArray(first)) return first;
-  return values;
+  return values.flatMap((value) => (typeof value === 'string' && value.includes(',') ? value.split(',').map((tag) => tag.trim()) : [value]));
 }
 
 function single(name: string, values: unknown[]): unknown {

@@ -23,7 +23,7 @@ export function ApiMediaUploadBody(): MethodDecorator {
           tags: {
             type: 'array',
             items: { type: 'string' },
-            description: 'Repeat the field once per tag, or send one field holding a JSON array',
+            description: 'Repeat the field once per tag, or send one field holding a comma-separated list (`team,office`) or a JSON array',
             example: ['team', 'office'],
           },
           metadata: { type: 'string', description: 'A JSON object, as text', example: '{"credit":"Jane Doe"}' },

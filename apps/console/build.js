@@ -25,6 +25,8 @@ async function buildConsole({ outDir = DEFAULT_OUT_DIR } = {}) {
     target: 'es2022',
     jsx: 'automatic',
     jsxImportSource: 'preact',
+    // The typed client (packages/client) from its TypeScript sources, as its package.json offers them.
+    conditions: ['strata-source'],
     // Libraries drop their development-only checks and warnings.
     define: { 'process.env.NODE_ENV': '"production"' },
     entryNames: 'assets/[name]-[hash]',

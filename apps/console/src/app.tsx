@@ -1,7 +1,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/preact-query';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { createApiClient } from './api/client';
-import { ApiProblem } from './api/problem';
+import { StrataProblem } from '@strata/client';
 import { Layout } from './layout';
 import { forgetKey, storedKey, storeKey } from './session/key-storage';
 import { capabilitiesOf } from './session/scopes';
@@ -14,7 +14,7 @@ function createQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
       queries: {
-        retry: (count, error) => count < 2 && !(error instanceof ApiProblem && error.status >= 400 && error.status < 500),
+        retry: (count, error) => count < 2 && !(error instanceof StrataProblem && error.status >= 400 && error.status < 500),
         refetchOnWindowFocus: false,
       },
     },

@@ -1,9 +1,10 @@
-import { ApiProblem, networkProblem, problemFromResponse } from './problem';
+import { problemFromResponse } from '@strata/client';
+import { networkProblem } from './problem';
 
 /**
  * The console's only way to the API: every request carries the signed-in key in a header
- * (never in a URL) and every failure becomes an ApiProblem with the problem's title and detail.
- * Same origin: the console is served by the Strata it manages.
+ * (never in a URL) and every failure becomes the typed client's StrataProblem (title, detail,
+ * status). Same origin: the console is served by the Strata it manages.
  */
 export interface ApiClient {
   get<T>(path: string, query?: Query): Promise<T>;
@@ -38,7 +39,7 @@ export function createApiClient(key: string, fetchImpl: typeof fetch = (input, i
     } catch (error) {
       throw networkProblem(error);
     }
-    if (!response.ok) throw problemFromResponse(response.status, response.statusText, response.headers.get('retry-after'), await response.text());
+    if (!response.ok) throw await problemFromResponse(response);
     return response;
   }
 
@@ -68,5 +69,3 @@ export function createApiClient(key: string, fetchImpl: typeof fetch = (input, i
     },
   };
 }
-
-export { ApiProblem };

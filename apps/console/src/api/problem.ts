@@ -1,49 +1,19 @@
-/** An RFC 9457 problem the API answered with (or one made up for a network failure), as the console shows it. */
-export class ApiProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly title: string,
-    readonly detail: string,
-    /** Field → messages, for validation errors (400). */
-    readonly fieldErrors: Record<string, string[]> = {},
-    /** Seconds to wait, from Retry-After on a 429. */
-    readonly retryAfterS?: number,
-  ) {
-    super(`${title}: ${detail}`);
-  }
+import { StrataProblem } from '@strata/client';
+
+/**
+ * Failures are the typed client's StrataProblem (title, detail, status, field errors; a 412 is
+ * its PreconditionFailedError and a 429 its RateLimitedError). These make one for the cases the
+ * API did not answer: no answer at all, or a form the console refuses before sending.
+ */
+export function networkProblem(error: unknown): StrataProblem {
+  return new StrataProblem({ type: 'about:blank', title: 'Strata did not answer', status: 0, detail: error instanceof Error ? error.message : String(error) });
 }
 
-interface ProblemBody {
-  title?: unknown;
-  detail?: unknown;
-  errors?: unknown;
+export function formProblem(title: string, detail: string): StrataProblem {
+  return new StrataProblem({ type: 'about:blank', title, status: 400, detail });
 }
 
-/** Builds the problem from a failed response's status, headers and (possibly empty or non-JSON) body text. */
-export function problemFromResponse(status: number, statusText: string, retryAfter: string | null, bodyText: string): ApiProblem {
-  let body: ProblemBody = {};
-  try {
-    const parsed: unknown = JSON.parse(bodyText);
-    if (parsed && typeof parsed === 'object') body = parsed;
-  } catch {
-    // Not JSON (a proxy's HTML page, an empty body): the status line is all there is.
-  }
-  const title = typeof body.title === 'string' ? body.title : statusText || `HTTP ${status}`;
-  const detail = typeof body.detail === 'string' ? body.detail : `The server answered ${status} without details.`;
-  const retryAfterS = retryAfter !== null && /^\d+$/.test(retryAfter) ? Number(retryAfter) : undefined;
-  return new ApiProblem(status, title, detail, fieldErrorsOf(body.errors), retryAfterS);
-}
-
-function fieldErrorsOf(errors: unknown): Record<string, string[]> {
-  if (!errors || typeof errors !== 'object') return {};
-  const result: Record<string, string[]> = {};
-  for (const [field, messages] of Object.entries(errors)) {
-    if (Array.isArray(messages)) result[field] = messages.map(String);
-  }
-  return result;
-}
-
-/** The problem for a request that got no answer at all. */
-export function networkProblem(error: unknown): ApiProblem {
-  return new ApiProblem(0, 'Strata did not answer', error instanceof Error ? error.message : String(error));
+/** Whether an error is the API refusing with this status. */
+export function hasStatus(error: unknown, ...statuses: number[]): boolean {
+  return error instanceof StrataProblem && statuses.includes(error.status);
 }

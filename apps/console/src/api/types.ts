@@ -1,226 +1,49 @@
-// The API's resources as the console reads them: the fields it uses of the schemas in Strata's
-// OpenAPI document (/docs-json), named after them.
+import type { components } from '@strata/client';
 
-export type ContentType = 'page' | 'module' | 'media';
-export type PageStatus = 'draft' | 'published' | 'archived';
+// The API's resources as the console reads them: the schemas of Strata's OpenAPI document, as
+// the typed client (packages/client) generates them, so the console cannot drift from the API.
+type Schemas = components['schemas'];
+
+export type ContentType = Schemas['ContentRefDto']['type'];
+export type PageStatus = Schemas['PageDto']['status'];
 
 export interface ListOf<T> {
   data: T[];
   nextCursor: string | null;
 }
 
-interface Versioned {
-  id: string;
-  tags: string[];
-  metadata: Record<string, unknown>;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type PageDto = Schemas['PageDto'];
+export type ModuleDto = Schemas['ModuleDto'];
+export type MediaDto = Schemas['MediaDto'];
+export type ContentRef = Schemas['ContentRefDto'];
+export type LinkViewDto = Schemas['LinkViewDto'];
+export type RelationshipTypeDto = Schemas['RelationshipTypeDto'];
+export type GraphDto = Schemas['GraphDto'];
+export type WebhookDto = Schemas['WebhookDto'];
+export type WebhookWithSecretDto = Schemas['WebhookWithSecretDto'];
+export type WebhookStatsDto = Schemas['WebhookStatsDto'];
+export type WebhookDeliveryDto = Schemas['WebhookDeliveryDto'];
+export type QueuedDto = Schemas['QueuedDto'];
+export type ApiKeyDto = Schemas['ApiKeyDto'];
+export type IssuedApiKeyDto = Schemas['IssuedApiKeyDto'];
+export type KeyUsageDto = Schemas['KeyUsageDto'];
+export type VerifyApiKeyResultDto = Schemas['VerifyApiKeyResultDto'];
+export type CacheStatsDto = Omit<Schemas['CacheStatsDto'], 'l1' | 'l2' | 'latency'> & CacheStatsDetail;
 
-export interface PageDto extends Versioned {
-  slug: string;
-  title: string;
-  body: string;
-  status: PageStatus;
-}
-
-export interface ModuleDto extends Versioned {
-  pageId: string | null;
-  kind: string;
-  title: string;
-  content: Record<string, unknown>;
-  position: number;
-}
-
-export interface MediaDto extends Versioned {
-  filename: string;
-  mimeType: string;
-  sizeBytes: number;
-  altText: string;
-  url: string;
-  checksum: string;
-}
-
-export interface ContentRef {
-  type: ContentType;
-  id: string;
-}
-
-export interface LinkViewDto {
-  id: string;
-  direction: 'out' | 'in';
-  type: string;
-  item: ContentRef & { title: string | null };
-  createdAt: string;
-}
-
-export interface RelationshipTypeDto {
-  name: string;
-  inverse: string;
-}
-
-export interface GraphNodeDto extends ContentRef {
-  title: string | null;
-  depth: number;
-}
-
-export interface GraphEdgeDto {
-  id: string;
-  source: ContentRef;
-  target: ContentRef;
-  type: string;
-}
-
-export interface GraphDto {
-  root: ContentRef;
-  depth: number;
-  nodes: GraphNodeDto[];
-  edges: GraphEdgeDto[];
-  truncated: boolean;
-  nodeLimit: number;
-}
-
-export interface WebhookDto {
-  id: string;
-  url: string;
-  events: string[];
-  description: string;
-  active: boolean;
-  disabledReason: string | null;
-  failureCount: number;
-  previousSecretExpiresAt: string | null;
-  version: number;
-  createdAt: string;
-}
-
-export interface WebhookWithSecretDto extends WebhookDto {
-  secret: string;
-}
-
-export interface WindowStatsDto {
-  attempts: number;
-  succeeded: number;
-  failed: number;
-  successRate: number | null;
-  p50LatencyMs: number | null;
-  p99LatencyMs: number | null;
-}
-
-export interface WebhookStatsDto {
-  endpointId: string;
-  '1h': WindowStatsDto;
-  '24h': WindowStatsDto;
-  '7d': WindowStatsDto;
-  lastFailure: { attemptedAt: string; deliveryId: string; eventId: string; statusCode: number | null; error: string | null } | null;
-}
-
-export interface WebhookAttemptDto {
-  attemptedAt: string;
-  statusCode: number | null;
-  durationMs: number;
-  responseBody: string | null;
-  error: string | null;
-}
-
-export interface WebhookDeliveryDto {
-  id: string;
-  eventId: string;
-  eventType: string;
-  status: 'pending' | 'succeeded' | 'failed';
-  attempts: WebhookAttemptDto[];
-  createdAt: string;
-}
-
-export interface QueuedDto {
-  deliveryId: string;
-  eventId: string;
-}
-
-export interface EventTypeDto {
-  type: string;
-  description: string;
-}
-
-export interface ApiKeyDto {
-  id: string;
-  name: string;
-  start: string;
-  scopes: string[];
-  tier: string;
-  expiresAt: string | null;
-  remaining: number | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  usageCount: number;
-  createdAt: string;
-}
-
-export interface IssuedApiKeyDto extends ApiKeyDto {
-  key: string;
-  previousKeyExpiresAt?: string;
-}
-
-export interface KeyUsageBucketDto {
-  time: string;
-  allowed: number;
-  rateLimited: number;
-  usageExceeded: number;
-  forbidden: number;
-  total: number;
-}
-
-export interface KeyUsageDto {
-  keyId: string;
-  granularity: 'hour' | 'day';
-  data: KeyUsageBucketDto[];
-}
-
-export interface VerifyApiKeyResultDto {
-  valid: boolean;
-  code: string;
-  keyId: string | null;
-  scopes: string[];
-  tier: string | null;
-}
-
-export interface LatencyDto {
-  p50: number | null;
-  p99: number | null;
-  samples: number;
-}
-
-export interface CacheStatsDto {
-  l1Hits: number;
-  l2Hits: number;
-  misses: number;
-  staleHits: number;
-  coalesced: number;
-  loads: number;
-  loadErrors: number;
-  l2Errors: number;
-  invalidations: number;
-  hitRate: number | null;
+/** The parts of the cache statistics that the OpenAPI document gives only as `object`. */
+interface CacheStatsDetail {
   l1: { entries: number; bytes: number; maxEntries: number; maxBytes: number };
   l2: { entries: number | null };
-  latency: { l1: LatencyDto; l2: LatencyDto; loader: LatencyDto };
-  since: string;
+  latency: Record<'l1' | 'l2' | 'loader', { p50: number | null; p99: number | null; samples: number }>;
 }
+export type CacheSummaryDto = Schemas['CacheSummaryDto'];
+export type FlushResultDto = Schemas['FlushResultDto'];
+export type WarmAcceptedDto = Schemas['WarmAcceptedDto'];
 
-export interface CacheSummaryDto {
-  status: 'ok' | 'degraded';
-  l2: 'up' | 'unavailable';
-  circuit: string;
-  bus: string;
-  hitRate: number | null;
-  warmableTypes: string[];
-}
-
+/** The health probes' body (Terminus' shape; outside /api/v1, so not among the schemas). */
 export interface HealthDto {
   status: string;
-  info?: Record<string, { status: string } & Record<string, unknown>>;
-  error?: Record<string, { status: string } & Record<string, unknown>>;
-  details: Record<string, { status: string } & Record<string, unknown>>;
+  details?: Record<string, { status: string } & Record<string, unknown>>;
 }
 
 /** The content collections, by the path segment the API uses for them. */

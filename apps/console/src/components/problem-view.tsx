@@ -1,19 +1,27 @@
-import { ApiProblem } from '../api/problem';
+import { RateLimitedError, StrataProblem } from '@strata/client';
 
 /** A failed request as the person sees it: the problem's title and detail, never a blank screen. */
-export function ProblemView({ error, onDismiss }: { error: unknown; onDismiss?: () => void }) {
+export function ProblemView({ error }: { error: unknown }) {
   if (!error) return null;
   const problem =
-    error instanceof ApiProblem ? error : new ApiProblem(0, 'Something went wrong', error instanceof Error ? error.message : JSON.stringify(error));
-  const fields = Object.entries(problem.fieldErrors);
+    error instanceof StrataProblem
+      ? error
+      : new StrataProblem({
+          type: 'about:blank',
+          title: 'Something went wrong',
+          status: 0,
+          detail: error instanceof Error ? error.message : JSON.stringify(error),
+        });
+  const fields = Object.entries(problem.errors ?? {});
+  const retryAfter = problem instanceof RateLimitedError ? problem.retryAfterSeconds : undefined;
   return (
     <div class="problem" role="alert">
       <strong class="problem-title">
         {problem.title}
         {problem.status ? <span class="problem-status"> ({problem.status})</span> : null}
       </strong>
-      <p class="problem-detail">{problem.detail}</p>
-      {problem.retryAfterS !== undefined ? <p>Try again in {problem.retryAfterS} s.</p> : null}
+      {problem.detail ? <p class="problem-detail">{problem.detail}</p> : null}
+      {retryAfter !== undefined ? <p>Try again in {retryAfter} s.</p> : null}
       {fields.length > 0 ? (
         <ul>
           {fields.map(([field, messages]) => (
@@ -23,11 +31,7 @@ export function ProblemView({ error, onDismiss }: { error: unknown; onDismiss?: 
           ))}
         </ul>
       ) : null}
-      {onDismiss ? (
-        <button type="button" class="link" onClick={onDismiss}>
-          Dismiss
-        </button>
-      ) : null}
+      {problem.requestId ? <p class="muted">Request id {problem.requestId}</p> : null}
     </div>
   );
 }

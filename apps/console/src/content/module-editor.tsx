@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/preact-query';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiProblem } from '../api/problem';
+import { formProblem } from '../api/problem';
 import type { ModuleDto } from '../api/types';
 import { formatDate, splitList } from '../components/format';
 import { ProblemView } from '../components/problem-view';
@@ -40,7 +40,7 @@ function bodyOf(fields: ModuleFields) {
     content = undefined;
   }
   if (!content || typeof content !== 'object' || Array.isArray(content)) {
-    throw new ApiProblem(400, 'Content is not a JSON object', 'Write the content as a JSON object, for example {"text": "Hello"}.');
+    throw formProblem('Content is not a JSON object', 'Write the content as a JSON object, for example {"text": "Hello"}.');
   }
   return { kind: fields.kind, title: fields.title, pageId: fields.pageId || null, position: Number(fields.position), tags: splitList(fields.tags), content };
 }

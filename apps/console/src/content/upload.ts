@@ -1,5 +1,6 @@
 import { API_BASE } from '../api/client';
-import { networkProblem, problemFromResponse } from '../api/problem';
+import { problemFrom } from '@strata/client';
+import { networkProblem } from '../api/problem';
 import type { MediaDto } from '../api/types';
 
 /**
@@ -21,11 +22,29 @@ export function uploadMedia(key: string, file: File, fields: { altText: string; 
     };
     request.onload = () => {
       if (request.status === 201) resolve(JSON.parse(request.responseText) as MediaDto);
-      else reject(problemFromResponse(request.status, request.statusText, request.getResponseHeader('retry-after'), request.responseText));
+      else reject(problemFrom(responseOf(request), parsed(request.responseText)));
     };
     request.onerror = () => reject(networkProblem(new Error('The upload was interrupted')));
     request.send(form);
   });
+}
+
+/** The failed upload's answer as a Response, the shape the client's problem parser reads. */
+function responseOf(request: XMLHttpRequest): Response {
+  const headers = new Headers();
+  for (const name of ['content-type', 'retry-after', 'x-request-id']) {
+    const value = request.getResponseHeader(name);
+    if (value) headers.set(name, value);
+  }
+  return new Response(null, { status: request.status, statusText: request.statusText, headers });
+}
+
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /** How a file of this type is previewed in the browser, if at all. */

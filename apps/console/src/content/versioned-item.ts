@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/preact-query';
-import { ApiProblem } from '../api/problem';
+import { PreconditionFailedError } from '@strata/client';
 import { useSession } from '../session/session';
 
 /**
@@ -44,5 +44,5 @@ export function useVersionedItem<T>(collection: string, id: string) {
 }
 
 export function isConflict(error: unknown): boolean {
-  return error instanceof ApiProblem && error.status === 412;
+  return error instanceof PreconditionFailedError;
 }

@@ -1,5 +1,5 @@
 import type { ApiClient } from '../api/client';
-import { ApiProblem } from '../api/problem';
+import { StrataProblem } from '@strata/client';
 import { hrefOf, parseRoute } from '../routing';
 import { forgetKey, normaliseKey, storedKey, storeKey } from './key-storage';
 import { capabilitiesOf } from './scopes';
@@ -40,6 +40,8 @@ describe('routes', () => {
   });
 });
 
+const refusal = (status: number, title: string, detail: string) => new StrataProblem({ type: 'about:blank', title, status, detail });
+
 /** An API stand-in answering each request by method and path: 403 for what the key's scopes do not allow. */
 function apiWithScopes(scopes: string[], canVerify: boolean): ApiClient & { calls: string[] } {
   const calls: string[] = [];
@@ -53,12 +55,12 @@ function apiWithScopes(scopes: string[], canVerify: boolean): ApiClient & { call
   const answer = (method: string, path: string) => {
     calls.push(`${method} ${path}`);
     if (path === 'api-keys/verify') {
-      if (!canVerify) return Promise.reject(new ApiProblem(403, 'Forbidden', 'needs keys:manage'));
+      if (!canVerify) return Promise.reject(refusal(403, 'Forbidden', 'needs keys:manage'));
       return Promise.resolve({ valid: true, scopes });
     }
-    if (!scopes.includes(needs[`${method} ${path}`])) return Promise.reject(new ApiProblem(403, 'Forbidden', 'scope missing'));
+    if (!scopes.includes(needs[`${method} ${path}`])) return Promise.reject(refusal(403, 'Forbidden', 'scope missing'));
     // A write probe with an empty body passes the scope check and fails validation.
-    return method === 'POST' ? Promise.reject(new ApiProblem(400, 'Bad Request', 'invalid body')) : Promise.resolve({ data: [] });
+    return method === 'POST' ? Promise.reject(refusal(400, 'Bad Request', 'invalid body')) : Promise.resolve({ data: [] });
   };
   return {
     key: 'sk_test',
@@ -84,7 +86,7 @@ describe('scopesOfKey', () => {
 
   it('passes a 401 on (an unknown or revoked key) instead of signing in', async () => {
     const api = apiWithScopes([], true);
-    api.send = () => Promise.reject(new ApiProblem(401, 'Unauthorized', 'The API key is not valid.'));
+    api.send = () => Promise.reject(refusal(401, 'Unauthorized', 'The API key is not valid.'));
     await expect(scopesOfKey(api)).rejects.toMatchObject({ status: 401 });
   });
 });

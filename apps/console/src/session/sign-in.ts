@@ -1,5 +1,5 @@
 import type { ApiClient } from '../api/client';
-import { ApiProblem } from '../api/problem';
+import { hasStatus } from '../api/problem';
 import type { VerifyApiKeyResultDto } from '../api/types';
 import type { Scope } from './scopes';
 
@@ -30,9 +30,9 @@ const SCOPE_PROBES: ScopeProbe[] = [
 export async function scopesOfKey(api: ApiClient): Promise<string[]> {
   try {
     const verified = await api.send<VerifyApiKeyResultDto>('POST', 'api-keys/verify', { key: api.key });
-    if (verified.valid) return verified.scopes;
+    if (verified.valid) return verified.scopes ?? [];
   } catch (error) {
-    if (!(error instanceof ApiProblem) || error.status !== 403) throw error;
+    if (!hasStatus(error, 403)) throw error;
   }
   const held: string[] = [];
   for (const { scope, probe } of SCOPE_PROBES) {
@@ -41,14 +41,17 @@ export async function scopesOfKey(api: ApiClient): Promise<string[]> {
   return held;
 }
 
-/** Whether the API let the request past its scope check: anything but a 403 (a 400 included). */
+/**
+ * Whether the API let the request past its scope check: an answer, or the body refused (400,
+ * 422). A 403 means the scope is missing; anything else (401, 429, 5xx) is the problem to show.
+ */
 async function allows(request: () => Promise<unknown>): Promise<boolean> {
   try {
     await request();
     return true;
   } catch (error) {
-    if (error instanceof ApiProblem && error.status !== 403 && error.status !== 401 && error.status !== 429) return true;
-    if (error instanceof ApiProblem && error.status === 403) return false;
+    if (hasStatus(error, 403)) return false;
+    if (hasStatus(error, 400, 422)) return true;
     throw error;
   }
 }

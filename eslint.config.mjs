@@ -8,7 +8,17 @@ import tseslint from 'typescript-eslint';
 
 export default defineConfig(
   {
-    ignores: ['dist/', 'coverage/', 'test-results/', '.data/', 'bench/.tmp/', 'bench/results/', 'packages/*/dist/', 'packages/client/src/generated/'],
+    ignores: [
+      'dist/',
+      'coverage/',
+      'test-results/',
+      '.data/',
+      'bench/.tmp/',
+      'bench/results/',
+      'packages/*/dist/',
+      'packages/client/src/generated/',
+      'packages/client/doc-snippets/',
+    ],
   },
   {
     files: ['**/*.ts', '**/*.tsx'],

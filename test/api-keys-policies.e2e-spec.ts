@@ -198,7 +198,7 @@ describe('API key policies, verify for other services, usage analytics', () => {
       expect(refill).toMatchObject({ amount: 2, interval: 'daily' });
       await request(a.server).get('/api/v1/pages').set(bearer(key)).expect(200);
       await request(b.server).get('/api/v1/pages').set(bearer(key)).expect(200);
-      await request(a.server).get('/api/v1/pages').set(bearer(key)).expect(401);
+      await request(a.server).get('/api/v1/pages').set(bearer(key)).expect(429);
       expect((await verify({ key, charge: true })).body.code).toBe('USAGE_EXCEEDED');
 
       // A day passes: the last refill is moved back into yesterday (UTC).
@@ -211,7 +211,7 @@ describe('API key policies, verify for other services, usage analytics', () => {
       expect((await verify({ key })).body).toMatchObject({ code: 'VALID', remaining: 2 });
       await pollUntil(async () => (await request(b.server).get('/api/v1/pages').set(bearer(key))).status === 200, 1000);
       expect((await verify({ key, charge: true })).body).toMatchObject({ code: 'VALID', remaining: 0 });
-      await request(a.server).get('/api/v1/pages').set(bearer(key)).expect(401);
+      await request(a.server).get('/api/v1/pages').set(bearer(key)).expect(429);
       const refilled = (await a.api().get(`/api/v1/api-keys/${id}`).expect(200)).body;
       expect(Date.parse(refilled.refill.refilledAt)).toBeGreaterThan(Date.now() - 60_000);
     });

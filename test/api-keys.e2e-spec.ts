@@ -171,7 +171,11 @@ describe('API keys', () => {
       ),
     );
     expect(responses.filter((response) => response.status === 200)).toHaveLength(5);
-    expect(responses.filter((response) => response.status === 401)).toHaveLength(15);
+    // The key is valid but out of calls: 429 of type usage-exceeded, without Retry-After (nothing to wait for).
+    const refused = responses.filter((response) => response.status === 429);
+    expect(refused).toHaveLength(15);
+    expect(refused[0].body).toMatchObject({ type: 'https://strata.dev/problems/usage-exceeded', status: 429 });
+    expect(refused[0].headers['retry-after']).toBeUndefined();
     const stored = await a.api().get(`/api/v1/api-keys/${id}`).expect(200);
     expect(stored.body.remaining).toBe(0);
     const verified = await a.api().post('/api/v1/api-keys/verify').send({ key }).expect(200);

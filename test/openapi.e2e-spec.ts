@@ -4,12 +4,19 @@ import { version } from '../package.json';
 import { createTestEnvironment, TestApp, TestEnvironment } from './support/test-app';
 
 type Parameter = { name: string; in: string; required?: boolean; example?: unknown; examples?: unknown; schema?: { example?: unknown } };
-type Operation = { responses?: Record<string, { content?: Record<string, unknown> }>; summary?: string; tags?: string[]; parameters?: Parameter[] };
+type Response = { $ref?: string; content?: Record<string, unknown> };
+type Operation = { responses?: Record<string, Response>; summary?: string; tags?: string[]; parameters?: Parameter[] };
 
 describe('OpenAPI document', () => {
   let environment: TestEnvironment;
   let strata: TestApp;
-  let document: { openapi: string; info: { version: string }; tags: Array<{ name: string }>; paths: Record<string, Record<string, Operation>> };
+  let document: {
+    openapi: string;
+    info: { version: string };
+    tags: Array<{ name: string }>;
+    paths: Record<string, Record<string, Operation>>;
+    components: { responses: Record<string, Response> };
+  };
 
   beforeAll(async () => {
     environment = await createTestEnvironment();
@@ -38,7 +45,8 @@ describe('OpenAPI document', () => {
       const errors = statuses.filter((status) => /^[45]\d\d$/.test(status));
       expect({ where, errors: errors.length > 0 }).toEqual({ where, errors: true });
       for (const status of errors) {
-        expect({ where, status, content: Object.keys(operation.responses![status].content ?? {}) }).toEqual({
+        const response = resolveResponse(operation.responses![status]);
+        expect({ where, status, content: Object.keys(response.content ?? {}) }).toEqual({
           where,
           status,
           content: ['application/problem+json'],
@@ -46,6 +54,10 @@ describe('OpenAPI document', () => {
       }
     }
   });
+
+  // Common problems are shared responses (components.responses), referenced by $ref.
+  const resolveResponse = (response: { $ref?: string; content?: Record<string, unknown> }) =>
+    response.$ref ? document.components.responses[response.$ref.replace('#/components/responses/', '')] : response;
 
   const operations = () =>
     Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));

@@ -1,3 +1,4 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { version } from '../../package.json';
 
@@ -23,4 +24,41 @@ export function addApiIndex(fastify: FastifyInstance, apiPrefix: string): void {
   fastify.get('/', (_request, reply) => {
     reply.type('application/json; charset=utf-8').send(body);
   });
+}
+
+/** GET / in the OpenAPI document (a plain Fastify route, which Nest's scanner does not see). */
+export function documentApiIndex(document: OpenAPIObject): void {
+  const link = { type: 'string', example: '/docs' } as const;
+  document.paths['/'] = {
+    get: {
+      operationId: 'index_get',
+      tags: ['health'],
+      summary: 'Where things are: the API, its documentation and the health probe',
+      responses: {
+        '200': {
+          description: 'Name, version and links (paths on this host)',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['name', 'description', 'version', 'links'],
+                properties: {
+                  name: { type: 'string', example: 'Strata' },
+                  description: { type: 'string', example: 'Headless content API' },
+                  version: { type: 'string', example: version },
+                  links: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['api', 'docs', 'openapi', 'openapiYaml', 'health'],
+                    properties: { api: link, docs: link, openapi: link, openapiYaml: link, health: link },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
 }

@@ -5,7 +5,11 @@ import { API_KEY_HEADER_SCHEME, BEARER_SCHEME, documentRequiredScopes } from '@s
 import { ProblemDetailsSchema } from '@strata/core';
 import { documentEventTypes } from '@strata/webhooks';
 import { version } from '../../package.json';
+import { documentApiIndex } from './api-index';
 import { describeTags, keepOptionalQueryExamplesOutOfTryItOut, orderTags } from './openapi-presentation';
+import { documentNullableReferences } from './openapi-nullable';
+import { documentRequestBodies } from './openapi-request-bodies';
+import { documentSharedResponses } from './openapi-shared-responses';
 
 /** The OpenAPI 3 document at /docs-json and Swagger UI at /docs. */
 export function setupOpenApi(app: NestFastifyApplication): void {
@@ -20,6 +24,11 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
+      // OpenAPI 3.0.3, not 3.1: @nestjs/swagger 11.4 can only relabel the version, while it still
+      // writes 3.0 schemas (`nullable`, `example`, no `type: [..., "null"]`, no `webhooks`), which a
+      // 3.1 reader takes differently (a 3.1 document with `nullable` would refuse every null).
+      // 3.0.3 is the 3.0 release whose wording of `nullable` the document follows (openapi-nullable.ts).
+      .setOpenAPIVersion('3.0.3')
       .setTitle('Strata')
       .setDescription(
         'Headless content API with the production layer built in. Errors are RFC 9457 problem+json; ' +
@@ -42,7 +51,11 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       operationIdFactory: (controllerKey, methodKey) => `${lowerFirst(controllerKey.replace(/Controller$/, ''))}_${methodKey}`,
     },
   );
+  documentApiIndex(document);
   documentRequiredScopes(document);
+  documentSharedResponses(document);
+  documentRequestBodies(document);
+  documentNullableReferences(document);
   documentEventTypes(document);
   orderTags(document);
   describeTags(document);

@@ -28,7 +28,7 @@ export class AccessControl {
     private readonly outcomes: UsageOutcomes,
   ) {}
 
-  /** The principal of an admitted request; otherwise a 401, 403 or 429 problem is thrown. */
+  /** The principal of an admitted request; otherwise a 401, 403 or 429 (rate limit or no uses left) problem is thrown. */
   async admit(request: FastifyRequest, reply: FastifyReply, needed: ApiKeyScope, charge: RateLimitCharge): Promise<ApiKeyPrincipal> {
     const key = presentedApiKey(request.headers);
     const authentication = key ? await this.authenticator.authenticate(key) : undefined;
@@ -36,7 +36,7 @@ export class AccessControl {
     if (!principal) {
       // A route's own limit counts callers with a key; without one the address's budget is what slows guessing.
       await this.rateLimit.limit(reply, { id: `ip:${request.ip}`, tier: 'anonymous' }, { cost: charge.cost });
-      throw unauthorized(authentication?.rejection ?? 'missing');
+      throw refusal(authentication?.rejection ?? 'missing');
     }
     if (principal.ipAllowlist && !principal.ipAllowlist.allows(request.ip)) {
       // Counted against the address, not the key: a leaked key used from elsewhere cannot spend its owner's budget.
@@ -59,7 +59,7 @@ export class AccessControl {
     }
     if (!(await this.authenticator.charge(principal))) {
       this.outcomes.record(principal.keyId, 'usage_exceeded');
-      throw unauthorized('usage_exceeded');
+      throw refusal('usage_exceeded');
     }
     this.outcomes.record(principal.keyId, 'allowed');
     return principal;
@@ -102,6 +102,13 @@ export function keySubject(principal: ApiKeyPrincipal): RateLimitSubject {
   return { id: principal.ownerId ? `owner:${principal.ownerId}` : `key:${principal.keyId}`, tier: principal.tier, limits: principal.limits ?? undefined };
 }
 
-function unauthorized(reason: KeyRejection | 'missing'): ProblemException {
+/**
+ * 401 for a key that is missing or not (or no longer) valid. A key that has used all its calls is
+ * valid but out of budget, like a rate limit that does not reset by itself: 429 of its own type
+ * `usage-exceeded`, without Retry-After (it comes back when an admin raises `remaining`, or at its
+ * next refill), so clients that retry 429s after Retry-After do not retry it.
+ */
+function refusal(reason: KeyRejection | 'missing'): ProblemException {
+  if (reason === 'usage_exceeded') return new ProblemException({ status: 429, type: 'usage-exceeded', detail: REJECTION_DETAIL[reason] });
   return new ProblemException({ status: 401, detail: REJECTION_DETAIL[reason], headers: { 'WWW-Authenticate': 'Bearer' } });
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, RequireScope, UuidParam, withStrongEtag } from '@strata/core';
+import { ApiIfNoneMatch, ApiProblems, ApiResponseHeaders, RequireScope, UuidParam, withStrongEtag } from '@strata/core';
 import { RateLimitCost } from '@strata/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyPrincipal } from './api-key-principal';
@@ -38,6 +38,7 @@ export class ApiKeysController {
   })
   @ApiCreatedResponse({ type: IssuedApiKeyDto, description: 'Created; the Location header points at it' })
   @ApiProblems(422)
+  @ApiResponseHeaders({ 201: ['Location', 'Cache-Control'] })
   async create(
     @Body() dto: CreateApiKeyDto,
     @CurrentPrincipal() issuer: ApiKeyPrincipal,
@@ -72,6 +73,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Get an API key' })
   @ApiOkResponse({ type: ApiKeyDto, description: 'With a strong ETag; If-None-Match answers 304' })
   @ApiProblems(404)
+  @ApiIfNoneMatch()
   async get(@UuidParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ApiKeyDto | undefined> {
     const key = await this.keys.get(id);
     return withStrongEtag(request, reply, apiKeyEtag(key), key);
@@ -86,6 +88,7 @@ export class ApiKeysController {
   @ApiHeader({ name: 'If-Match', required: false, description: 'Apply only if the key still has this ETag (else 412)' })
   @ApiOkResponse({ type: ApiKeyDto, description: 'The key as it is now, with its new ETag' })
   @ApiProblems(404, 412, 422)
+  @ApiResponseHeaders({ 200: ['ETag'] })
   async update(
     @UuidParam() id: string,
     @Body() dto: UpdateApiKeyDto,
@@ -145,8 +148,11 @@ export class ApiKeysController {
   })
   @ApiOkResponse({ type: IssuedApiKeyDto })
   @ApiProblems(404, 409)
+  @ApiResponseHeaders({ 200: ['Cache-Control'] })
   async rotate(@UuidParam() id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<IssuedApiKeyDto> {
+    const issued = await this.keys.rotate(id);
+    // The new secret must not be kept by any cache; an error answer has no secret to protect.
     reply.header('cache-control', 'no-store');
-    return this.keys.rotate(id);
+    return issued;
   }
 }

@@ -58,6 +58,28 @@ export class LatencyDto {
   @ApiProperty() samples: number;
 }
 
+export class TierLatencyDto {
+  @ApiProperty({ type: LatencyDto, description: 'In-process reads' }) l1: LatencyDto;
+  @ApiProperty({ type: LatencyDto, description: 'Redis reads' }) l2: LatencyDto;
+  @ApiProperty({ type: LatencyDto, description: 'Loads from the source (PostgreSQL)' }) loader: LatencyDto;
+}
+
+export class L1UsageDto {
+  @ApiProperty({ example: 120 }) entries: number;
+  @ApiProperty({ example: 48000 }) bytes: number;
+  @ApiProperty({ example: 10000 }) maxEntries: number;
+  @ApiProperty({ example: 67108864 }) maxBytes: number;
+}
+
+export class L2UsageDto {
+  @ApiProperty({ nullable: true, type: Number, example: 480, description: 'null while Redis is unavailable' }) entries: number | null;
+}
+
+export class CacheDefaultsDto {
+  @ApiProperty({ example: 60, description: 'Seconds an entry is fresh' }) ttlS: number;
+  @ApiProperty({ example: 300, description: 'Seconds a stale entry may still be served while it is refreshed' }) graceS: number;
+}
+
 export class CacheStatsDto {
   @ApiProperty() l1Hits: number;
   @ApiProperty() l2Hits: number;
@@ -72,12 +94,9 @@ export class CacheStatsDto {
   @ApiProperty({ description: 'Redis calls that failed or timed out' }) l2Errors: number;
   @ApiProperty() invalidations: number;
   @ApiProperty({ nullable: true, type: Number, example: 0.97 }) hitRate: number | null;
-  @ApiProperty({ example: { entries: 120, bytes: 48000, maxEntries: 10000, maxBytes: 67108864 } })
-  l1: { entries: number; bytes: number; maxEntries: number; maxBytes: number };
-  @ApiProperty({ example: { entries: 480 }, description: 'entries is null while Redis is unavailable' })
-  l2: { entries: number | null };
-  @ApiProperty({ example: { l1: { p50: 0.002, p99: 0.01, samples: 2048 } } })
-  latency: Record<'l1' | 'l2' | 'loader', LatencyDto>;
+  @ApiProperty({ type: L1UsageDto }) l1: L1UsageDto;
+  @ApiProperty({ type: L2UsageDto }) l2: L2UsageDto;
+  @ApiProperty({ type: TierLatencyDto, description: 'Read latency by tier over the recent window' }) latency: TierLatencyDto;
   @ApiProperty({ format: 'date-time' }) since: string;
 }
 
@@ -90,9 +109,8 @@ export class CacheHealthDto {
 
 export class CacheSummaryDto extends CacheHealthDto {
   @ApiProperty({ nullable: true, type: Number }) hitRate: number | null;
-  @ApiProperty({ example: { entries: 120, bytes: 48000, maxEntries: 10000, maxBytes: 67108864 } })
-  l1: { entries: number; bytes: number; maxEntries: number; maxBytes: number };
-  @ApiProperty({ example: { ttlS: 60, graceS: 300 } }) defaults: { ttlS: number; graceS: number };
+  @ApiProperty({ type: L1UsageDto }) l1: L1UsageDto;
+  @ApiProperty({ type: CacheDefaultsDto }) defaults: CacheDefaultsDto;
   @ApiProperty({ type: [String], example: ['page', 'module', 'media'], description: 'Item types POST /cache/warm accepts' }) warmableTypes: string[];
 }
 

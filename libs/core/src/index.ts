@@ -18,6 +18,8 @@ export * from './logging/access-log';
 export * from './metrics/metrics.service';
 export * from './redis/redis-connections';
 export * from './http/problem.openapi';
+export * from './http/openapi-headers';
+export * from './http/openapi-conditional';
 export * from './pagination/cursor';
 export * from './http/json-object.validator';
 export * from './http/etag-encoding';

@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiKeyPrincipal, CurrentPrincipal } from '@strata/api-keys';
-import { ApiProblems, ProblemException, RequireScope } from '@strata/core';
+import { ApiProblems, ApiResponseHeaders, ProblemException, RequireScope } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseEventFilter } from './event-filter';
 import { EventStream, resume } from './event-stream';
@@ -32,7 +32,16 @@ export class EventStreamController {
       'Each event is a text message with the event JSON; control messages: `{"type":"ready"}`, `{"type":"error",…}` then close code 4000 + HTTP status, ' +
       '`{"type":"disconnect","reason"}` then close 1008 for a client too slow to read. Pings every EVENTS_HEARTBEAT_MS; refusals before the upgrade are problem+json.',
   })
-  @ApiQuery({ name: 'types', required: false, description: 'Comma list of event types or patterns (`page.*`, `*`)', example: 'page.*,media.uploaded' })
+  @ApiQuery({
+    name: 'types',
+    required: false,
+    description: 'Event types or patterns (`page.*`, `*`), comma-separated (the parameter may also be repeated); all events when left out',
+    // A comma list on the wire: `?types=page.*,media.uploaded`.
+    style: 'form',
+    explode: false,
+    schema: { type: 'array', items: { type: 'string' } },
+    example: ['page.*', 'media.uploaded'],
+  })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id' })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
@@ -44,6 +53,7 @@ export class EventStreamController {
     },
   })
   @ApiProblems(400, 429, 503)
+  @ApiResponseHeaders({ 200: ['Cache-Control'] })
   async subscribe(
     @Query('types') types: string | string[] | undefined,
     @Headers('last-event-id') lastEventId: string | undefined,

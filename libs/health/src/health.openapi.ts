@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiResponse, ApiServiceUnavailableResponse, type SchemaObject } from '@nestjs/swagger';
+import { ApiResponseHeaders } from '@strata/core';
 import { HealthReport, splitByStatus } from './health-report';
 
 const INDICATORS_SCHEMA: SchemaObject = {
@@ -52,20 +53,24 @@ function jsonExamples(examples: Record<string, { summary: string; value: unknown
 
 /** GET /health/live. */
 export function ApiLivenessResponse(): MethodDecorator {
-  return ApiOkResponse({
-    description: 'The process is up and answering',
-    content: {
-      'application/json': {
-        schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
-        example: { status: 'ok' },
+  return applyDecorators(
+    ApiResponseHeaders({ 200: ['Cache-Control'] }),
+    ApiOkResponse({
+      description: 'The process is up and answering',
+      content: {
+        'application/json': {
+          schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
+          example: { status: 'ok' },
+        },
       },
-    },
-  });
+    }),
+  );
 }
 
 /** GET /health/ready. */
 export function ApiReadinessResponses(): MethodDecorator {
   return applyDecorators(
+    ApiResponseHeaders({ 200: ['Cache-Control'], 503: ['Cache-Control'] }),
     ApiOkResponse({
       description: 'Ready to serve, possibly degraded (the failing indicators are in error)',
       content: jsonExamples({
@@ -97,6 +102,7 @@ export function ApiReadinessResponses(): MethodDecorator {
 export function ApiHealthResponses(): MethodDecorator {
   const everythingUp = { postgres: up, migrations: up, redis: up, memory_heap: memoryHeap, memory_rss: memoryRss, disk };
   return applyDecorators(
+    ApiResponseHeaders({ 200: ['Cache-Control'], 503: ['Cache-Control'] }),
     ApiOkResponse({
       description: 'Every indicator; degraded when only non-critical ones are down',
       content: jsonExamples({
@@ -131,6 +137,7 @@ const METRICS_EXAMPLE = [
 export function ApiMetricsResponse(): MethodDecorator {
   return applyDecorators(
     ApiProduces('text/plain'),
+    ApiResponseHeaders({ 401: ['WWW-Authenticate'] }),
     ApiResponse({
       status: 200,
       description: 'Prometheus text exposition format (version 0.0.4)',

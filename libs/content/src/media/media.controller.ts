@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, ProblemException, RequireReadWriteScopes, UuidParam } from '@strata/core';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiIfMatch, ApiIfNoneMatch, ApiProblems, ApiResponseHeaders, ProblemException, RequireReadWriteScopes, UuidParam } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BatchRequestDto } from '../shared/batch.dto';
 import { BatchResponseDto } from '../shared/batch-response.dto';
+import { ApiBatch } from '../shared/batch.openapi';
 import { etagFor } from '../shared/etag';
 import { created, expectedVersion, withCacheControl, withEtag } from '../shared/http';
 import { ContentItemReads } from '../shared/item-reads';
-import { ApiIfMatch, ApiIfNoneMatch } from '../shared/openapi';
 import { answerToRange } from './byte-range';
 import { inlineContentDisposition } from './content-disposition';
 import { MediaUploadReader } from './media-upload.reader';
@@ -41,13 +41,14 @@ export class MediaController {
     description: 'Cursor-paginated; filter by mimeType (exact or `image/*`) and tag; search filename and alt text with q.',
   })
   @ApiOkResponse({ type: MediaListDto })
+  @ApiResponseHeaders({ 200: ['Cache-Control'] })
   async list(@Query() query: MediaListQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<MediaListDto> {
     return withCacheControl(reply, await this.media.readList(query));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a media item' })
-  @ApiIfNoneMatch()
+  @ApiIfNoneMatch({ cacheControl: true })
   @ApiOkResponse({ type: MediaDto, description: 'The media item, with its ETag' })
   @ApiProblems(404)
   async get(@UuidParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<MediaDto | undefined> {
@@ -61,7 +62,7 @@ export class MediaController {
       "Streams the stored bytes, or answers 302 to MEDIA_PUBLIC_URL/{storage key} or to a presigned S3 URL when the server is configured so. The ETag is the media item's, so If-None-Match works as for the item. " +
       'One byte range (`Range: bytes=0-1023`, with optional `If-Range`) answers 206 with Content-Range; several ranges get the whole file.',
   })
-  @ApiIfNoneMatch()
+  @ApiIfNoneMatch({ cacheControl: true })
   @ApiMediaFileResponse()
   @ApiProblems(404, 416)
   async download(
@@ -101,6 +102,7 @@ export class MediaController {
   @ApiMediaUploadBody()
   @ApiCreatedResponse({ type: MediaDto, description: 'Stored; Location and ETag headers are set' })
   @ApiProblems(413, 415)
+  @ApiResponseHeaders({ 201: ['Location', 'ETag'] })
   async upload(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<MediaDto> {
     const media = await this.media.create(await this.uploads.read(request));
     return created(reply, mediaUrl(media.id), media, MediaDto.from(media));
@@ -114,6 +116,7 @@ export class MediaController {
   @ApiIfMatch()
   @ApiOkResponse({ type: MediaDto })
   @ApiProblems(404, 412, 413)
+  @ApiResponseHeaders({ 200: ['ETag'] })
   async update(
     @UuidParam() id: string,
     @Body() dto: UpdateMediaDto,
@@ -142,8 +145,7 @@ export class MediaController {
     description:
       'Up to 100 update or delete operations, applied in order, all or nothing. `create` is refused: a media item needs its file, uploaded with POST /media. Files of deleted items are removed once the transaction has committed.',
   })
-  @ApiBody({ type: BatchRequestDto })
-  @ApiOkResponse({ type: BatchResponseDto })
+  @ApiBatch('Media', { update: UpdateMediaDto, item: MediaDto })
   @ApiProblems(404, 412, 413)
   async batch(@Body() dto: BatchRequestDto): Promise<BatchResponseDto<MediaDto>> {
     return { data: await this.media.batch(dto.operations) };

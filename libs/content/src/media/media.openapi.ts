@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiResponse } from '@nestjs/swagger';
+import { ApiResponseHeaders } from '@strata/core';
 import { MAX_ALT_TEXT_LENGTH } from './media.dto';
 import { FILE_FIELD } from './media-upload.reader';
 
@@ -35,7 +36,14 @@ export function ApiMediaUploadBody(): MethodDecorator {
 
 /** The raw file response of GET /media/{id}/file. */
 export function ApiMediaFileResponse(): MethodDecorator {
+  const entity = ['ETag', 'Cache-Control'] as const;
   return applyDecorators(
+    ApiResponseHeaders({
+      200: [...entity, 'Accept-Ranges', 'Content-Disposition'],
+      206: [...entity, 'Accept-Ranges', 'Content-Disposition', 'Content-Range'],
+      302: [...entity, 'Location'],
+      416: [...entity, 'Accept-Ranges', 'Content-Range'],
+    }),
     ApiOkResponse({
       description: 'The file, with the Content-Type it was uploaded with',
       content: { '*/*': { schema: { type: 'string', format: 'binary' } } },

@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, RequireReadWriteScopes, UuidParam } from '@strata/core';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiIfMatch, ApiIfNoneMatch, ApiProblems, ApiResponseHeaders, RequireReadWriteScopes, UuidParam } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BatchRequestDto } from '../shared/batch.dto';
 import { BatchResponseDto } from '../shared/batch-response.dto';
+import { ApiBatch } from '../shared/batch.openapi';
 import { etagFor } from '../shared/etag';
 import { created, expectedVersion, withCacheControl } from '../shared/http';
 import { ContentItemReads } from '../shared/item-reads';
-import { ApiIfMatch, ApiIfNoneMatch } from '../shared/openapi';
 import { CreateModuleDto, ModuleDto, ModuleListDto, ModuleListQueryDto, UpdateModuleDto } from './module.dto';
 import { ModulesService } from './modules.service';
 
@@ -27,13 +27,14 @@ export class ModulesController {
     description: "Cursor-paginated; filter by pageId, kind, tag; search with q. Sort by position for a page's blocks in order.",
   })
   @ApiOkResponse({ type: ModuleListDto })
+  @ApiResponseHeaders({ 200: ['Cache-Control'] })
   async list(@Query() query: ModuleListQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ModuleListDto> {
     return withCacheControl(reply, await this.modules.readList(query));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a module' })
-  @ApiIfNoneMatch()
+  @ApiIfNoneMatch({ cacheControl: true })
   @ApiOkResponse({ type: ModuleDto, description: 'The module, with its ETag' })
   @ApiProblems(404)
   async get(@UuidParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ModuleDto | undefined> {
@@ -44,6 +45,7 @@ export class ModulesController {
   @ApiOperation({ summary: 'Create a module' })
   @ApiCreatedResponse({ type: ModuleDto, description: 'Created; Location and ETag headers are set' })
   @ApiProblems(413, 422)
+  @ApiResponseHeaders({ 201: ['Location', 'ETag'] })
   async create(@Body() dto: CreateModuleDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ModuleDto> {
     const module = await this.modules.create(dto);
     return created(reply, `/api/v1/modules/${module.id}`, module, ModuleDto.from(module));
@@ -54,6 +56,7 @@ export class ModulesController {
   @ApiIfMatch()
   @ApiOkResponse({ type: ModuleDto })
   @ApiProblems(404, 412, 413, 422)
+  @ApiResponseHeaders({ 200: ['ETag'] })
   async update(
     @UuidParam() id: string,
     @Body() dto: UpdateModuleDto,
@@ -81,8 +84,7 @@ export class ModulesController {
     summary: 'Create, update and delete modules in one transaction',
     description: 'Up to 100 operations, applied in order, all or nothing. A failure answers the failing operation index and applies nothing.',
   })
-  @ApiBody({ type: BatchRequestDto })
-  @ApiOkResponse({ type: BatchResponseDto })
+  @ApiBatch('Module', { create: CreateModuleDto, update: UpdateModuleDto, item: ModuleDto })
   @ApiProblems(404, 412, 413, 422)
   async batch(@Body() dto: BatchRequestDto): Promise<BatchResponseDto<ModuleDto>> {
     return { data: await this.modules.batch(dto.operations) };

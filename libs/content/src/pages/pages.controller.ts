@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, RequireReadWriteScopes, UuidParam } from '@strata/core';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiIfMatch, ApiIfNoneMatch, ApiProblems, ApiResponseHeaders, RequireReadWriteScopes, UuidParam } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BatchRequestDto } from '../shared/batch.dto';
 import { BatchResponseDto } from '../shared/batch-response.dto';
+import { ApiBatch } from '../shared/batch.openapi';
 import { etagFor } from '../shared/etag';
 import { created, expectedVersion, withCacheControl } from '../shared/http';
 import { ContentItemReads } from '../shared/item-reads';
-import { ApiIfMatch, ApiIfNoneMatch } from '../shared/openapi';
 import { CreatePageDto, PageDto, PageListDto, PageListQueryDto, UpdatePageDto } from './page.dto';
 import { PagesService } from './pages.service';
 
@@ -24,13 +24,14 @@ export class PagesController {
   @Get()
   @ApiOperation({ summary: 'List pages', description: 'Cursor-paginated; filter by status, tag, slug; search with q.' })
   @ApiOkResponse({ type: PageListDto })
+  @ApiResponseHeaders({ 200: ['Cache-Control'] })
   async list(@Query() query: PageListQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<PageListDto> {
     return withCacheControl(reply, await this.pages.readList(query));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a page' })
-  @ApiIfNoneMatch()
+  @ApiIfNoneMatch({ cacheControl: true })
   @ApiOkResponse({ type: PageDto, description: 'The page, with its ETag' })
   @ApiProblems(404)
   async get(@UuidParam() id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<PageDto | undefined> {
@@ -40,6 +41,7 @@ export class PagesController {
   @Post()
   @ApiOperation({ summary: 'Create a page' })
   @ApiCreatedResponse({ type: PageDto, description: 'Created; Location and ETag headers are set' })
+  @ApiResponseHeaders({ 201: ['Location', 'ETag'] })
   @ApiProblems(409, 413)
   async create(@Body() dto: CreatePageDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<PageDto> {
     const page = await this.pages.create(dto);
@@ -50,6 +52,7 @@ export class PagesController {
   @ApiOperation({ summary: 'Update a page', description: 'Only the fields sent change. Send If-Match with the ETag to avoid lost updates.' })
   @ApiIfMatch()
   @ApiOkResponse({ type: PageDto })
+  @ApiResponseHeaders({ 200: ['ETag'] })
   @ApiProblems(404, 409, 412, 413)
   async update(
     @UuidParam() id: string,
@@ -78,8 +81,7 @@ export class PagesController {
     summary: 'Create, update and delete pages in one transaction',
     description: 'Up to 100 operations, applied in order, all or nothing. A failure answers the failing operation index and applies nothing.',
   })
-  @ApiBody({ type: BatchRequestDto })
-  @ApiOkResponse({ type: BatchResponseDto })
+  @ApiBatch('Page', { create: CreatePageDto, update: UpdatePageDto, item: PageDto })
   @ApiProblems(404, 409, 412, 413)
   async batch(@Body() dto: BatchRequestDto): Promise<BatchResponseDto<PageDto>> {
     return { data: await this.pages.batch(dto.operations) };

@@ -32,6 +32,7 @@ export const PROBLEM_TYPES = {
   'range-not-satisfiable': 'Range Not Satisfiable',
   'unprocessable-entity': 'Unprocessable Entity',
   'quota-exceeded': 'Quota Exceeded',
+  'usage-exceeded': 'Usage Exceeded',
   'request-header-fields-too-large': 'Request Header Fields Too Large',
   'internal-error': 'Internal Server Error',
   'service-unavailable': 'Service Unavailable',

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
 import { ContentRefDto } from '../links/relationship.dto';
@@ -44,6 +44,31 @@ export class GraphNodeDto extends ContentRefDto {
   @ApiProperty({ example: 1, description: 'Fewest links between this node and the item' }) depth: number;
 }
 
+/**
+ * A node as the document describes it: one variant per item type (`type` tells them apart), so
+ * a generated client knows that a media node's title is a file name.
+ */
+abstract class GraphNodeFields {
+  @ApiProperty({ format: 'uuid', example: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f' }) id: string;
+  @ApiProperty({ example: 1, description: 'Fewest links between this node and the item' }) depth: number;
+}
+export class PageGraphNodeDto extends GraphNodeFields {
+  @ApiProperty({ enum: ['page'] }) type: 'page';
+  @ApiProperty({ nullable: true, type: String, example: 'Getting started', description: "The page's title (null if it was deleted during the walk)" }) title:
+    string | null;
+}
+export class ModuleGraphNodeDto extends GraphNodeFields {
+  @ApiProperty({ enum: ['module'] }) type: 'module';
+  @ApiProperty({ nullable: true, type: String, example: 'Hero banner', description: "The module's title (null if it was deleted during the walk)" }) title:
+    string | null;
+}
+export class MediaGraphNodeDto extends GraphNodeFields {
+  @ApiProperty({ enum: ['media'] }) type: 'media';
+  @ApiProperty({ nullable: true, type: String, example: 'diagram.png', description: "The media item's file name (null if it was deleted during the walk)" })
+  title: string | null;
+}
+const GRAPH_NODE_VARIANTS = { page: PageGraphNodeDto, module: ModuleGraphNodeDto, media: MediaGraphNodeDto };
+
 export class GraphEdgeDto {
   @ApiProperty({ format: 'uuid', description: 'The relationship id' }) id: string;
   @ApiProperty({ type: ContentRefDto }) source: ContentRefDto;
@@ -51,11 +76,19 @@ export class GraphEdgeDto {
   @ApiProperty({ example: 'parent', description: 'The stored type (from source to target)' }) type: string;
 }
 
+@ApiExtraModels(PageGraphNodeDto, ModuleGraphNodeDto, MediaGraphNodeDto)
 export class GraphDto {
   @ApiProperty({ type: ContentRefDto, description: 'The item the walk started from' }) root: ContentRefDto;
   @ApiProperty({ example: 2 }) depth: number;
   @ApiProperty({
-    type: [GraphNodeDto],
+    type: 'array',
+    items: {
+      oneOf: Object.values(GRAPH_NODE_VARIANTS).map((variant) => ({ $ref: getSchemaPath(variant) })),
+      discriminator: {
+        propertyName: 'type',
+        mapping: Object.fromEntries(Object.entries(GRAPH_NODE_VARIANTS).map(([type, variant]) => [type, getSchemaPath(variant)])),
+      },
+    },
     example: [
       { type: 'page', id: '0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f', title: 'Guide', depth: 0 },
       { type: 'media', id: '0196f0e4-9c1d-7a2b-8e3f-4a5b6c7d8e9f', title: 'diagram.png', depth: 1 },

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, RequireReadWriteScopes, UuidParam, withRepresentationEtag } from '@strata/core';
+import { ApiIfNoneMatch, ApiProblems, ApiResponseHeaders, RequireReadWriteScopes, UuidParam, withRepresentationEtag } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CreateRelationshipDto, RelationshipDto, RelationshipListDto, RelationshipListQueryDto } from './relationship.dto';
 import { RelationshipsService } from './relationships.service';
@@ -20,6 +20,7 @@ export class RelationshipsController {
   })
   @ApiCreatedResponse({ type: RelationshipDto, description: 'Created; Location is set' })
   @ApiProblems(409, 422)
+  @ApiResponseHeaders({ 201: ['Location'] })
   async create(@Body() dto: CreateRelationshipDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<RelationshipDto> {
     const relationship = await this.relationships.create(dto);
     reply.status(201).header('location', `/api/v1/relationships/${relationship.id}`);
@@ -40,6 +41,7 @@ export class RelationshipsController {
   @ApiOperation({ summary: 'Get a relationship' })
   @ApiOkResponse({ type: RelationshipDto, description: 'With a strong ETag; If-None-Match answers 304' })
   @ApiProblems(404)
+  @ApiIfNoneMatch()
   async get(
     @UuidParam('id') id: string,
     @Req() request: FastifyRequest,

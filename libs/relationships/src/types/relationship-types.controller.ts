@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, RequireScope } from '@strata/core';
+import { ApiProblems, ApiResponseHeaders, RequireScope } from '@strata/core';
 import type { FastifyReply } from 'fastify';
 import { RegisterRelationshipTypeDto, RelationshipTypeDto, RelationshipTypeListDto } from './relationship-type.dto';
 import { RelationshipTypesService } from './relationship-types.service';
@@ -30,6 +30,7 @@ export class RelationshipTypesController {
   })
   @ApiCreatedResponse({ type: RelationshipTypeDto })
   @ApiProblems(409)
+  @ApiResponseHeaders({ 201: ['Location'] })
   async register(@Body() dto: RegisterRelationshipTypeDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<RelationshipTypeDto> {
     const type = await this.types.register(dto.name, dto.inverse);
     reply.status(201).header('location', '/api/v1/relationships/types');

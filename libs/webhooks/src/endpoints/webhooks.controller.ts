@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, RequireScope, UuidParam, withRepresentationEtag } from '@strata/core';
+import { ApiIfNoneMatch, ApiProblems, ApiResponseHeaders, RequireScope, UuidParam, withRepresentationEtag } from '@strata/core';
 import { RouteRateLimit } from '@strata/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -37,6 +37,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Register a webhook endpoint', description: 'The answer carries the signing secret; it is shown only here and on rotation.' })
   @ApiCreatedResponse({ type: WebhookWithSecretDto })
   @ApiProblems(422)
+  @ApiResponseHeaders({ 201: ['Location'] })
   async create(@Body() dto: CreateWebhookDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<WebhookWithSecretDto> {
     const endpoint = await this.endpoints.create(dto);
     reply.status(201).header('location', `/api/v1/webhooks/${endpoint.id}`);
@@ -54,6 +55,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Get a webhook endpoint' })
   @ApiOkResponse({ type: WebhookDto, description: 'With a strong ETag; If-None-Match answers 304' })
   @ApiProblems(404)
+  @ApiIfNoneMatch()
   async get(@UuidParam('id') id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<WebhookDto | undefined> {
     return withRepresentationEtag(request, reply, await this.endpoints.get(id));
   }

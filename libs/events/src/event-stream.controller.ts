@@ -69,14 +69,13 @@ export class EventStreamController {
     if (lastEventId) session.hold();
 
     reply.hijack();
-    reply.raw.writeHead(200, {
+    session.start({
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
       'x-request-id': String(request.id),
     });
-    reply.raw.write(': connected\n\n');
     if (lastEventId) await resume(session, this.stream, lastEventId);
   }
 

@@ -63,20 +63,18 @@ export abstract class LiveSubscriber {
   }
 
   /**
-   * Writes what is queued, corked into as few socket writes as the socket takes (a subscriber the
-   * fan-out reaches late gets its backlog in one go); answers how many frames went out.
+   * Writes what is queued in as few socket writes as the socket takes (a subscriber the fan-out
+   * reaches late gets its backlog in one go, as long as it fits under the socket's high-water
+   * mark); answers how many frames went out.
    */
   flush(): number {
     if (this.closed || this.waitingForDrain || this.holding || this.queuedEvents === 0) return 0;
     let written = 0;
-    this.cork();
     while (!this.closed && !this.waitingForDrain && this.queueHead < this.queue.length) {
-      const event = this.queue[this.queueHead++];
-      this.queuedBytes -= this.frameSize(event);
-      this.write(event);
-      written++;
+      const batch = this.takeBatch();
+      written += batch.length;
+      this.write(batch);
     }
-    if (!this.closed) this.uncork();
     if (this.queueHead === this.queue.length) {
       this.queue = [];
       this.queueHead = 0;
@@ -136,21 +134,33 @@ export abstract class LiveSubscriber {
     this.close();
   }
 
-  /** Batches the writes of one flush into one socket write where the transport can. */
-  protected cork(): void {}
-  protected uncork(): void {}
-  /** Writes one frame; false when the socket wants the writer to wait for 'drain'. */
-  protected abstract writeFrame(event: OutgoingEvent): boolean;
+  /** Writes these frames, in order; false when the socket wants the writer to wait for 'drain'. */
+  protected abstract writeFrames(events: readonly OutgoingEvent[]): boolean;
   protected abstract frameSize(event: OutgoingEvent): number;
+  /** Bytes the socket takes before it is full (its high-water mark less what waits in it). */
+  protected abstract transportRoom(): number;
   protected abstract transportBufferedBytes(): number;
   protected abstract onceDrained(resume: () => void): void;
   protected abstract sendHeartbeat(): void;
   /** Says why (when there is a reason), then ends the connection and frees its socket. */
   protected abstract finish(reason?: string): void;
 
-  private write(event: OutgoingEvent): void {
-    this.lastEventId = event.id;
-    if (this.writeFrame(event)) return;
+  /** The next frames to write: at least one, then as many as fit in the socket's room. */
+  private takeBatch(): OutgoingEvent[] {
+    const start = this.queueHead;
+    const room = this.transportRoom();
+    let bytes = 0;
+    do {
+      const size = this.frameSize(this.queue[this.queueHead++]);
+      bytes += size;
+      this.queuedBytes -= size;
+    } while (this.queueHead < this.queue.length && bytes + this.frameSize(this.queue[this.queueHead]) <= room);
+    return start === 0 && this.queueHead === this.queue.length ? this.queue : this.queue.slice(start, this.queueHead);
+  }
+
+  private write(batch: readonly OutgoingEvent[]): void {
+    this.lastEventId = batch[batch.length - 1].id;
+    if (this.writeFrames(batch)) return;
     this.waitingForDrain = true;
     this.onceDrained(() => {
       this.waitingForDrain = false;

@@ -43,7 +43,8 @@ export class OutgoingEvent {
 
 const CRLF = Buffer.from('\r\n', 'latin1');
 
-/** `bytes` framed as one chunk of a `Transfer-Encoding: chunked` body. */
-export function asHttpChunk(bytes: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`, 'latin1'), bytes, CRLF]);
+/** `parts`, one after the other, framed as one chunk of a `Transfer-Encoding: chunked` body. */
+export function asHttpChunk(...parts: Buffer[]): Buffer {
+  const length = parts.reduce((sum, part) => sum + part.length, 0);
+  return Buffer.concat([Buffer.from(`${length.toString(16)}\r\n`, 'latin1'), ...parts, CRLF]);
 }

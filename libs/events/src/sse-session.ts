@@ -44,20 +44,23 @@ export class SseSession extends LiveSubscriber {
     return this.started && !this.response.destroyed ? (this.response.socket ?? undefined) : undefined;
   }
 
-  protected cork(): void {
-    this.socket?.cork();
-  }
-
-  protected uncork(): void {
-    this.socket?.uncork();
-  }
-
-  protected writeFrame(event: OutgoingEvent): boolean {
-    return this.writeBytes(event.sse, event.sseChunk);
+  protected writeFrames(events: readonly OutgoingEvent[]): boolean {
+    const socket = this.socket;
+    if (!socket) return events.reduce((accepted, event) => this.response.write(event.sse) && accepted, true);
+    const chunked = this.response.chunkedEncoding;
+    if (events.length === 1) return socket.write(chunked ? events[0].sseChunk : events[0].sse);
+    // A backlog goes out as one chunk, as response.write() between cork() and uncork() would send it.
+    const frames = events.map((event) => event.sse);
+    return socket.write(chunked ? asHttpChunk(...frames) : Buffer.concat(frames));
   }
 
   protected frameSize(event: OutgoingEvent): number {
     return event.sse.length;
+  }
+
+  protected transportRoom(): number {
+    const socket = this.socket;
+    return socket ? socket.writableHighWaterMark - socket.writableLength : 0;
   }
 
   protected transportBufferedBytes(): number {

@@ -43,9 +43,16 @@ export class WebSocketSession extends LiveSubscriber {
     if (!this.isClosed) this.socket.send(JSON.stringify(message));
   }
 
-  protected writeFrame(event: OutgoingEvent): boolean {
-    this.socket.send(event.text, { binary: false }, this.afterSend);
+  protected writeFrames(events: readonly OutgoingEvent[]): boolean {
+    // One message per event (WebSocket frames cannot be joined); the drain check follows the last.
+    const last = events.length - 1;
+    for (let index = 0; index < last; index++) this.socket.send(events[index].text, { binary: false });
+    this.socket.send(events[last].text, { binary: false }, this.afterSend);
     return this.socket.bufferedAmount < HIGH_WATER_BYTES;
+  }
+
+  protected transportRoom(): number {
+    return HIGH_WATER_BYTES - this.socket.bufferedAmount;
   }
 
   protected frameSize(event: OutgoingEvent): number {

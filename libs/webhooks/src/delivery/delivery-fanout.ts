@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DomainEvent, matchesEventPatterns, OutboxSubscribers } from '@strata/events';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
+import { EndpointFilters, passesEndpointFilters } from '../endpoints/endpoint-filters';
 import { DeliveryEnqueuer } from './delivery-enqueuer';
 
 /**
@@ -13,8 +14,8 @@ function isAbout(event: DomainEvent, endpointId: string): boolean {
 }
 
 /**
- * Relay subscriber: for each relayed event, one delivery row per active endpoint whose filter
- * matches, written in the relay's transaction (so "relayed" and "has its deliveries" commit
+ * Relay subscriber: for each relayed event, one delivery row per active endpoint whose event
+ * patterns and filters (tags) match, written in the relay's transaction (so "relayed" and "has its deliveries" commit
  * together); the unique (event, endpoint) pair makes a re-relayed event a no-op. Rows are queued
  * once that transaction committed.
  */
@@ -31,7 +32,9 @@ export class DeliveryFanout implements OnModuleInit {
   }
 
   private async createDeliveries(manager: EntityManager, events: DomainEvent[]): Promise<void> {
-    const endpoints: { id: string; events: string[] }[] = await manager.query(`SELECT id, events FROM webhook_endpoints WHERE active`);
+    const endpoints: { id: string; events: string[]; filters: EndpointFilters }[] = await manager.query(
+      `SELECT id, events, filters FROM webhook_endpoints WHERE active`,
+    );
     if (endpoints.length === 0) return;
     const ids: string[] = [];
     const endpointIds: string[] = [];
@@ -40,7 +43,7 @@ export class DeliveryFanout implements OnModuleInit {
     const payloads: string[] = [];
     for (const event of events) {
       for (const endpoint of endpoints) {
-        if (!matchesEventPatterns(endpoint.events, event.type) || isAbout(event, endpoint.id)) continue;
+        if (!matchesEventPatterns(endpoint.events, event.type) || !passesEndpointFilters(endpoint.filters, event.data) || isAbout(event, endpoint.id)) continue;
         ids.push(uuidv7());
         endpointIds.push(endpoint.id);
         eventIds.push(event.id);

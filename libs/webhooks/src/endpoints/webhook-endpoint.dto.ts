@@ -1,6 +1,47 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { CursorWindowDto, Omittable } from '@strata/core';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { TAG_PATTERN } from '@strata/content';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+/** More tags than this in one filter is not a subscription but a list to search. */
+const MAX_FILTER_TAGS = 20;
+
+export class WebhookFiltersDto {
+  @ApiPropertyOptional({
+    type: [String],
+    minItems: 1,
+    maxItems: MAX_FILTER_TAGS,
+    example: ['blog'],
+    description:
+      'Only events about content items (pages, modules, media) that carry at least one of these tags (exact match; for `*.deleted` the item as it was). Events that carry no tags (relationships, `webhook.*`) are not filtered by it',
+  })
+  @Omittable()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_FILTER_TAGS)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Matches(TAG_PATTERN, { each: true, message: 'each tag must be 1-64 letters, digits, spaces or _ : . / -' })
+  tags?: string[];
+}
 
 export class CreateWebhookDto {
   @ApiProperty({
@@ -57,6 +98,16 @@ export class CreateWebhookDto {
   @Omittable()
   @IsBoolean()
   fifo?: boolean;
+
+  @ApiPropertyOptional({
+    type: WebhookFiltersDto,
+    description: 'Narrows the subscription beyond its event types; `{}` (the default) filters nothing. PATCH replaces the whole object',
+  })
+  @Omittable()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => WebhookFiltersDto)
+  filters?: WebhookFiltersDto;
 }
 
 export class UpdateWebhookDto extends PartialType(CreateWebhookDto, { skipNullProperties: false }) {}
@@ -96,6 +147,7 @@ export class WebhookDto {
   @ApiProperty({ description: 'Failed attempts since the last successful one' }) failureCount: number;
   @ApiProperty({ nullable: true, type: Number, example: 10, description: 'Most deliveries per second; null: no limit' }) rateLimit: number | null;
   @ApiProperty({ description: 'Strict order, one delivery at a time' }) fifo: boolean;
+  @ApiProperty({ type: WebhookFiltersDto, description: 'Subscription filters; `{}`: none' }) filters: WebhookFiltersDto;
   @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'Until when the previous secret still signs (after a rotation)' })
   previousSecretExpiresAt: string | null;
   @ApiProperty() version: number;

@@ -15,6 +15,7 @@ import {
   WebhookWithSecretDto,
 } from './webhook-endpoint.dto';
 import { assertEventPatterns } from './event-subscription';
+import { EndpointFilters } from './endpoint-filters';
 import { assertAllowedWebhookUrl } from './webhook-url';
 
 /** How long the previous secret keeps signing after a rotation. */
@@ -30,13 +31,19 @@ export interface EndpointRow {
   failure_count: number;
   rate_limit: number | null;
   fifo: boolean;
+  filters: EndpointFilters;
   previous_secret_expires_at: Date | null;
   version: number;
   created_at: Date;
   updated_at: Date;
 }
 
-const ENDPOINT_COLUMNS = `id, url, description, events, active, disabled_reason, failure_count, rate_limit, fifo, previous_secret_expires_at, version, created_at, updated_at`;
+const ENDPOINT_COLUMNS = `id, url, description, events, active, disabled_reason, failure_count, rate_limit, fifo, filters, previous_secret_expires_at, version, created_at, updated_at`;
+
+/** The filters as stored: only the keys given (class-transformer leaves absent ones undefined), JSON for the jsonb column. */
+function filtersOf(dto: { filters?: EndpointFilters }): string {
+  return JSON.stringify(dto.filters?.tags ? { tags: dto.filters.tags } : {});
+}
 
 function toDto(row: EndpointRow): WebhookDto {
   return {
@@ -49,6 +56,7 @@ function toDto(row: EndpointRow): WebhookDto {
     failureCount: row.failure_count,
     rateLimit: row.rate_limit,
     fifo: row.fifo,
+    filters: row.filters,
     previousSecretExpiresAt:
       row.previous_secret_expires_at && row.previous_secret_expires_at > new Date() ? row.previous_secret_expires_at.toISOString() : null,
     version: row.version,
@@ -75,8 +83,8 @@ export class WebhookEndpointsService {
     const url = await assertAllowedWebhookUrl(dto.url, this.config.webhooks.allowPrivateTargets);
     const secret = newWebhookSecret();
     const [row]: EndpointRow[] = await this.dataSource.query(
-      `INSERT INTO webhook_endpoints (id, url, description, events, active, secret, rate_limit, fifo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${ENDPOINT_COLUMNS}`,
-      [uuidv7(), url, dto.description ?? '', events, dto.active ?? true, this.secrets.seal(secret), dto.rateLimit ?? null, dto.fifo ?? false],
+      `INSERT INTO webhook_endpoints (id, url, description, events, active, secret, rate_limit, fifo, filters) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${ENDPOINT_COLUMNS}`,
+      [uuidv7(), url, dto.description ?? '', events, dto.active ?? true, this.secrets.seal(secret), dto.rateLimit ?? null, dto.fifo ?? false, filtersOf(dto)],
     );
     return { ...toDto(row), secret };
   }
@@ -116,10 +124,21 @@ export class WebhookEndpointsService {
           -- rateLimit: left out keeps it, null removes it
           rate_limit = CASE WHEN $6 THEN $7 ELSE rate_limit END,
           fifo = COALESCE($8, fifo),
+          filters = COALESCE($9::jsonb, filters),
           version = version + 1,
           updated_at = now()
         WHERE id = $1 RETURNING ${ENDPOINT_COLUMNS}`,
-      [id, url, events, dto.description ?? null, dto.active ?? null, dto.rateLimit !== undefined, dto.rateLimit ?? null, dto.fifo ?? null],
+      [
+        id,
+        url,
+        events,
+        dto.description ?? null,
+        dto.active ?? null,
+        dto.rateLimit !== undefined,
+        dto.rateLimit ?? null,
+        dto.fifo ?? null,
+        dto.filters ? filtersOf(dto) : null,
+      ],
     );
     if (!rows[0]) throw this.notFound(id);
     return toDto(rows[0]);

@@ -7,6 +7,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { assertEventPatterns } from './event-subscription';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { WebhookReplayDto } from './webhook-operations.dto';
+import { EndpointFilters, passesEndpointFilters } from './endpoint-filters';
 
 /** Outbox rows read per step of a replay (ids and types only; payloads are copied in SQL). */
 const REPLAY_BATCH = 2000;
@@ -68,8 +69,8 @@ export class WebhookReplaysService {
       for (let after = '0'; ;) {
         // relayed_at >= since holds for every row created since then (relayed after it was
         // written) and lets the scan start at \`since\` on outbox_events_relayed_idx.
-        const rows: { seq: string; id: string; type: string }[] = await manager.query(
-          `SELECT seq, id, type FROM outbox_events
+        const rows: { seq: string; id: string; type: string; data: unknown }[] = await manager.query(
+          `SELECT seq, id, type, jsonb_build_object('tags', payload->'data'->'tags') AS data FROM outbox_events
             WHERE seq > $1 AND created_at >= $2 AND relayed_at >= $2::timestamptz - interval '1 minute'
               AND NOT (type LIKE 'webhook.endpoint.%' AND payload->'data'->>'endpointId' = $3)
             ORDER BY seq LIMIT ${REPLAY_BATCH}`,
@@ -77,8 +78,11 @@ export class WebhookReplaysService {
         );
         if (rows.length === 0) break;
         after = rows[rows.length - 1].seq;
-        // Only what was asked for and what the endpoint subscribes to.
-        const chosen = rows.filter((row) => matchesEventPatterns(types, row.type) && matchesEventPatterns(endpoint.events, row.type));
+        // Only what was asked for and what the endpoint subscribes to (its tag filter included).
+        const chosen = rows.filter(
+          (row) =>
+            matchesEventPatterns(types, row.type) && matchesEventPatterns(endpoint.events, row.type) && passesEndpointFilters(endpoint.filters, row.data),
+        );
         if (chosen.length > 0)
           total += await this.resend(
             manager,
@@ -131,7 +135,7 @@ export class WebhookReplaysService {
     return rows.length;
   }
 
-  private async assertActive(endpointId: string): Promise<{ events: string[] }> {
+  private async assertActive(endpointId: string): Promise<{ events: string[]; filters: EndpointFilters }> {
     const endpoint = await this.endpoints.find(endpointId);
     if (!endpoint.active) throw ProblemException.conflict('The endpoint is disabled; enable it before recovering or replaying.');
     return endpoint;

@@ -89,7 +89,13 @@ describe('fault: webhook receivers that hang, reset or answer slowly', () => {
       },
       `the healthy endpoint to get every ${prefix} page`,
       60000,
-    );
+    ).catch(async (error: Error) => {
+      const [{ failed }]: { failed: string }[] = await database.query(
+        `SELECT count(*) AS failed FROM webhook_attempts a JOIN webhook_endpoints e ON e.id = a.endpoint_id WHERE e.url = $1 AND a.status_code IS DISTINCT FROM 204`,
+        [receivers.healthy.url],
+      );
+      throw new Error(`${error.message} (${healthyArrivals().size} pages arrived; ${failed} failed attempts to the healthy endpoint)`);
+    });
     return [...committedAt].map(([id, at]) => arrivals.get(id)! - at).sort((a, b) => a - b);
   };
   const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];

@@ -14,7 +14,7 @@ import { nextRetryDelay, parseRetryAfter } from './retry-delay';
 import { liveSecrets } from './live-secrets';
 import { mayStartDelivery, nextRecentAttemptMs, slotsPerEndpoint, StepAsidePacer, StepAsideWaiters } from './delivery-slots';
 import { MicroBatch } from './micro-batch';
-import { DEGRADED_LANE, HEALTHY_LANE, laneFor } from './delivery-lanes';
+import { HEALTHY_LANE, laneFor } from './delivery-lanes';
 import { signWebhook } from './webhook-signer';
 
 /** A FIFO endpoint's later deliveries ask again at least this often (they are woken when the head finishes). */
@@ -22,6 +22,11 @@ const FIFO_RECHECK_MS = 5_000;
 
 /** Stale waiter entries skipped at most per freed slot. */
 const MAX_WAKE_TRIES = 20;
+
+/** A job read back from Redis carries its priority as a string (none when it never had one). */
+function laneOf(job: Job<DeliveryJob>): number {
+  return Number(job.priority) || HEALTHY_LANE;
+}
 
 interface DeliveryRow {
   id: string;
@@ -48,8 +53,8 @@ interface DeliveryRow {
  * Retry-After, and the job is moved to "delayed" without counting a BullMQ failure.
  *
  * Fairness, first by lanes (see delivery-lanes): retries, and deliveries to an endpoint whose
- * last attempt failed, wait in the degraded lane, which this worker serves only when no delivery
- * to a healthy endpoint is waiting; then by slots (see mayStartDelivery): one endpoint may hold at most half of this worker's
+ * last attempt failed, wait in a degraded lane by the length of the endpoint's failure streak,
+ * which this worker serves only when no delivery in a better lane is waiting; then by slots (see mayStartDelivery): one endpoint may hold at most half of this worker's
  * concurrency, and a quarter stays free for endpoints with nothing in flight; further jobs for
  * a busy endpoint step aside, paced by how long its attempts take (StepAsidePacer), so slow or
  * hanging receivers cannot starve the others; when one of its attempts ends, the job that has
@@ -181,8 +186,8 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     }
 
     // The endpoint began failing after this delivery was queued: it waits in the degraded lane.
-    if (this.inHealthyLane(job) && laneFor(delivery.failure_count) !== HEALTHY_LANE) {
-      await job.changePriority({ priority: DEGRADED_LANE });
+    if (laneOf(job) === HEALTHY_LANE && laneFor(delivery.failure_count) !== HEALTHY_LANE) {
+      await job.changePriority({ priority: laneFor(delivery.failure_count) });
       await job.moveToDelayed(Date.now(), token);
       throw new DelayedError();
     }
@@ -248,17 +253,13 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
       await job.moveToDelayed(Date.now(), token);
       throw new DelayedError();
     }
-    const retryAt = await this.record(delivery, result);
+    const { retryAt, failureCount } = await this.record(delivery, result);
     if (retryAt !== undefined) {
-      if (this.inHealthyLane(job)) await job.changePriority({ priority: DEGRADED_LANE });
+      // The retry waits in the lane of the endpoint's failure streak as it now stands.
+      if (laneOf(job) !== laneFor(failureCount)) await job.changePriority({ priority: laneFor(failureCount) });
       await job.moveToDelayed(retryAt, token);
       throw new DelayedError();
     }
-  }
-
-  /** A job read back from Redis carries its priority as a string (none when it never had one). */
-  private inHealthyLane(job: Job<DeliveryJob>): boolean {
-    return (Number(job.priority) || HEALTHY_LANE) === HEALTHY_LANE;
   }
 
   private attempt(delivery: DeliveryRow): Promise<AttemptResult> {
@@ -272,8 +273,8 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     return postWebhook(delivery.url, body, { ...headers }, this.config.webhooks.timeoutMs, this.config.webhooks.allowPrivateTargets, this.stopping.signal);
   }
 
-  /** Records the attempt and its consequences in one transaction; returns when to retry, if ever. */
-  private async record(delivery: DeliveryRow, result: AttemptResult): Promise<number | undefined> {
+  /** Records the attempt and its consequences in one transaction; returns when to retry, if ever, and the endpoint's failure streak. */
+  private async record(delivery: DeliveryRow, result: AttemptResult): Promise<{ retryAt?: number; failureCount: number }> {
     const succeeded = result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
     const gone = result.statusCode === 410;
     const failedAttempts = delivery.attempt_count + 1 - delivery.retry_base;
@@ -282,11 +283,11 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     this.outcomes.inc({ outcome: succeeded ? 'success' : status === 'failed' ? 'failed' : 'retry' });
     if (succeeded) {
       await this.successes.add({ delivery, result });
-      return undefined;
+      return { failureCount: 0 };
     }
 
     // Same lock order as above: endpoint, delivery, attempt.
-    await this.dataSource.transaction(async (manager) => {
+    const failureCount = await this.dataSource.transaction(async (manager) => {
       const reason = gone
         ? 'The receiver answered 410 Gone.'
         : status === 'failed'
@@ -318,8 +319,9 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
       }
       if (endpoint) await this.recordOperationalEvents(manager, delivery.endpoint_id, endpoint, reason, result);
       if (reason) this.logger.warn(`Webhook endpoint ${delivery.endpoint_id} disabled: ${reason}`);
+      return endpoint?.failure_count ?? delivery.failure_count + 1;
     });
-    return delay === undefined ? undefined : Date.now() + delay;
+    return { retryAt: delay === undefined ? undefined : Date.now() + delay, failureCount };
   }
 
   /**

@@ -11,6 +11,7 @@ import { ApiKeyOwner1763898000000 } from './1763898000000-api-key-owner';
 import { WebhookRateLimit1763899000000 } from './1763899000000-webhook-rate-limit';
 import { WebhookFifo1763899100000 } from './1763899100000-webhook-fifo';
 import { WebhookFilters1763899400000 } from './1763899400000-webhook-filters';
+import { ApiKeyRouteUsage1763899500000 } from './1763899500000-api-key-route-usage';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has landed. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   WebhookRateLimit1763899000000,
   WebhookFifo1763899100000,
   WebhookFilters1763899400000,
+  ApiKeyRouteUsage1763899500000,
 ];

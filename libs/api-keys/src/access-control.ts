@@ -6,6 +6,7 @@ import type { ApiKeyPrincipal, KeyRejection } from './api-key-principal';
 import { presentedApiKey } from './api-key-secret';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { UsageOutcomes } from './usage-outcomes';
+import { RouteUsage } from './route-usage';
 
 const REJECTION_DETAIL: Record<KeyRejection | 'missing', string> = {
   missing: 'An API key is required: send Authorization: Bearer <key> or X-API-Key: <key>.',
@@ -26,6 +27,7 @@ export class AccessControl {
     private readonly authenticator: ApiKeyAuthenticator,
     private readonly rateLimit: TierRateLimitGuard,
     private readonly outcomes: UsageOutcomes,
+    private readonly routes: RouteUsage,
   ) {}
 
   /** The principal of an admitted request; otherwise a 401, 403 or 429 (rate limit or no uses left) problem is thrown. */
@@ -62,6 +64,7 @@ export class AccessControl {
       throw refusal('usage_exceeded');
     }
     this.outcomes.record(principal.keyId, 'allowed');
+    this.routes.record(principal.keyId, request);
     return principal;
   }
 
@@ -90,6 +93,7 @@ export class AccessControl {
     // Without a usage limit, charging only counts the use; it cannot refuse.
     await this.authenticator.charge(principal);
     this.outcomes.record(principal.keyId, 'allowed');
+    this.routes.record(principal.keyId, request);
     return principal;
   }
 }

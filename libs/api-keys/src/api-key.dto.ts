@@ -72,7 +72,7 @@ const IsCidr = () =>
     { each: true },
   );
 
-const OWNER_ID = /^[A-Za-z0-9._:@-]{1,200}$/;
+export const OWNER_ID = /^[A-Za-z0-9._:@-]{1,200}$/;
 
 /** The policy fields create and PATCH share; on PATCH, null clears a nullable one. */
 class KeyPolicyFields {

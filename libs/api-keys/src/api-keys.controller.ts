@@ -16,8 +16,8 @@ import {
 } from './api-key.dto';
 import { apiKeyEtag } from './api-key-etag';
 import { ApiKeysService } from './api-keys.service';
-import { KeyUsageReport, usageCsv, usageNdjson } from './key-usage-report';
-import { KeyUsageDto, KeyUsageQueryDto } from './key-usage.dto';
+import { KeyUsageReport, usageAnswer } from './key-usage-report';
+import { KeyRoutesDto, KeyRoutesQueryDto, KeyUsageDto, KeyUsageQueryDto } from './key-usage.dto';
 import { CurrentPrincipal } from './principal.decorator';
 
 @ApiTags('api-keys')
@@ -112,15 +112,19 @@ export class ApiKeysController {
   @ApiOkResponse({ type: KeyUsageDto })
   @ApiProblems(404, 422)
   async usageOf(@UuidParam() id: string, @Query() query: KeyUsageQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<KeyUsageDto | string> {
-    const usage = await this.usage.report(id, query);
-    if (query.format === 'csv' || query.format === 'ndjson') {
-      const csv = query.format === 'csv';
-      reply
-        .header('content-type', csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson')
-        .header('content-disposition', `attachment; filename="api-key-${id}-usage.${query.format}"`);
-      return csv ? usageCsv(usage) : usageNdjson(usage);
-    }
-    return usage;
+    return usageAnswer(await this.usage.report(id, query), query, reply, { filename: `api-key-${id}-usage`, subject: { keyId: id } });
+  }
+
+  @Get(':id/usage/routes')
+  @ApiOperation({
+    summary: 'Top routes of an API key',
+    description:
+      'Admitted requests per route (method and template, e.g. `GET /api/v1/pages/:id`) in the window, most requested first. Counted in Redis and written in batches: the last few seconds may be missing.',
+  })
+  @ApiOkResponse({ type: KeyRoutesDto })
+  @ApiProblems(404, 422)
+  routesOf(@UuidParam() id: string, @Query() query: KeyRoutesQueryDto): Promise<KeyRoutesDto> {
+    return this.usage.topRoutes(id, query);
   }
 
   @Delete(':id')

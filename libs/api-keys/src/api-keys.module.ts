@@ -14,19 +14,21 @@ import { KeyUsageReport } from './key-usage-report';
 import { UsageCounter } from './usage-counter';
 import { UsageFlusher } from './usage-flusher';
 import { UsageOutcomes } from './usage-outcomes';
+import { RouteUsage } from './route-usage';
+import { IdentitiesController } from './identities.controller';
 
 /** Usage totals reach the database from every role (see UsageFlusher for who drains Redis). */
 @Module({
   imports: [TypeOrmModule.forFeature([ApiKeyEntity])],
-  providers: [UsageCounter, UsageOutcomes, UsageFlusher],
-  exports: [UsageCounter, UsageOutcomes, UsageFlusher],
+  providers: [UsageCounter, UsageOutcomes, RouteUsage, UsageFlusher],
+  exports: [UsageCounter, UsageOutcomes, RouteUsage, UsageFlusher],
 })
 export class ApiKeyUsageModule {}
 
 /** Keys, their routes, and the global guard that authenticates, rate-limits and checks scopes. */
 @Module({
   imports: [TypeOrmModule.forFeature([ApiKeyEntity]), RateLimitModule, ApiKeyUsageModule],
-  controllers: [ApiKeysController],
+  controllers: [ApiKeysController, IdentitiesController],
   providers: [
     KeyLookupCache,
     ApiKeyAuthenticator,

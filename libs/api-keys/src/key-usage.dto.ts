@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsOptional } from 'class-validator';
+import { IsDate, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const USAGE_GRANULARITIES = ['hour', 'day'] as const;
 export const USAGE_FORMATS = ['json', 'csv', 'ndjson'] as const;
@@ -45,4 +45,47 @@ export class KeyUsageDto {
   @ApiProperty({ type: String, format: 'date-time' }) to: string;
   @ApiProperty({ enum: USAGE_GRANULARITIES }) granularity: string;
   @ApiProperty({ type: [KeyUsageBucketDto], description: 'Buckets with at least one request, oldest first' }) data: KeyUsageBucketDto[];
+}
+
+export class IdentityUsageDto {
+  @ApiProperty({ example: 'customer_42', description: 'The identity (the ownerId its keys share)' }) ownerId: string;
+  @ApiProperty({ description: 'How many keys the identity has now; their usage is summed (a deleted key takes its usage with it)' }) keys: number;
+  @ApiProperty({ type: String, format: 'date-time' }) from: string;
+  @ApiProperty({ type: String, format: 'date-time' }) to: string;
+  @ApiProperty({ enum: USAGE_GRANULARITIES }) granularity: string;
+  @ApiProperty({ type: [KeyUsageBucketDto], description: 'Buckets with at least one request, oldest first' }) data: KeyUsageBucketDto[];
+}
+
+export class KeyRoutesQueryDto {
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Start (inclusive, rounded down to the hour); default: `to` minus 24 h' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  from?: Date;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'End (exclusive); default: now' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  to?: Date;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 10, description: 'How many routes, most requested first' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}
+
+export class RouteCountDto {
+  @ApiProperty({ example: 'GET /api/v1/pages/:id', description: 'Method and route template' }) route: string;
+  @ApiProperty({ example: 1200 }) count: number;
+}
+
+export class KeyRoutesDto {
+  @ApiProperty({ format: 'uuid' }) keyId: string;
+  @ApiProperty({ type: String, format: 'date-time' }) from: string;
+  @ApiProperty({ type: String, format: 'date-time' }) to: string;
+  @ApiProperty({ type: [RouteCountDto], description: 'Admitted requests per route in the window, most requested first' }) data: RouteCountDto[];
 }

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AppConfig } from '@strata/core';
 import { UsageCounter } from './usage-counter';
 import { UsageOutcomes } from './usage-outcomes';
+import { RouteUsage } from './route-usage';
 
 const PUBLISH_INTERVAL_MS = 1_000;
 const FLUSH_INTERVAL_MS = 5_000;
@@ -21,6 +22,7 @@ export class UsageFlusher implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly usage: UsageCounter,
     private readonly outcomes: UsageOutcomes,
+    private readonly routes: RouteUsage,
     private readonly config: AppConfig,
   ) {}
 
@@ -31,9 +33,9 @@ export class UsageFlusher implements OnApplicationBootstrap, OnApplicationShutdo
     this.timer.unref();
   }
 
-  /** Moves this process's usage sums and outcome counts to Redis now (tests call it rather than wait a second). */
+  /** Moves this process's usage sums, outcome and route counts to Redis now (tests call it rather than wait a second). */
   async publish(): Promise<void> {
-    await Promise.all([this.usage.publish(), this.outcomes.publish()]);
+    await Promise.all([this.usage.publish(), this.outcomes.publish(), this.routes.publish()]);
   }
 
   /** One flush at a time; a failed one keeps its counts for the next. */
@@ -43,6 +45,7 @@ export class UsageFlusher implements OnApplicationBootstrap, OnApplicationShutdo
     this.running = Promise.all([
       this.usage.flush(includeRedis).catch((error: Error) => this.logger.warn(`Usage flush failed: ${error.message}`)),
       this.outcomes.flush(includeRedis).catch((error: Error) => this.logger.warn(`Usage analytics flush failed: ${error.message}`)),
+      this.routes.flush(includeRedis).catch((error: Error) => this.logger.warn(`Route usage flush failed: ${error.message}`)),
     ]);
     try {
       await this.running;

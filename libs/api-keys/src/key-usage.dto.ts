@@ -5,8 +5,13 @@ import { IsDate, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 export const USAGE_GRANULARITIES = ['hour', 'day'] as const;
 export const USAGE_FORMATS = ['json', 'csv', 'ndjson'] as const;
 
-export class KeyUsageQueryDto {
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Start (inclusive, rounded down to the granularity); default: `to` minus 24 h' })
+/** The window of a usage query (at most 366 days). */
+export class UsageWindowQueryDto {
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'Start (inclusive, rounded down to the granularity: the hour for routes); default: `to` minus 24 h',
+  })
   @IsOptional()
   @Type(() => Date)
   @IsDate()
@@ -17,7 +22,9 @@ export class KeyUsageQueryDto {
   @Type(() => Date)
   @IsDate()
   to?: Date;
+}
 
+export class KeyUsageQueryDto extends UsageWindowQueryDto {
   @ApiPropertyOptional({ enum: USAGE_GRANULARITIES, default: 'hour' })
   @IsOptional()
   @IsIn(USAGE_GRANULARITIES)
@@ -56,19 +63,7 @@ export class IdentityUsageDto {
   @ApiProperty({ type: [KeyUsageBucketDto], description: 'Buckets with at least one request, oldest first' }) data: KeyUsageBucketDto[];
 }
 
-export class KeyRoutesQueryDto {
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Start (inclusive, rounded down to the hour); default: `to` minus 24 h' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  from?: Date;
-
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'End (exclusive); default: now' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  to?: Date;
-
+export class KeyRoutesQueryDto extends UsageWindowQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 10, description: 'How many routes, most requested first' })
   @IsOptional()
   @Type(() => Number)

@@ -1,19 +1,17 @@
 'use strict';
 
 const { createServer } = require('node:http');
-const { randomBytes } = require('node:crypto');
 const { join } = require('node:path');
 const { API_ENTRY, startStrata } = require('../lib/strata');
+const { ADMIN_KEY, call, until, percentile } = require('../lib/admin-api');
 
 /** `npm start`'s entry: the role comes from PROCESS_ROLE (here `all`), unlike the API-only entry. */
 const ALL_ROLES_ENTRY = join(API_ENTRY, '..', '..', 'main.js');
 const bareFastify = require('./bare-fastify');
+const fairness = require('./webhook-fairness');
 
 const BURST = 5000;
 const PACED = 300;
-const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const ADMIN_KEY = 'sk_' + Array.from(randomBytes(40), (byte) => BASE62[byte % 62]).join('');
-const auth = { authorization: `Bearer ${ADMIN_KEY}` };
 
 /**
  * A local receiver that answers 204 and records when each event id arrived. While `held`, it
@@ -59,25 +57,6 @@ async function startReceiver() {
       await new Promise((resolve) => server.close(resolve));
     },
   };
-}
-
-async function call(url, method, body) {
-  const response = await fetch(url, { method, headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${new URL(url).pathname} answered ${response.status}: ${text.slice(0, 300)}`);
-  return JSON.parse(text);
-}
-
-async function until(check, what, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-function percentile(sorted, p) {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 }
 
 /** Strata in one process (API + worker: "one worker") with a receiver registered for page.created. */
@@ -127,7 +106,7 @@ module.exports = {
     `Webhook delivery from one Strata process (API + one worker, default WEBHOOK_CONCURRENCY) to a local receiver that answers 204. ` +
     `"Throughput": ${BURST} pages written in batches of 100 while the receiver holds its answers (a backlog builds in the queue), then req/s = events delivered per second from the release to the last arrival. ` +
     `"Latency": ${PACED} single page writes one after another, p50/p99 = commit (event timestamp, written in the transaction) to arrival at the receiver. ` +
-    `Every event must arrive (else the scenario fails); duplicates are listed under findings (in the throughput run, the requests held past WEBHOOK_TIMEOUT_MS time out and are sent again: at-least-once at work). Measured on 2 shared cores while other engineers' jobs also ran: read as an order of magnitude.`,
+    `"Fairness": a healthy endpoint's commit→delivery latency over 200 single writes, alone, then beside 3 broken endpoints (one hangs, one resets connections, one answers after 4× the 500 ms timeout) holding 3 000 pending deliveries whose retries come due every second (req/s there = the writes' pace). Every event must arrive (else the scenario fails); duplicates are listed under findings (in the throughput run, the requests held past WEBHOOK_TIMEOUT_MS time out and are sent again: at-least-once at work). Measured on 2 shared cores while other engineers' jobs also ran: read as an order of magnitude.`,
   scenarios: [
     bareFastify,
     {
@@ -166,5 +145,6 @@ module.exports = {
         return result(receiver, started, Math.max(...[...receiver.arrivals.values()].map((arrival) => arrival.at)));
       },
     },
+    ...fairness,
   ],
 };

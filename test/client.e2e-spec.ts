@@ -10,12 +10,14 @@ import {
   StrataEvent,
   StrataProblem,
   unwrap,
+  Webhook,
+  WebhookVerificationError,
   withETag,
 } from '@strata/client';
 import { createOpenApiDocumentOffline } from '../apps/api/openapi-offline';
 import { createKey } from './support/api-keys';
 import { createTestEnvironment, TestApp, TestEnvironment } from './support/test-app';
-import { eventually } from './support/webhook-receiver';
+import { eventually, WebhookReceiver } from './support/webhook-receiver';
 
 /**
  * The typed client (packages/client) against a live Strata over HTTP: the calls, the helpers
@@ -29,7 +31,13 @@ describe('@strata/client against a live Strata', () => {
   let client: StrataClient;
 
   beforeAll(async () => {
-    environment = await createTestEnvironment({ OUTBOX_POLL_INTERVAL_MS: '100', EVENTS_HEARTBEAT_MS: '1000', EVENTS_MAX_SUBSCRIBERS: '1' });
+    environment = await createTestEnvironment({
+      OUTBOX_POLL_INTERVAL_MS: '100',
+      EVENTS_HEARTBEAT_MS: '1000',
+      EVENTS_MAX_SUBSCRIBERS: '1',
+      // The webhook receiver of the verification test listens on loopback.
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+    });
     strata = await environment.start();
     await strata.app.listen(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${(strata.app.getHttpServer().address() as AddressInfo).port}`;
@@ -196,4 +204,76 @@ describe('@strata/client against a live Strata', () => {
     }
     expect(replayed.map((event) => (event.data as { id?: string }).id)).toEqual([missed.id]);
   });
+
+  it('reconnects a dropped stream with Last-Event-ID and sees every event once', async () => {
+    const lastEventIds: Array<string | null> = [];
+    let drop = () => {};
+    const dropped = new Promise<void>((resolve) => (drop = resolve));
+    const dropping = createStrataClient({
+      baseUrl,
+      apiKey: environment.env.ADMIN_API_KEY,
+      fetch: async (request) => {
+        const response = await fetch(request);
+        // Streams opened (a 503 while the previous test's stream is still being let go is retried by the client).
+        if (new URL(request.url).pathname !== '/api/v1/events' || response.status !== 200) return response;
+        lastEventIds.push(request.headers.get('last-event-id'));
+        // The first connection breaks, as a network would, when the test says so.
+        return lastEventIds.length === 1 ? new Response(breakWhen(dropped, response.body!), response) : response;
+      },
+    });
+    const controller = new AbortController();
+    const seen: StrataEvent[] = [];
+    const done = (async () => {
+      for await (const event of dropping.events({ types: ['page.created'], signal: controller.signal, reconnectDelayMs: 200 })) seen.push(event);
+    })();
+    await eventually(() => lastEventIds.length === 1, 'the stream open');
+
+    const first = await unwrap(client.POST('/api/v1/pages', { body: { title: 'Before the drop', slug: 'before-drop' } }));
+    await eventually(() => seen.length === 1, 'the event before the drop');
+    drop();
+    // Written while the stream is down (or just back): either way it must arrive, and once.
+    const second = await unwrap(client.POST('/api/v1/pages', { body: { title: 'After the drop', slug: 'after-drop' } }));
+    await eventually(() => seen.some((event) => (event.data as { id?: string }).id === second.id), 'the event written around the reconnection');
+    controller.abort();
+    await done;
+
+    expect(seen.map((event) => (event.data as { id?: string }).id)).toEqual([first.id, second.id]);
+    expect(lastEventIds).toEqual([null, seen[0].id]);
+  });
+
+  it('verifies a signed webhook delivery with the re-exported standardwebhooks', async () => {
+    const receiver = await new WebhookReceiver().start();
+    try {
+      const endpoint = await unwrap(client.POST('/api/v1/webhooks', { body: { url: receiver.url, events: ['page.*'] } }));
+      expect(endpoint.secret).toMatch(/^whsec_/);
+      await unwrap(client.POST('/api/v1/webhooks/{id}/test', { params: { path: { id: endpoint.id } } }));
+      const delivery = await eventually(() => receiver.ofType('webhook.ping')[0], 'the ping delivery');
+      const headers = delivery.headers as Record<string, string>;
+
+      const verified = new Webhook(endpoint.secret).verify(delivery.body, headers) as { id: string; type: string };
+      expect(verified).toMatchObject({ id: headers['webhook-id'], type: 'webhook.ping' });
+      expect(() => new Webhook(endpoint.secret).verify(delivery.body.replace('ping', 'pong'), headers)).toThrow(WebhookVerificationError);
+    } finally {
+      await receiver.stop();
+    }
+  });
 });
+
+/** The stream's bytes until `broken` resolves, then the error a dropped connection gives. */
+function breakWhen(broken: Promise<void>, body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream({
+    async pull(controller) {
+      const next = await Promise.race([reader.read(), broken.then(() => 'broken' as const)]);
+      if (next === 'broken') {
+        await reader.cancel();
+        controller.error(new TypeError('terminated'));
+      } else if (next.done) {
+        controller.close();
+      } else {
+        controller.enqueue(next.value);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}

@@ -20,7 +20,8 @@ const BARE_SERVER_SCRIPT = join(__dirname, '..', 'servers', 'bare-live-events.js
 const SUBSCRIBERS_SCRIPT = join(__dirname, '..', 'lib', 'event-subscribers.js');
 /** Subscriber processes: their parsing runs beside the runner (which writes and probes), as real clients would. */
 const SUBSCRIBER_PROCESSES = 2;
-const EVENTS_PER_SECOND = 10;
+/** BENCH_EVENTS_PER_SECOND=1 leaves each event's fan-out time to finish before the next: the CPU per delivery is then the cost of one write, not of a batch. */
+const EVENTS_PER_SECOND = Number(process.env.BENCH_EVENTS_PER_SECOND || 10);
 const SIZES = (process.env.BENCH_EVENTS_SUBSCRIBERS || '100,1000,5000,10000').split(',').map(Number);
 /** Which servers and transports run at each size, in this order (so they alternate on the machine). */
 const VARIANTS = (process.env.BENCH_EVENTS_VARIANTS || 'floor-sse,sse,floor-ws,ws').split(',');
@@ -59,6 +60,13 @@ let nextPage = 0;
 function rssMb(pid) {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/** User and system CPU (µs) a process has used so far: on loopback a socket write's system time includes the receiver's TCP processing. */
+function userAndSystemMicros(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime, in clock ticks (100 per second on Linux).
+  return { user: Number(fields[11]) * 10_000, system: Number(fields[12]) * 10_000 };
 }
 
 function percentile(sorted, p) {
@@ -220,6 +228,7 @@ function scenarioFor(size, variant, round) {
 
       const warningsBefore = countWarnings(api.output());
       const cpuBefore = cpuMicros(api.pid);
+      const splitBefore = userAndSystemMicros(api.pid);
       const clientCpuBefore = children.reduce((sum, child) => sum + cpuMicros(child.pid), 0);
       const runnerCpuBefore = process.cpuUsage();
       const totalsBefore = await serverTotals(api.url);
@@ -242,6 +251,9 @@ function scenarioFor(size, variant, round) {
       const health = await probe.stop();
       clearInterval(rssSampler);
       const cpuUs = cpuMicros(api.pid) - cpuBefore;
+      const splitAfter = userAndSystemMicros(api.pid);
+      const delivered = Math.max(1, expected);
+      const serverSplit = `server CPU per delivery ${((splitAfter.user - splitBefore.user) / delivered).toFixed(1)} µs user + ${((splitAfter.system - splitBefore.system) / delivered).toFixed(1)} µs system; `;
       const clientCpuUs = children.reduce((sum, child) => sum + cpuMicros(child.pid), 0) - clientCpuBefore;
       const runnerCpu = process.cpuUsage(runnerCpuBefore);
       const windowS = (allReceivedAt - startedAt) / 1000;
@@ -269,6 +281,7 @@ function scenarioFor(size, variant, round) {
           `lost ${lost} of ${expected}, ${duplicates} duplicates; "Command timed out" / relay / publish warnings: ${warnings}; ` +
           `RSS idle before any subscriber → before → peak → ${SETTLE_AFTER_LEAVING_MS / 1000} s after they left: ${api.idleRssMb.toFixed(0)} → ${rssBefore.toFixed(0)} → ${rssPeak.toFixed(0)} → ${rssAfter.toFixed(0)} MB; ` +
           fanOut +
+          serverSplit +
           `CPU over the ${windowS.toFixed(1)} s from the first POST to the last event received (% of one core): server ${percentOfCore(cpuUs)}, ` +
           `subscriber processes ${percentOfCore(clientCpuUs)}, runner ${percentOfCore(runnerCpu.user + runnerCpu.system)}; ` +
           `machine load average (1 min) ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after (2 cores)`,

@@ -5,7 +5,6 @@
  */
 export class OutgoingEvent {
   private sseFrame?: Buffer;
-  private sseChunkFrame?: Buffer;
   private textFrame?: Buffer;
 
   constructor(
@@ -31,20 +30,7 @@ export class OutgoingEvent {
     return (this.sseFrame ??= Buffer.from(`id: ${this.id}\nevent: ${this.type}\ndata: ${this.json}\n\n`));
   }
 
-  /** The SSE frame as one HTTP/1.1 chunk (size line, frame, CRLF): what a chunked response sends for it. */
-  get sseChunk(): Buffer {
-    return (this.sseChunkFrame ??= asHttpChunk(this.sse));
-  }
-
   get text(): Buffer {
     return (this.textFrame ??= Buffer.from(this.json));
   }
-}
-
-const CRLF = Buffer.from('\r\n', 'latin1');
-
-/** `parts`, one after the other, framed as one chunk of a `Transfer-Encoding: chunked` body. */
-export function asHttpChunk(...parts: Buffer[]): Buffer {
-  const length = parts.reduce((sum, part) => sum + part.length, 0);
-  return Buffer.concat([Buffer.from(`${length.toString(16)}\r\n`, 'latin1'), ...parts, CRLF]);
 }

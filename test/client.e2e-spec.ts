@@ -154,6 +154,27 @@ describe('@strata/client against a live Strata', () => {
     expect(statuses).toEqual([200, 429]);
   });
 
+  it('does not retry a 429 without Retry-After (a key with no uses left)', async () => {
+    const { key } = await createKey(strata, { remaining: 1 });
+    const statuses: number[] = [];
+    const limited = createStrataClient({
+      baseUrl,
+      apiKey: key,
+      fetch: async (request) => {
+        const response = await fetch(request);
+        statuses.push(response.status);
+        return response;
+      },
+    });
+    await unwrap(limited.GET('/api/v1/pages'));
+    const error = await unwrap(limited.GET('/api/v1/pages')).catch((thrown: unknown) => thrown);
+
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect(error).toMatchObject({ status: 429, type: expect.stringMatching(/usage-exceeded$/) });
+    expect((error as RateLimitedError).retryAfterSeconds).toBeUndefined();
+    expect(statuses).toEqual([200, 429]);
+  });
+
   it('streams live events, waits out a 503 as its Retry-After asks, and resumes with Last-Event-ID', async () => {
     // EVENTS_MAX_SUBSCRIBERS=1: while this stream is open, the instance is full.
     const first = new AbortController();

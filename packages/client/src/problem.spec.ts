@@ -21,6 +21,8 @@ describe('problemFromResponse', () => {
     const limited = await problemFromResponse(problemJson(429, {}, { 'retry-after': '7' }));
     expect(limited).toBeInstanceOf(RateLimitedError);
     expect((limited as RateLimitedError).retryAfterSeconds).toBe(7);
+    // usage-exceeded: no Retry-After, no time to wait for.
+    expect(((await problemFromResponse(problemJson(429))) as RateLimitedError).retryAfterSeconds).toBeUndefined();
   });
 
   it('makes a problem of an answer that is not one (a proxy’s HTML page), keeping the request id header', async () => {

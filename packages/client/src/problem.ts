@@ -1,3 +1,5 @@
+import { parseRetryAfter } from './retry.js';
+
 /** A 400's validation failures: field path → its messages (`{ "slug": ["slug must be …"] }`). */
 export type FieldErrors = Record<string, string[]>;
 
@@ -45,11 +47,11 @@ export class StrataProblem extends Error {
 /** 412: the `If-Match` ETag is no longer the resource's: read it again, then decide. */
 export class PreconditionFailedError extends StrataProblem {}
 
-/** 429 after the client's bounded retries: `retryAfterSeconds` says when the budget returns. */
+/** 429 after the client's bounded retries: `retryAfterSeconds` says when the budget returns (absent: it does not by itself, e.g. `usage-exceeded`). */
 export class RateLimitedError extends StrataProblem {
   get retryAfterSeconds(): number | undefined {
-    const value = Number(this.response?.headers.get('retry-after'));
-    return Number.isFinite(value) && value >= 0 ? value : undefined;
+    const ms = parseRetryAfter(this.response?.headers.get('retry-after') ?? null);
+    return ms === undefined ? undefined : ms / 1000;
   }
 }
 

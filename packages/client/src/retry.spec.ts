@@ -27,7 +27,11 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs(429, '10', 0, policy, now)).toBe(10_000);
   });
 
-  it('backs off exponentially with jitter when the answer names no time', () => {
+  it('does not retry a 429 that names no time: a key with no uses left does not recover by waiting', () => {
+    expect(retryDelayMs(429, null, 0, policy, now)).toBeUndefined();
+  });
+
+  it('backs off a 503 exponentially with jitter when the answer names no time', () => {
     expect(retryDelayMs(503, null, 0, policy, now, () => 0)).toBe(50);
     expect(retryDelayMs(503, null, 1, policy, now, () => 1)).toBe(200);
   });

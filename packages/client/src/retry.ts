@@ -10,12 +10,12 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 3, maxDelayMs: 30_000, baseDelayMs: 500 };
 
-/** Statuses that mean "not done, try later": the request changed nothing, so any method may be sent again. */
-const RETRYABLE_STATUSES = new Set([429, 503]);
-
 /**
- * How long to wait before retrying this answer, or undefined to hand it to the caller: not a
- * 429/503, retries used up, or a Retry-After longer than the policy accepts.
+ * How long to wait before retrying this answer, or undefined to hand it to the caller. Both
+ * statuses mean "not done, try later" (the request changed nothing, so any method may be sent
+ * again): a 503 always, a 429 only with a Retry-After, because a 429 without one (a key with no
+ * uses left, `usage-exceeded`) does not pass with time. Also undefined when the retries are used
+ * up or the Retry-After is longer than the policy accepts.
  * `retryAfter` is the header's value: delta-seconds or an HTTP date (RFC 9110 §10.2.3).
  */
 export function retryDelayMs(
@@ -26,8 +26,9 @@ export function retryDelayMs(
   now = Date.now(),
   random = Math.random,
 ): number | undefined {
-  if (!RETRYABLE_STATUSES.has(status) || attempt >= policy.retries) return undefined;
+  if ((status !== 429 && status !== 503) || attempt >= policy.retries) return undefined;
   const asked = parseRetryAfter(retryAfter, now);
+  if (status === 429 && asked === undefined) return undefined;
   const delay = asked ?? policy.baseDelayMs * 2 ** attempt * (0.5 + random() / 2);
   return delay <= policy.maxDelayMs ? Math.ceil(delay) : undefined;
 }

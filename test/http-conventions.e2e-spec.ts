@@ -114,6 +114,10 @@ describe('HTTP conventions', () => {
     expectProblem(await api().get('/api/v1/pages/not-a-uuid'), 400);
     expectProblem(await api().get("/api/v1/pages/1' OR '1'='1"), 400);
     expectProblem(await api().get('/api/v1/nothing-here'), 404);
+    // Answered by Fastify's router before any hook ran: still with the X-Request-Id of its problem body.
+    const tooLong = await api().get(`/api/v1/pages/${'a'.repeat(101)}`);
+    expectProblem(tooLong, 414);
+    expect(tooLong.headers['x-request-id']).toEqual(expect.any(String));
     expectProblem(await api().patch('/api/v1/pages/0196f0e4-8a5b-7c3d-9e2f-1a2b3c4d5e6f').send({ title: 'x' }), 404);
   });
 

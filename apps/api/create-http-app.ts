@@ -55,7 +55,9 @@ export async function createHttpApp(config: AppConfig, logger?: RootLogger): Pro
   const adapter = new FastifyAdapter({
     // Errors Fastify answers before any route runs (a malformed URL, an over-long path segment)
     // get the same problem+json as every other error.
-    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => problems.send(frameworkProblem(error), request, reply),
+    // They come before the onRequest hook that sets X-Request-Id, so it is set here too.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
+      problems.send(frameworkProblem(error), request, reply.header(REQUEST_ID_HEADER, request.id)),
     clientErrorHandler: answerClientError,
     bodyLimit: config.http.bodyLimitBytes,
     // request.ip and request.protocol (which picks the HTTPS-only security headers) believe

@@ -6,6 +6,8 @@ import request from 'supertest';
 import { generateApiKey } from '@strata/api-keys';
 import { AppConfig, loadConfig } from '@strata/core';
 import { createHttpApp } from '../../apps/api/create-http-app';
+import { checkExchanges, formatReport } from './openapi-conformance';
+import { ResponseRecorder } from './response-recorder';
 import { createTestDatabase, deleteRedisPrefix, dropTestDatabase, TEST_REDIS_URL, uniqueSuffix } from './test-infra';
 
 /** supertest's verbs, with default headers (the test environment's credentials) applied. */
@@ -39,7 +41,10 @@ export interface TestEnvironment {
   env: Record<string, string>;
   /** Boots one more app instance on this environment (same database and Redis prefix). */
   start(overrides?: Record<string, string>): Promise<TestApp>;
-  /** Closes every instance it started, drops the database and deletes the Redis keys. */
+  /**
+   * Closes every instance it started, drops the database and deletes the Redis keys; then fails
+   * if any response an instance sent does not match the OpenAPI document it serves.
+   */
   teardown(): Promise<void>;
 }
 
@@ -63,6 +68,8 @@ export async function createTestEnvironment(baseEnv: Record<string, string> = {}
     ...baseEnv,
   };
   const started: TestApp[] = [];
+  // Every response of every instance, held against the document at teardown (openapi-conformance.ts).
+  const recorded: Array<{ recorder: ResponseRecorder; document: string }> = [];
   const defaultHeaders: Record<string, string> = env.ADMIN_API_KEY ? { authorization: `Bearer ${env.ADMIN_API_KEY}` } : {};
 
   return {
@@ -71,9 +78,14 @@ export async function createTestEnvironment(baseEnv: Record<string, string> = {}
     async start(overrides = {}) {
       const config = loadConfig({ ...env, ...overrides });
       const app = await createHttpApp(config);
+      const recorder = new ResponseRecorder();
+      recorder.watch(app.getHttpServer());
       try {
         await app.init();
-        await app.getHttpAdapter().getInstance().ready();
+        const fastify = app.getHttpAdapter().getInstance();
+        await fastify.ready();
+        // inject() bypasses the HTTP server, so this read is not itself recorded.
+        recorded.push({ recorder, document: (await fastify.inject({ method: 'GET', url: '/docs-json' })).body });
       } catch (error) {
         // A boot that fails (a test of a start-up check) still opened pools and timers.
         await app.close().catch(() => undefined);
@@ -99,6 +111,21 @@ export async function createTestEnvironment(baseEnv: Record<string, string> = {}
       await dropTestDatabase(database.name);
       await deleteRedisPrefix(prefix);
       await rm(dataDir, { recursive: true, force: true });
+      // MEASUREMENT HOOK (not for commit)
+      if (process.env.OPENAPI_EXCHANGES_FILE) {
+        const { appendFileSync } = await import('node:fs');
+        for (const { recorder } of recorded)
+          for (const e of recorder.exchanges)
+            appendFileSync(process.env.OPENAPI_EXCHANGES_FILE, JSON.stringify({ ...e, body: e.body?.toString('base64') }) + '\n');
+      }
+      const violations = [];
+      let checked = 0;
+      for (const { recorder, document } of recorded) {
+        const report = await checkExchanges(document, recorder.exchanges);
+        checked += report.checked;
+        violations.push(...report.violations);
+      }
+      if (violations.length) throw new Error(formatReport({ checked, outside: {}, violations }));
     },
   };
 }

@@ -13,7 +13,16 @@ const tsJest = [
 // these ESM-only dependencies are compiled to CommonJS for the tests. Node itself loads them
 // natively at run time (require(esm), Node 22.12+).
 // eventsource-parser: the client's event stream; d3-*: the console's graph layout, unit-tested in apps/console.
-const esmOnlyPackages = ['content-disposition', '@apidevtools/json-schema-ref-parser', '@apidevtools/swagger-parser', 'eventsource-parser', 'd3-[a-z]+'];
+// openapi-backend (the e2e responses' validator) is CommonJS but loads json-schema-ref-parser with a
+// dynamic import(), which Jest's loader refuses without that flag; compiled here, it becomes a require().
+const esmOnlyPackages = [
+  'content-disposition',
+  '@apidevtools/json-schema-ref-parser',
+  '@apidevtools/swagger-parser',
+  'eventsource-parser',
+  'd3-[a-z]+',
+  'openapi-backend',
+];
 const transformIgnorePatterns = [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`];
 
 const moduleNameMapper = {

@@ -111,13 +111,6 @@ export async function createTestEnvironment(baseEnv: Record<string, string> = {}
       await dropTestDatabase(database.name);
       await deleteRedisPrefix(prefix);
       await rm(dataDir, { recursive: true, force: true });
-      // MEASUREMENT HOOK (not for commit)
-      if (process.env.OPENAPI_EXCHANGES_FILE) {
-        const { appendFileSync } = await import('node:fs');
-        for (const { recorder } of recorded)
-          for (const e of recorder.exchanges)
-            appendFileSync(process.env.OPENAPI_EXCHANGES_FILE, JSON.stringify({ ...e, body: e.body?.toString('base64') }) + '\n');
-      }
       const violations = [];
       let checked = 0;
       for (const { recorder, document } of recorded) {

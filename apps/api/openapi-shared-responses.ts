@@ -15,8 +15,8 @@ import {
  * the document can expect each status and read each header the API really sends:
  *
  * - every /api/v1 operation can answer 400 (a malformed query, path or header), 401 (no valid
- *   key), 403 (the key lacks the scope), 429 (a rate limit or the key's usage is exhausted) and 503
- *   (PostgreSQL or Redis unavailable); one with a body also 413 (too large) and 415 (not JSON or
+ *   key), 403 (the key lacks the scope), 429 (a rate limit or the key's usage is exhausted), 500
+ *   (a bug) and 503 (PostgreSQL or Redis unavailable); one with a body also 413 (too large) and 415 (not JSON or
  *   multipart); one with an id in its path also 404 (no such item) and 414 (a segment over 100
  *   characters);
  * - the common problems are shared responses (components.responses), problem+json;
@@ -48,7 +48,7 @@ export function documentSharedResponses(document: OpenAPIObject): void {
       delete operation[OPENAPI_RESPONSE_HEADERS_EXTENSION];
 
       const statuses = new Set(Object.keys(operation.responses));
-      if (api) for (const status of [400, 401, 403, 429, 503]) statuses.add(String(status));
+      if (api) for (const status of [400, 401, 403, 429, 500, 503]) statuses.add(String(status));
       if (api && operation.requestBody) for (const status of [413, 415]) statuses.add(String(status));
       if (api && path.includes('{')) for (const status of [404, 414]) statuses.add(String(status));
 
@@ -100,6 +100,7 @@ const SHARED_PROBLEMS: Record<number, { name: string; description: string }> = {
     description:
       'A rate limit is exhausted (type `quota-exceeded`, naming the policy) or the key has used all its calls (type `usage-exceeded`); see Retry-After',
   },
+  500: { name: 'InternalError', description: 'An unexpected error (a bug): report it with the `requestId`' },
   503: { name: 'ServiceUnavailable', description: 'A backing service (PostgreSQL or Redis) is unavailable; try again shortly' },
 };
 

@@ -41,7 +41,7 @@ const CONTRACT_HEADERS = [
  */
 const OUTSIDE_THE_DOCUMENT: Array<{ path: RegExp; reason: string }> = [
   { path: /^\/docs(-json|-yaml)?(\/.*)?$/, reason: 'Swagger UI and the document itself' },
-  { path: /^\/queues(\/.*)?$/, reason: 'the BullMQ dashboard (an operator UI, not API)' },
+  { path: /^\/admin(\/.*)?$/, reason: 'the BullMQ dashboard and its sign-in (an operator UI, not API)' },
   { path: /^\/console(\/.*)?$/, reason: 'the admin console (an HTML application)' },
 ];
 

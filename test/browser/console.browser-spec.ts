@@ -2,6 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { UsageFlusher } from '@strata/api-keys';
+import { bearer } from '../support/api-keys';
 import { launchChromium, nonLoopbackAddress } from '../support/browser';
 import { createTestEnvironment, TestApp, TestEnvironment } from '../support/test-app';
 import { eventually, WebhookReceiver } from '../support/webhook-receiver';
@@ -22,10 +24,11 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 
 /**
  * Errors a page may log because the test provokes them: the browser reports every 4xx answer
- * as "Failed to load resource", and these flows get a 401 (bad key), 403s (a read-only key's
- * scope probes) and a 412 (the edit conflict) on purpose. Anything else fails the run.
+ * as "Failed to load resource", and these flows get a 401 (bad key) and a 412 (the edit conflict)
+ * on purpose. A 403 is not among them: the console learns a key's scopes from /api-keys/self and
+ * never tries what the key may not do. Anything else fails the run.
  */
-const PROVOKED = /^Failed to load resource: the server responded with a status of (401|403|412) /;
+const PROVOKED = /^Failed to load resource: the server responded with a status of (401|412) /;
 
 /**
  * The console in headless Chromium against a live Strata (real PostgreSQL and Redis), opened
@@ -315,6 +318,14 @@ describe('Strata Console in a browser', () => {
     await screenshot(readerPage, 'read-only-phone');
     expect(await cspViolations(readerPage)).toEqual([]);
     await readOnly.close();
+
+    // Signing in and browsing tried nothing the key may not do: its usage shows no forbidden outcome.
+    const readerId = (await strata.api(bearer(reader)).get('/api/v1/api-keys/self').expect(200)).body.id;
+    await strata.app.get(UsageFlusher).publish();
+    await strata.app.get(UsageFlusher).flush();
+    const [usage] = (await strata.api().get(`/api/v1/api-keys/${readerId}/usage`).expect(200)).body.data;
+    expect(usage.allowed).toBeGreaterThan(0);
+    expect(usage.forbidden).toBe(0);
   });
 
   it('shows cache stats, flushes by tag and warms the most-read items', async () => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ApiKeyScope, ProblemException, scopesAllow } from '@strata/core';
+import { ProblemException, scopesAllow, type RequiredScope } from '@strata/core';
 import { RateLimitCharge, RateLimitSubject, TierRateLimitGuard } from '@strata/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyPrincipal, KeyRejection } from './api-key-principal';
@@ -31,7 +31,7 @@ export class AccessControl {
   ) {}
 
   /** The principal of an admitted request; otherwise a 401, 403 or 429 (rate limit or no uses left) problem is thrown. */
-  async admit(request: FastifyRequest, reply: FastifyReply, needed: ApiKeyScope, charge: RateLimitCharge): Promise<ApiKeyPrincipal> {
+  async admit(request: FastifyRequest, reply: FastifyReply, needed: RequiredScope, charge: RateLimitCharge): Promise<ApiKeyPrincipal> {
     const key = presentedApiKey(request.headers);
     const authentication = key ? await this.authenticator.authenticate(key) : undefined;
     const principal = authentication?.principal;
@@ -84,7 +84,7 @@ export class AccessControl {
    * a usage-limited key) it answers undefined having counted and changed nothing, so the caller
    * can still hand the request to `admit`. Throws only a 429 problem, once the request was counted.
    */
-  async admitFromMemory(request: FastifyRequest, reply: FastifyReply, needed: ApiKeyScope, charge: RateLimitCharge): Promise<ApiKeyPrincipal | undefined> {
+  async admitFromMemory(request: FastifyRequest, reply: FastifyReply, needed: RequiredScope, charge: RateLimitCharge): Promise<ApiKeyPrincipal | undefined> {
     const key = presentedApiKey(request.headers);
     const principal = key ? this.authenticator.authenticateWithoutDatabase(key)?.principal : undefined;
     if (!principal || principal.remaining !== null || !scopesAllow(principal.scopes, needed)) return undefined;

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiKeyScope, PUBLIC_ROUTE, READ_WRITE_SCOPES, REQUIRED_SCOPE, requiredScopeFor } from '@strata/core';
+import { ApiKeyScope, PUBLIC_ROUTE, READ_WRITE_SCOPES, REQUIRED_SCOPE, requiredScopeFor, type RequiredScope } from '@strata/core';
 import { TierRateLimitGuard } from '@strata/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyPrincipal } from './api-key-principal';
@@ -30,7 +30,7 @@ export class AccessGuard implements CanActivate {
 
     const needed = requiredScopeFor(
       request.method,
-      this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, targets),
+      this.reflector.getAllAndOverride<RequiredScope | undefined>(REQUIRED_SCOPE, targets),
       this.reflector.getAllAndOverride<{ read: ApiKeyScope; write: ApiKeyScope } | undefined>(READ_WRITE_SCOPES, targets),
     );
     const reply = context.switchToHttp().getResponse<FastifyReply>();

@@ -278,6 +278,25 @@ export class ApiKeyDto {
   }
 }
 
+/** The calling key's own identity: what `GET /api-keys/self` answers, never the secret or its hash. */
+export class ApiKeySelfDto {
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null for ADMIN_API_KEY, which is configured, not stored' }) id: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Marketing site (production)', description: 'null for ADMIN_API_KEY' }) name: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'sk_3fQ9m', description: 'The first 8 characters of the key; null for ADMIN_API_KEY' }) start:
+    string | null;
+  @ApiProperty({ enum: API_KEY_SCOPES, isArray: true }) scopes: string[];
+  @ApiProperty({ example: 'free' }) tier: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Uses left after this call; null when not usage-limited' }) remaining: number | null;
+  @ApiProperty({ type: String, nullable: true }) ownerId: string | null;
+  @ApiProperty({ description: 'true for ADMIN_API_KEY (the bootstrap key from the environment)' }) bootstrap: boolean;
+
+  static of(key: ApiKeyDto): ApiKeySelfDto {
+    const { id, name, start, scopes, tier, expiresAt, remaining, ownerId } = key;
+    return { id, name, start, scopes, tier, expiresAt, remaining, ownerId, bootstrap: false };
+  }
+}
+
 /** The answer to create and rotate: the only time the key itself is shown. */
 export class IssuedApiKeyDto extends ApiKeyDto {
   @ApiProperty({ example: 'sk_3fQ9mZ0aX7bL2cV8nW4eR6tY1uI5oP0aS9dFgH2j', description: 'The key. Shown once: store it now.' })

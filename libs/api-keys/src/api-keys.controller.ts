@@ -1,13 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { ApiIfNoneMatch, ApiProblems, ApiResponseHeaders, RequireScope, UuidParam, withStrongEtag } from '@strata/core';
+import { AnyApiKey, ApiIfNoneMatch, ApiProblems, ApiResponseHeaders, RequireScope, UuidParam, withStrongEtag } from '@strata/core';
 import { RateLimitCost } from '@strata/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiKeyPrincipal } from './api-key-principal';
+import { ADMIN_KEY_ID, type ApiKeyPrincipal } from './api-key-principal';
 import {
   ApiKeyDto,
   ApiKeyListDto,
   ApiKeyListQueryDto,
+  ApiKeySelfDto,
   CreateApiKeyDto,
   IssuedApiKeyDto,
   UpdateApiKeyDto,
@@ -67,6 +68,25 @@ export class ApiKeysController {
   @ApiOkResponse({ type: VerifyApiKeyResultDto })
   verify(@Body() dto: VerifyApiKeyDto): Promise<VerifyApiKeyResultDto> {
     return this.keys.verify(dto);
+  }
+
+  @Get('self')
+  @AnyApiKey()
+  @ApiOperation({
+    summary: 'The calling key',
+    description:
+      'Who the key sending this request is: its id, name, start, scopes, tier, expiry, remaining uses and owner, never the secret. Any valid key may ask, whatever its scopes, so a client learns what it may do without trying (a refused try counts as `forbidden` in the key\'s usage). For ADMIN_API_KEY: `bootstrap: true`, id, name and start null, scopes ["admin"].',
+  })
+  @ApiOkResponse({ type: ApiKeySelfDto })
+  @ApiResponseHeaders({ 200: ['Cache-Control'] })
+  async self(@CurrentPrincipal() principal: ApiKeyPrincipal, @Res({ passthrough: true }) reply: FastifyReply): Promise<ApiKeySelfDto> {
+    // The answer depends on the Authorization header: no shared cache may keep it.
+    reply.header('cache-control', 'private, no-store');
+    if (principal.keyId === ADMIN_KEY_ID) {
+      const { scopes, tier, expiresAt, remaining, ownerId } = principal;
+      return { id: null, name: null, start: null, scopes, tier, expiresAt: expiresAt?.toISOString() ?? null, remaining, ownerId, bootstrap: true };
+    }
+    return ApiKeySelfDto.of(await this.keys.get(principal.keyId));
   }
 
   @Get(':id')

@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { ApiKeyScope, OPENAPI_READ_WRITE_EXTENSION, OPENAPI_SCOPE_EXTENSION } from '@strata/core';
+import { ApiKeyScope, NO_SCOPE, OPENAPI_READ_WRITE_EXTENSION, OPENAPI_SCOPE_EXTENSION, type RequiredScope } from '@strata/core';
 
 export const BEARER_SCHEME = 'bearer';
 export const API_KEY_HEADER_SCHEME = 'apiKey';
@@ -16,7 +16,7 @@ export function documentRequiredScopes(document: OpenAPIObject): OpenAPIObject {
     for (const [method, value] of Object.entries(item)) {
       const operation = value as Operation;
       if (!operation || typeof operation !== 'object' || !('responses' in operation)) continue;
-      const single = operation[OPENAPI_SCOPE_EXTENSION] as ApiKeyScope | undefined;
+      const single = operation[OPENAPI_SCOPE_EXTENSION] as RequiredScope | undefined;
       const readWrite = operation[OPENAPI_READ_WRITE_EXTENSION] as { read: ApiKeyScope; write: ApiKeyScope } | undefined;
       delete operation[OPENAPI_SCOPE_EXTENSION];
       delete operation[OPENAPI_READ_WRITE_EXTENSION];
@@ -30,7 +30,7 @@ export function documentRequiredScopes(document: OpenAPIObject): OpenAPIObject {
       operation.security = [{ [BEARER_SCHEME]: [] }, { [API_KEY_HEADER_SCHEME]: [] }];
       // Machine-readable too: the auth-matrix test calls every operation with a key lacking it.
       operation[OPENAPI_SCOPE_EXTENSION] = scope;
-      const note = `Required scope: \`${scope}\` (or \`admin\`).`;
+      const note = scope === NO_SCOPE ? 'Any valid API key may call this; no scope is needed.' : `Required scope: \`${scope}\` (or \`admin\`).`;
       operation.description = operation.description ? `${operation.description}\n\n${note}` : note;
     }
   }

@@ -27,7 +27,7 @@ export type QueuedDto = Schemas['QueuedDto'];
 export type ApiKeyDto = Schemas['ApiKeyDto'];
 export type IssuedApiKeyDto = Schemas['IssuedApiKeyDto'];
 export type KeyUsageDto = Schemas['KeyUsageDto'];
-export type VerifyApiKeyResultDto = Schemas['VerifyApiKeyResultDto'];
+export type ApiKeySelfDto = Schemas['ApiKeySelfDto'];
 export type CacheStatsDto = Omit<Schemas['CacheStatsDto'], 'l1' | 'l2' | 'latency'> & CacheStatsDetail;
 
 /** The parts of the cache statistics that the OpenAPI document gives only as `object`. */

@@ -42,25 +42,12 @@ describe('routes', () => {
 
 const refusal = (status: number, title: string, detail: string) => new StrataProblem({ type: 'about:blank', title, status, detail });
 
-/** An API stand-in answering each request by method and path: 403 for what the key's scopes do not allow. */
-function apiWithScopes(scopes: string[], canVerify: boolean): ApiClient & { calls: string[] } {
+/** An API stand-in that answers `api-keys/self` with the key's scopes and records every call. */
+function apiWithScopes(scopes: string[]): ApiClient & { calls: string[] } {
   const calls: string[] = [];
-  const needs: Record<string, string> = {
-    'GET pages': 'content:read',
-    'POST pages': 'content:write',
-    'POST relationships': 'relationships:write',
-    'GET webhooks': 'webhooks:manage',
-    'GET cache/health': 'cache:admin',
-  };
   const answer = (method: string, path: string) => {
     calls.push(`${method} ${path}`);
-    if (path === 'api-keys/verify') {
-      if (!canVerify) return Promise.reject(refusal(403, 'Forbidden', 'needs keys:manage'));
-      return Promise.resolve({ valid: true, scopes });
-    }
-    if (!scopes.includes(needs[`${method} ${path}`])) return Promise.reject(refusal(403, 'Forbidden', 'scope missing'));
-    // A write probe with an empty body passes the scope check and fails validation.
-    return method === 'POST' ? Promise.reject(refusal(400, 'Bad Request', 'invalid body')) : Promise.resolve({ data: [] });
+    return path === 'api-keys/self' ? Promise.resolve({ id: null, scopes }) : Promise.reject(refusal(404, 'Not Found', 'not this route'));
   };
   return {
     key: 'sk_test',
@@ -73,20 +60,15 @@ function apiWithScopes(scopes: string[], canVerify: boolean): ApiClient & { call
 }
 
 describe('scopesOfKey', () => {
-  it('asks verify when the key may, and probes nothing else', async () => {
-    const api = apiWithScopes(['keys:manage', 'content:read'], true);
-    expect(await scopesOfKey(api)).toEqual(['keys:manage', 'content:read']);
-    expect(api.calls).toEqual(['POST api-keys/verify']);
-  });
-
-  it('otherwise probes each scope: 403 means missing, anything else (a 400 on an empty write) means held', async () => {
-    const api = apiWithScopes(['content:read', 'content:write'], false);
+  it('asks the API who the key is, and tries nothing else', async () => {
+    const api = apiWithScopes(['content:read', 'content:write']);
     expect(await scopesOfKey(api)).toEqual(['content:read', 'content:write']);
+    expect(api.calls).toEqual(['GET api-keys/self']);
   });
 
   it('passes a 401 on (an unknown or revoked key) instead of signing in', async () => {
-    const api = apiWithScopes([], true);
-    api.send = () => Promise.reject(refusal(401, 'Unauthorized', 'The API key is not valid.'));
+    const api = apiWithScopes([]);
+    api.get = () => Promise.reject(refusal(401, 'Unauthorized', 'The API key is not valid.'));
     await expect(scopesOfKey(api)).rejects.toMatchObject({ status: 401 });
   });
 });

@@ -5,6 +5,7 @@ describe('scopes', () => {
     expect(scopesAllow(['admin'], 'keys:manage')).toBe(true);
     expect(scopesAllow(['content:read'], 'content:read')).toBe(true);
     expect(scopesAllow(['content:read'], 'content:write')).toBe(false);
+    expect(scopesAllow([], 'none')).toBe(true);
   });
 
   it('picks the route scope, else read/write by method, else admin', () => {

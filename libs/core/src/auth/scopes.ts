@@ -5,6 +5,11 @@ import { ApiExtension } from '@nestjs/swagger';
 export const API_KEY_SCOPES = ['content:read', 'content:write', 'relationships:write', 'webhooks:manage', 'keys:manage', 'cache:admin', 'admin'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
+/** What a route that any valid key may call "requires": a key, and no scope. */
+export const NO_SCOPE = 'none';
+/** What a route needs of a key: one scope, or none beyond being valid. */
+export type RequiredScope = ApiKeyScope | typeof NO_SCOPE;
+
 export const REQUIRED_SCOPE = 'strata:required-scope';
 export const READ_WRITE_SCOPES = 'strata:read-write-scopes';
 export const PUBLIC_ROUTE = 'strata:public-route';
@@ -20,6 +25,14 @@ export function RequireScope(scope: ApiKeyScope): MethodDecorator & ClassDecorat
   return applyDecorators(SetMetadata(REQUIRED_SCOPE, scope), ApiExtension(OPENAPI_SCOPE_EXTENSION, scope));
 }
 
+/**
+ * A route any valid key may call, whatever its scopes (a key asking who it is). The key is still
+ * authenticated, rate-limited and charged like on every other /api/v1 route.
+ */
+export function AnyApiKey(): MethodDecorator {
+  return applyDecorators(SetMetadata(REQUIRED_SCOPE, NO_SCOPE), ApiExtension(OPENAPI_SCOPE_EXTENSION, NO_SCOPE));
+}
+
 /** A controller whose GET/HEAD routes need `read` and whose other routes need `write`. */
 export function RequireReadWriteScopes(read: ApiKeyScope, write: ApiKeyScope): ClassDecorator {
   return applyDecorators(SetMetadata(READ_WRITE_SCOPES, { read, write }), ApiExtension(OPENAPI_READ_WRITE_EXTENSION, { read, write }));
@@ -33,15 +46,15 @@ export function PublicRoute(): MethodDecorator & ClassDecorator {
 /** The scope a request needs, from the route's or controller's metadata; `admin` when none is declared. */
 export function requiredScopeFor(
   method: string,
-  routeScope: ApiKeyScope | undefined,
+  routeScope: RequiredScope | undefined,
   readWrite: { read: ApiKeyScope; write: ApiKeyScope } | undefined,
-): ApiKeyScope {
+): RequiredScope {
   if (routeScope) return routeScope;
   if (readWrite) return method === 'GET' || method === 'HEAD' ? readWrite.read : readWrite.write;
   return 'admin';
 }
 
 /** Whether a key holding `held` may call a route that needs `needed`. */
-export function scopesAllow(held: readonly string[], needed: ApiKeyScope): boolean {
-  return held.includes('admin') || held.includes(needed);
+export function scopesAllow(held: readonly string[], needed: RequiredScope): boolean {
+  return needed === NO_SCOPE || held.includes('admin') || held.includes(needed);
 }

@@ -1,8 +1,16 @@
 import { CacheService } from '@strata/cache';
-import { contentListTag } from '@strata/content';
+import { contentItemTag, contentListTag } from '@strata/content';
 import { createTestEnvironment, TestApp, TestEnvironment } from './support/test-app';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let attempt = 0; attempt < 400; attempt++) {
+    if (condition()) return;
+    await sleep(25);
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
 /** How many values an instance has loaded from the database since it started. */
 const loadsOf = (instance: TestApp) => instance.app.get(CacheService).stats.lifetime.loads;
 
@@ -44,10 +52,22 @@ describe('cached lists after writes (two instances)', () => {
     return reads;
   }
 
+  /**
+   * Plants an entry under `tag` in the second instance's L1 and answers a wait for it to be gone:
+   * the bus message of the write made meanwhile has then been applied there (a fixed sleep was
+   * too short for the bus on a busy machine).
+   */
+  function peerApplies(tag: string): () => Promise<void> {
+    const peer = second.app.get(CacheService);
+    const probe = `test:bus-probe:${Math.random()}`;
+    peer.l1.set(probe, { value: 1, freshUntil: Date.now() + 60_000, staleUntil: Date.now() + 60_000, tags: [tag] }, 1);
+    return () => until(() => peer.l1.get(probe) === undefined, 'the second instance to apply the write');
+  }
+
   async function patch(id: string, changes: object): Promise<void> {
+    const applied = peerApplies(contentItemTag('page', id));
     await first.api().patch(`/api/v1/pages/${id}`).send(changes).expect(200);
-    // The other instance hears of it through the bus.
-    await sleep(100);
+    await applied();
   }
 
   it('keeps a list that neither shows the page nor reads the field an update set', async () => {
@@ -85,16 +105,18 @@ describe('cached lists after writes (two instances)', () => {
   it('drops every list of the kind on a create and on a delete', async () => {
     const evenTag = '/api/v1/pages?limit=10&tag=even';
     const before = (await readBoth(evenTag))[1].body.data.length;
+    let applied = peerApplies(contentListTag('page'));
     const created = await first
       .api()
       .post('/api/v1/pages')
       .send({ slug: 'list-new', title: 'New', body: 'body', tags: ['even'] })
       .expect(201);
-    await sleep(100);
+    await applied();
     for (const read of await readBoth(evenTag)) expect(read.body.data.length).toBe(before + 1);
 
+    applied = peerApplies(contentListTag('page'));
     await first.api().delete(`/api/v1/pages/${created.body.id}`).expect(204);
-    await sleep(100);
+    await applied();
     for (const read of await readBoth(evenTag)) expect(read.body.data.length).toBe(before);
   });
 

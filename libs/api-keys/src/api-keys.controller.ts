@@ -131,6 +131,7 @@ export class ApiKeysController {
   @ApiProduces('application/json', 'text/csv', 'application/x-ndjson')
   @ApiOkResponse({ type: KeyUsageDto })
   @ApiProblems(404, 422)
+  @ApiResponseHeaders({ 200: [{ name: 'Content-Disposition', optional: true }] }) // the csv and ndjson downloads
   async usageOf(@UuidParam() id: string, @Query() query: KeyUsageQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<KeyUsageDto | string> {
     return usageAnswer(await this.usage.report(id, query), query, reply, { filename: `api-key-${id}-usage`, subject: { keyId: id } });
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, RequireScope } from '@strata/core';
+import { ApiProblems, ApiResponseHeaders, RequireScope } from '@strata/core';
 import { Matches } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { OWNER_ID } from './api-key.dto';
@@ -30,6 +30,7 @@ export class IdentitiesController {
   @ApiProduces('application/json', 'text/csv', 'application/x-ndjson')
   @ApiOkResponse({ type: IdentityUsageDto })
   @ApiProblems(404, 422)
+  @ApiResponseHeaders({ 200: [{ name: 'Content-Disposition', optional: true }] }) // the csv and ndjson downloads
   async usageOf(
     @Param() params: IdentityParams,
     @Query() query: KeyUsageQueryDto,

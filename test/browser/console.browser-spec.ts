@@ -24,18 +24,19 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 
 /**
  * Errors a page may log because the test provokes them: the browser reports every 4xx answer
- * as "Failed to load resource", and these flows get a 401 (bad key) and a 412 (the edit conflict)
- * on purpose. A 403 is not among them: the console learns a key's scopes from /api-keys/self and
- * never tries what the key may not do. Anything else fails the run.
+ * as "Failed to load resource", and these flows get a 401 (bad key), a 412 (the edit conflict) and
+ * a 429 (a key out of budget) on purpose. A 403 is not among them: the console learns a key's
+ * scopes from /api-keys/self and never tries what the key may not do. Anything else fails the run.
  */
-const PROVOKED = /^Failed to load resource: the server responded with a status of (401|412) /;
+const PROVOKED = /^Failed to load resource: the server responded with a status of (401|412|429) /;
 
 /**
  * The console in headless Chromium against a live Strata (real PostgreSQL and Redis), opened
  * over plain HTTP by a non-loopback address as a user on a LAN would: sign in with a pasted key,
  * every page, the flows that matter (edit with a 412 conflict, upload with preview, link two
  * items and see the edge, a webhook's test delivery and redelivery, keys created and revoked, a
- * read-only key that sees no write action), with no console error and no CSP violation.
+ * read-only key that sees no write action, a module created and edited, a 429 shown with when to
+ * try again), with no console error and no CSP violation.
  */
 describe('Strata Console in a browser', () => {
   let environment: TestEnvironment;
@@ -209,6 +210,50 @@ describe('Strata Console in a browser', () => {
     await page.fill('input[type=search]', 'edited');
     await page.locator('table.list a', { hasText: 'Hello console, edited' }).waitFor();
     await screenshot(page, 'content');
+  });
+
+  it('creates and edits a module, and shows a 429 problem with when to try again', async () => {
+    await open('#/content/modules/new');
+    await page.fill('input[name=title]', 'Console hero');
+    await page.fill('input[name=kind]', 'hero');
+    await page.fill('textarea[name=content]', '{"text": "Hello"}');
+    await page.click('button:has-text("Create module")');
+    await page.locator('h2', { hasText: 'Console hero' }).waitFor();
+    const id = page.url().split('/').pop()!;
+    await page.fill('input[name=tags]', 'home, hero');
+    await page.click('button:has-text("Save")');
+    await page.locator('.version', { hasText: '2' }).waitFor();
+    expect((await strata.api().get(`/api/v1/modules/${id}`).expect(200)).body).toMatchObject({
+      kind: 'hero',
+      content: { text: 'Hello' },
+      tags: ['home', 'hero'],
+      version: 2,
+    });
+
+    // A key with a budget of 10 a minute, spent from elsewhere while its console tab holds a filled form.
+    const limited = (
+      await strata
+        .api()
+        .post('/api/v1/api-keys')
+        .send({ name: 'limited', scopes: ['content:read', 'content:write'], tier: 'free', rateLimit: { perMinute: 10, perDay: 1000 } })
+        .expect(201)
+    ).body.key as string;
+    const limitedContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const limitedPage = await watchedPage(limitedContext);
+    await signIn(limitedPage, limited);
+    await limitedPage.goto(`${base}/console/#/content/modules/new`);
+    await limitedPage.fill('input[name=title]', 'Never created');
+    await limitedPage.fill('input[name=kind]', 'hero');
+    while ((await strata.api(bearer(limited)).get('/api/v1/modules')).status !== 429);
+    await limitedPage.click('button:has-text("Create module")');
+    const problem = limitedPage.locator('.problem');
+    await problem.waitFor();
+    expect(await problem.innerText()).toMatch(/\(429\)[\s\S]*Try again in \d+ s\./);
+    await screenshot(limitedPage, 'rate-limited');
+    expect(await cspViolations(limitedPage)).toEqual([]);
+    await limitedContext.close();
+    const titles = (await strata.api().get('/api/v1/modules?limit=100').expect(200)).body.data.map((module: { title: string }) => module.title);
+    expect(titles).not.toContain('Never created');
   });
 
   it('uploads an image with progress and shows its preview', async () => {

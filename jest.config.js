@@ -52,5 +52,7 @@ module.exports = {
     // Headless Chromium against a running Strata (test/support/browser.ts says which Chromium).
     // The console is built before they run (test/browser/global-setup.js).
     project('browser', ['<rootDir>/test/browser/**/*.browser-spec.ts'], { globalSetup: '<rootDir>/test/browser/global-setup.js' }),
+    // Real distributed engines started by the tests themselves (npm run test:scale; .ci/run runs it after npm test).
+    project('scale', ['<rootDir>/test/scale/**/*.scale-spec.ts']),
   ],
 };

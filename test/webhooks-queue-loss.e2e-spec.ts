@@ -37,6 +37,9 @@ describe('webhook deliveries after Redis lost its data', () => {
     expect(pending.status).toBe('pending');
 
     // Every key of this environment's Redis prefix goes: the delayed retry job and the marker.
+    // The queue's keys first: deleting is a page of SCAN at a time, and a worker pass that found
+    // the marker gone while the job was still there would re-queue nothing, then lose the job.
+    await deleteRedisPrefix(`${environment.env.REDIS_KEY_PREFIX}bull`);
     await deleteRedisPrefix(environment.env.REDIS_KEY_PREFIX);
 
     const delivered = await eventually(async () => {

@@ -1,4 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { findFreePort } from '../../libs/core/src/embedded/port-probe';
 
@@ -17,13 +20,21 @@ export class PrivateRedis {
     return redis;
   }
 
+  /** Its own directory: a replica writes the RDB it syncs from its master there. */
+  private get directory(): string {
+    return join(tmpdir(), `strata-private-redis-${this.port}`);
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
   /** Starts it (again, on the same port) and waits until it answers PING. */
   async restart(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    mkdirSync(this.directory, { recursive: true });
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.directory], {
+      stdio: 'ignore',
+    });
     const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     try {
       for (let attempt = 0; attempt < 100; attempt++) {
@@ -51,5 +62,6 @@ export class PrivateRedis {
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
     });
+    rmSync(this.directory, { recursive: true, force: true });
   }
 }

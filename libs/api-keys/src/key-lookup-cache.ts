@@ -38,7 +38,7 @@ export class KeyLookupCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.subscriber = this.redis.create('api-key-invalidation');
+    this.subscriber = this.redis.createSubscriber('api-key-invalidation');
     this.subscriber.on('message', (_channel: string, keyId: string) => this.drop(keyId));
     this.subscriber.on('close', () => {
       this.subscribed = false;

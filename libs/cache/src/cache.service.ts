@@ -8,6 +8,7 @@ import { CacheStats } from './cache-stats';
 import { Invalidation, InvalidationBus } from './invalidation-bus';
 import { L1Store } from './l1-store';
 import { L2Store } from './l2-store';
+import { PendingInvalidations } from './pending-invalidations';
 import { RedisLock } from './redis-lock';
 
 /** Redis calls of the cache give up after this long (a slow Redis must not slow reads down). */
@@ -64,6 +65,14 @@ export class CacheService implements OnApplicationShutdown {
   readonly l1: L1Store;
   readonly l2: L2Store;
   readonly bus: InvalidationBus;
+  /** What Redis did not take yet, retried until it does (see PendingInvalidations). */
+  readonly pendingInRedis = new PendingInvalidations(
+    (invalidation) => this.tryDeleteInRedis(invalidation, true),
+    async (invalidation) => {
+      this.applyLocally(invalidation);
+      await this.bus.publish(invalidation);
+    },
+  );
   private readonly lock: RedisLock;
   private readonly inflight = new Map<string, Promise<unknown>>();
   private readonly loading = new Set<LoadInFlight>();
@@ -76,13 +85,13 @@ export class CacheService implements OnApplicationShutdown {
     this.defaultGraceS = config.cache.graceS;
     this.l1 = new L1Store(config.cache.l1MaxEntries, config.cache.l1MaxBytes);
     const timeout = Math.min(config.redis.commandTimeoutMs, L2_TIMEOUT_MS);
-    this.l2 = new L2Store(connections.create('cache', { commandTimeout: timeout }), this.stats);
+    this.l2 = new L2Store(connections.create('cache', { commandTimeout: timeout }), this.stats, connections.client);
     this.lock = new RedisLock(this.l2, LOCK_TTL_MS);
     this.bus = new InvalidationBus(
       // Not the L2 connection: its 50 ms timeout gave up on publishes that a busy process had sent
       // but read the reply of too late, and a retry is only worth it with a normal timeout.
       connections.create('cache-bus-publisher'),
-      connections.create('cache-bus', { autoResubscribe: false }),
+      connections.createSubscriber('cache-bus', { autoResubscribe: false }),
       randomUUID(),
       (invalidation) => void this.applyFromPeer(invalidation),
       () => this.applyLocally({ all: true }),
@@ -92,6 +101,7 @@ export class CacheService implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     this.bus.close();
+    this.pendingInRedis.close();
   }
 
   /** The value of `key`: from L1, else L2, else `loader` (once across instances), stored in both. */
@@ -349,6 +359,8 @@ export class CacheService implements OnApplicationShutdown {
     const entry = this.entryOf(value, options, now);
     const encoded = encodeValue(entry);
     const outcome = await this.l2.setIfNewer(key, entry, encoded, now);
+    // Redis may still hold an older version, which every instance would read: it must go.
+    if (outcome === 'unavailable') this.pendingInRedis.add({ keys: [key] });
     const local = this.l1.get(key) as CacheEntry<T> | undefined;
     if (outcome === 'older' || (local && local.value.version > value.version)) this.l1.delete(key);
     else this.l1.set(key, entry, Buffer.byteLength(encoded));
@@ -384,14 +396,22 @@ export class CacheService implements OnApplicationShutdown {
     const suspects = this.recentStores.filter((store) => store.at >= since && matches(invalidation, store.key, store.tags));
     if (suspects.length === 0) return;
     this.recentStores = this.recentStores.filter((store) => !suspects.includes(store));
-    await this.l2.delete(suspects.map((store) => store.key));
+    const keys = suspects.map((store) => store.key);
+    if (!(await this.l2.delete(keys))) this.pendingInRedis.add({ keys });
   }
 
-  private async deleteInRedis({ keys, tags, prefixes, all }: Invalidation): Promise<void> {
-    if (all) return this.l2.flush();
-    if (keys?.length) await this.l2.delete(keys);
-    if (tags?.length) await this.l2.deleteByTag(tags);
-    for (const prefix of prefixes ?? []) await this.l2.deleteByPrefix(prefix);
+  /** Deletes in Redis what the invalidation names; what Redis does not take is retried until it does. */
+  private async deleteInRedis(invalidation: Invalidation): Promise<void> {
+    if (!(await this.tryDeleteInRedis(invalidation))) this.pendingInRedis.add(invalidation);
+  }
+
+  private async tryDeleteInRedis({ keys, tags, prefixes, all }: Invalidation, force = false): Promise<boolean> {
+    if (all) return this.l2.flush(force);
+    let done = true;
+    if (keys?.length) done = (await this.l2.delete(keys, force)) && done;
+    if (tags?.length) done = (await this.l2.deleteByTag(tags, force)) && done;
+    for (const prefix of prefixes ?? []) done = (await this.l2.deleteByPrefix(prefix, force)) && done;
+    return done;
   }
 
   private applyLocally(invalidation: Invalidation): void {

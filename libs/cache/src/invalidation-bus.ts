@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { RedisClient } from '@strata/core';
 import type Redis from 'ioredis';
 
 /** What to drop from L1: keys, tags, key prefixes, or everything. */
@@ -79,7 +80,7 @@ export class InvalidationBus {
   gapsDetected = 0;
 
   constructor(
-    private readonly publisher: Redis,
+    private readonly publisher: RedisClient,
     private readonly subscriber: Redis,
     private readonly origin: string,
     private readonly apply: (invalidation: Invalidation) => void,

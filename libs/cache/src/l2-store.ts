@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { RedisClient, scanKeys, unlinkKeys } from '@strata/core';
 import { decodeValue } from './cache-codec';
 import type { CacheEntry } from './cache-entry';
 import type { CacheStats } from './cache-stats';
@@ -31,13 +31,24 @@ const BREAKER_OPEN_MS = 5000;
  * The Redis tier. Every call is guarded: while the circuit is open or the connection is not
  * ready it answers "nothing" at once; a failure is counted and never thrown, so the cache can
  * always fall back to L1 and the loader. Tags are Redis sets of entry keys (no KEYS command).
+ *
+ * An entry and its tag sets hash to different slots on a Redis Cluster, so no command or MULTI
+ * here spans two keys: the entry and each tag set are written by commands of their own. That
+ * they are not one transaction is covered by the cache's recent-store check (an invalidation
+ * that runs between the two finds the store in CacheService.recentStores and deletes it again).
  */
 export class L2Store {
   readonly breaker = new CircuitBreaker(BREAKER_THRESHOLD, BREAKER_OPEN_MS);
 
+  /**
+   * `redis` serves reads and writes with the cache's short timeout; `bulk`, with the ordinary
+   * one, serves SCANs and the UNLINKs of what they find (a page of keys is not a 50 ms job on a
+   * busy Redis, and a flush that gave up halfway would leave entries behind).
+   */
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     private readonly stats: CacheStats,
+    private readonly bulk: RedisClient = redis,
   ) {}
 
   get available(): boolean {
@@ -53,87 +64,80 @@ export class L2Store {
   /** Writes the entry (expiring when its grace ends) and adds it to its tags' sets. */
   async set(key: string, entry: CacheEntry, encoded: string, now: number): Promise<void> {
     const ttlMs = Math.max(1, Math.ceil(entry.staleUntil - now));
-    await this.guard(() => {
-      const pipeline = this.redis.multi().set(L2_ENTRY_PREFIX + key, encoded, 'PX', ttlMs);
-      // A tag set lives at least as long as its longest entry; stale members are harmless (DEL of a missing key).
-      for (const tag of entry.tags)
-        pipeline
-          .sadd(TAG_PREFIX + tag, key)
-          .pexpire(TAG_PREFIX + tag, ttlMs, 'GT')
-          .pexpire(TAG_PREFIX + tag, ttlMs, 'NX');
-      return pipeline.exec();
-    });
+    await this.guard(() => Promise.all([this.redis.set(L2_ENTRY_PREFIX + key, encoded, 'PX', ttlMs), ...this.addToTags(key, entry.tags, ttlMs)]));
   }
 
   /**
    * `set` for versioned values: 'stored', 'older' (Redis has a newer version) or 'unavailable'.
-   * One round trip: the tag sets are added to in the same pipeline whatever the script decides
+   * One round trip: the tag sets are added to at the same time whatever the script decides
    * (a newer version holds the same key, and a stale member is harmless).
    */
   async setIfNewer(key: string, entry: CacheEntry<{ version: number }>, encoded: string, now: number): Promise<'stored' | 'older' | 'unavailable'> {
     const ttlMs = Math.max(1, Math.ceil(entry.staleUntil - now));
-    const stored = await this.guard(async () => {
-      const pipeline = this.redis.pipeline().eval(SET_IF_NEWER_SCRIPT, 1, L2_ENTRY_PREFIX + key, encoded, entry.value.version, ttlMs);
-      for (const tag of entry.tags)
-        pipeline
-          .sadd(TAG_PREFIX + tag, key)
-          .pexpire(TAG_PREFIX + tag, ttlMs, 'GT')
-          .pexpire(TAG_PREFIX + tag, ttlMs, 'NX');
-      return repliesOf(await pipeline.exec())[0];
-    });
+    const [stored] = (await this.guard(() =>
+      Promise.all([
+        this.redis.eval(SET_IF_NEWER_SCRIPT, 1, L2_ENTRY_PREFIX + key, encoded, entry.value.version, ttlMs),
+        ...this.addToTags(key, entry.tags, ttlMs),
+      ]),
+    )) ?? [undefined];
     if (stored === undefined) return 'unavailable';
     return stored === 0 ? 'older' : 'stored';
   }
 
-  async delete(keys: string[]): Promise<void> {
-    if (keys.length === 0) return;
-    await this.guard(() => this.redis.unlink(...keys.map((key) => L2_ENTRY_PREFIX + key)));
+  /**
+   * The deletions below answer whether Redis took them all (CacheService retries the ones it did
+   * not). `force` goes past an open circuit: a retry must not wait for the breaker while other
+   * instances may read what it is meant to delete.
+   */
+  async delete(keys: string[], force = false): Promise<boolean> {
+    if (keys.length === 0) return true;
+    const removed = await this.guard(
+      () =>
+        unlinkKeys(
+          this.redis,
+          keys.map((key) => L2_ENTRY_PREFIX + key),
+        ),
+      force,
+    );
+    return removed !== undefined;
   }
 
   /** Two round trips whatever the number of tags (a content write drops several): their members, then one UNLINK. */
-  async deleteByTag(tags: string[]): Promise<void> {
-    if (tags.length === 0) return;
-    const members = await this.guard(async () => {
-      const pipeline = this.redis.pipeline();
-      for (const tag of tags) pipeline.smembers(TAG_PREFIX + tag);
-      return repliesOf(await pipeline.exec()) as string[][];
-    });
-    if (members === undefined) return;
+  async deleteByTag(tags: string[], force = false): Promise<boolean> {
+    if (tags.length === 0) return true;
+    // Sent together, so still one round trip, but not one pipeline: tag sets live in different slots on a Cluster.
+    const members = await this.guard(() => Promise.all(tags.map((tag) => this.redis.smembers(TAG_PREFIX + tag))), force);
+    if (members === undefined) return false;
     const keys = members.flat().map((key) => L2_ENTRY_PREFIX + key);
-    await this.guard(() => this.redis.unlink(...tags.map((tag) => TAG_PREFIX + tag), ...keys));
+    return (await this.guard(() => unlinkKeys(this.redis, [...tags.map((tag) => TAG_PREFIX + tag), ...keys]), force)) !== undefined;
   }
 
   /** SCAN (never KEYS) for entries under `prefix`; SCAN patterns see the full key, so the connection prefix is added. */
-  async deleteByPrefix(prefix: string): Promise<void> {
-    const connectionPrefix = this.redis.options.keyPrefix ?? '';
-    const pattern = `${escapeGlob(connectionPrefix + L2_ENTRY_PREFIX + prefix)}*`;
-    await this.scanAndUnlink(pattern, connectionPrefix);
+  async deleteByPrefix(prefix: string, force = false): Promise<boolean> {
+    return this.scanAndUnlink(`${escapeGlob(this.connectionPrefix + L2_ENTRY_PREFIX + prefix)}*`, force);
   }
 
   /** Every cache entry and tag set of this deployment (other data under the prefix is left alone). */
-  async flush(): Promise<void> {
-    const connectionPrefix = this.redis.options.keyPrefix ?? '';
-    await this.scanAndUnlink(`${escapeGlob(connectionPrefix + 'cache:')}*`, connectionPrefix);
+  async flush(force = false): Promise<boolean> {
+    return this.scanAndUnlink(`${escapeGlob(this.connectionPrefix + 'cache:')}*`, force);
   }
 
-  /** Entries in Redis (SCAN, stopping at `cap`); undefined when Redis cannot be asked. */
+  /** Entries in Redis (SCAN of every master, stopping at `cap`); undefined when Redis cannot be asked. */
   async countEntries(cap = 100_000): Promise<number | undefined> {
-    const connectionPrefix = this.redis.options.keyPrefix ?? '';
-    const pattern = `${escapeGlob(connectionPrefix + L2_ENTRY_PREFIX)}*`;
-    let cursor = '0';
-    let count = 0;
-    do {
-      const page = await this.guard(() => this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000));
-      if (page === undefined) return undefined;
-      cursor = page[0];
-      count += page[1].length;
-    } while (cursor !== '0' && count < cap);
-    return count;
+    const pattern = `${escapeGlob(this.connectionPrefix + L2_ENTRY_PREFIX)}*`;
+    return this.guard(async () => {
+      let count = 0;
+      for await (const keys of scanKeys(this.bulk, pattern, 1000)) {
+        count += keys.length;
+        if (count >= cap) break;
+      }
+      return count;
+    });
   }
 
-  /** Runs a Redis call unless the circuit is open; failures count and answer undefined. */
-  async guard<T>(call: () => Promise<T>): Promise<T | undefined> {
-    if (this.redis.status !== 'ready' || !this.breaker.allows()) return undefined;
+  /** Runs a Redis call unless the circuit is open (or `force`); failures count and answer undefined. */
+  async guard<T>(call: () => Promise<T>, force = false): Promise<T | undefined> {
+    if (this.redis.status !== 'ready' || !(force || this.breaker.allows())) return undefined;
     try {
       const result = await call();
       this.breaker.succeeded();
@@ -145,26 +149,36 @@ export class L2Store {
     }
   }
 
-  private async scanAndUnlink(pattern: string, connectionPrefix: string): Promise<void> {
-    let cursor = '0';
-    do {
-      const page = await this.guard(() => this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500));
-      if (page === undefined) return;
-      cursor = page[0];
-      // SCAN answers full keys, but commands add the prefix again: strip it.
-      const keys = page[1].map((key) => key.slice(connectionPrefix.length));
-      if (keys.length > 0) await this.guard(() => this.redis.unlink(...keys));
-    } while (cursor !== '0');
+  private get connectionPrefix(): string {
+    return this.redis.options.keyPrefix ?? '';
   }
-}
 
-/** A pipeline's replies, or its first error thrown (so `guard` counts the failure). */
-function repliesOf(results: [Error | null, unknown][] | null): unknown[] {
-  if (!results) throw new Error('the pipeline was discarded');
-  return results.map(([error, reply]) => {
-    if (error) throw error;
-    return reply;
-  });
+  /** One SCAN page at a time on every master, each page unlinked before the next is asked for. */
+  private async scanAndUnlink(pattern: string, force: boolean): Promise<boolean> {
+    const done = await this.guard(async () => {
+      for await (const page of scanKeys(this.bulk, pattern)) {
+        // SCAN answers full keys, but commands add the prefix again: strip it.
+        await unlinkKeys(
+          this.bulk,
+          page.map((key) => key.slice(this.connectionPrefix.length)),
+        );
+      }
+      return true;
+    }, force);
+    return done === true;
+  }
+
+  /** Notes `key` in each tag's set; a tag set lives at least as long as its longest entry (stale members are harmless). */
+  private addToTags(key: string, tags: string[], ttlMs: number): Promise<unknown>[] {
+    return tags.map((tag) =>
+      this.redis
+        .multi()
+        .sadd(TAG_PREFIX + tag, key)
+        .pexpire(TAG_PREFIX + tag, ttlMs, 'GT')
+        .pexpire(TAG_PREFIX + tag, ttlMs, 'NX')
+        .exec(),
+    );
+  }
 }
 
 function escapeGlob(text: string): string {

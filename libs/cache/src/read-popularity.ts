@@ -86,6 +86,7 @@ export class ReadPopularity implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** One hash tag for every hour, so `mostRead` reads all of them in one pipeline on a Redis Cluster too (one node). */
 function hourKey(at: number): string {
-  return `cache:reads:${Math.floor(at / HOUR_MS)}`;
+  return `cache:reads:{popularity}:${Math.floor(at / HOUR_MS)}`;
 }

@@ -37,3 +37,5 @@ export * from './http/uuid-param';
 export * from './logging/redact-secrets';
 export * from './http/json-body-parser';
 export * from './http/client-error';
+export * from './config/redis-topology';
+export * from './redis/redis-keyspace';

@@ -35,7 +35,7 @@ export class LiveEvents implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     // A subscriber must queue its SUBSCRIBE until connected and must not time out while idle.
-    this.subscriber = this.redis.create('events-subscriber', { enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: null });
+    this.subscriber = this.redis.createSubscriber('events-subscriber', { enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: null });
     this.subscriber.on('message', (_channel: string, message: string) => {
       const event = OutgoingEvent.fromJson(message);
       if (event) this.deliver(event);

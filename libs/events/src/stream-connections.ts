@@ -96,16 +96,20 @@ export class StreamConnections implements OnApplicationShutdown {
   private async renew(): Promise<void> {
     if (this.held.size === 0) return;
     const expiresAt = Date.now() + STREAM_SLOT_TTL_MS;
-    const pipeline = this.redis.client.pipeline();
-    const keys = new Set<string>();
-    for (const [member, key] of this.held) {
-      // Re-added if it had expired meanwhile (Redis was out of reach longer than the TTL).
-      pipeline.zadd(key, expiresAt, member);
-      keys.add(key);
-    }
-    for (const key of keys) pipeline.pexpire(key, STREAM_SLOT_TTL_MS);
+    const membersByKey = new Map<string, string[]>();
+    for (const [member, key] of this.held) membersByKey.set(key, [...(membersByKey.get(key) ?? []), member]);
     try {
-      await pipeline.exec();
+      // One transaction per key: keys of different API keys may live on different Cluster nodes.
+      await Promise.all(
+        [...membersByKey].map(([key, members]) =>
+          this.redis.client
+            .multi()
+            // Re-added if it had expired meanwhile (Redis was out of reach longer than the TTL).
+            .zadd(key, ...members.flatMap((member) => [expiresAt, member]))
+            .pexpire(key, STREAM_SLOT_TTL_MS)
+            .exec(),
+        ),
+      );
     } catch (error) {
       this.logger.warn(`Stream connection slots could not be renewed: ${(error as Error).message}`);
     }

@@ -1,5 +1,6 @@
 import type { LogFormat, LogLevel, MediaStorageDriver, ProcessRole } from './environment';
 import type { RateLimitTiers } from './rate-limit-tiers';
+import type { RedisCredentials, RedisTopology } from './redis-topology';
 import type { TrustProxy } from './trust-proxy';
 
 /**
@@ -26,7 +27,14 @@ export class AppConfig {
     /** DATABASE_REPLICA_MAX_LAG_MS: a replica further behind is skipped. */
     replicaMaxLagMs: number;
   };
-  readonly redis: { url?: string; keyPrefix: string; commandTimeoutMs: number };
+  readonly redis: {
+    /** REDIS_URL: the one node of a `single` topology; for Sentinel and Cluster only its `credentials` are used. */
+    url?: string;
+    keyPrefix: string;
+    commandTimeoutMs: number;
+    topology: RedisTopology;
+    credentials: RedisCredentials;
+  };
   readonly role: ProcessRole;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;

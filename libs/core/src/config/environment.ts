@@ -65,6 +65,20 @@ export class Environment {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// connection string' })
   REDIS_URL?: string;
 
+  /** A Sentinel group (`host:port` list); with REDIS_SENTINEL_NAME it replaces REDIS_URL's host (see redis-topology.ts). */
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINELS?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'must be the master name the Sentinels monitor (1-64 characters of A-Z a-z 0-9 . _ -)' })
+  REDIS_SENTINEL_NAME?: string;
+
+  /** Seed nodes of a Redis Cluster (`host:port` list); the rest of the cluster is discovered from them. */
+  @IsOptional()
+  @IsString()
+  REDIS_CLUSTER_NODES?: string;
+
   @IsOptional()
   @Matches(/^[A-Za-z0-9:_.-]{1,64}$/, { message: 'must be 1-64 characters of A-Z a-z 0-9 : _ . -' })
   REDIS_KEY_PREFIX: string = 'strata:';

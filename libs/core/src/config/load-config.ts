@@ -6,6 +6,7 @@ import { AppConfig } from './app-config';
 import { parseDurationList } from './duration-list';
 import { Environment } from './environment';
 import { parseRateLimitTiers, RateLimitTiers } from './rate-limit-tiers';
+import { parseRedisTopology, redisCredentials, RedisTopology } from './redis-topology';
 import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
 export class ConfigError extends Error {}
@@ -32,6 +33,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
     tiers = parseRateLimitTiers(parsed.RATE_LIMIT_TIERS);
   } catch (error) {
     throw new ConfigError(`Invalid configuration:\n  RATE_LIMIT_TIERS: ${(error as Error).message}`);
+  }
+
+  let redisTopology: RedisTopology;
+  try {
+    redisTopology = parseRedisTopology(parsed);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  ${(error as Error).message}`);
   }
 
   let trustProxy: TrustProxy;
@@ -80,7 +88,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTermina
         .filter(Boolean),
       replicaMaxLagMs: parsed.DATABASE_REPLICA_MAX_LAG_MS,
     },
-    redis: { url: parsed.REDIS_URL, keyPrefix: parsed.REDIS_KEY_PREFIX, commandTimeoutMs: parsed.REDIS_COMMAND_TIMEOUT_MS },
+    redis: {
+      url: parsed.REDIS_URL,
+      keyPrefix: parsed.REDIS_KEY_PREFIX,
+      commandTimeoutMs: parsed.REDIS_COMMAND_TIMEOUT_MS,
+      topology: redisTopology,
+      credentials: redisCredentials(parsed.REDIS_URL),
+    },
     role: parsed.PROCESS_ROLE,
     logLevel: parsed.LOG_LEVEL,
     logFormat: parsed.LOG_FORMAT ?? (stdoutIsTerminal ? 'pretty' : 'json'),

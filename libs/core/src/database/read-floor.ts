@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis/redis-keyspace';
 import { walPositionFromKey, walPositionKey, type WalPosition } from './wal-position';
 
 const FLOOR_KEY = 'db:read-floor';
@@ -23,7 +23,7 @@ export class ReadFloor {
   /** What this instance raised it to: holds even while Redis is away. */
   private local: WalPosition = 0n;
 
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async raise(position: WalPosition): Promise<void> {
     if (position > this.local) this.local = position;

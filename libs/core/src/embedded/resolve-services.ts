@@ -38,7 +38,8 @@ export async function resolveServices(config: AppConfig, log: (line: string) => 
   try {
     // Redis first: it starts in a blink, and a missing redis-server is best reported before
     // PostgreSQL has been initialised for nothing.
-    const redisUrl = config.redis.url ?? (await resolveRedis(config, log, local.redis, started));
+    // A Sentinel group or a Cluster is configured by its own variables: nothing to start then.
+    const redisUrl = config.redis.url ?? (config.redis.topology.kind === 'single' ? await resolveRedis(config, log, local.redis, started) : undefined);
     const databaseUrl = config.database.url ?? (await resolvePostgres(config, log, local.postgres, started));
     return {
       config: config.with({ database: { ...config.database, url: databaseUrl }, redis: { ...config.redis, url: redisUrl } }),

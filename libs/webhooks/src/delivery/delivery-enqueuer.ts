@@ -16,8 +16,16 @@ const KEEP_FINISHED = { age: 24 * 3600, count: 100_000 };
  * failures are retried on the webhook schedule by the processor, without counting here.
  */
 const INFRASTRUCTURE_RETRIES = { attempts: 10, backoff: { type: 'exponential', delay: 1000 } };
-/** Present in Redis as long as Redis still holds the jobs we queued (see requeueIfQueueWasLost). */
-const QUEUE_MARKER = 'webhooks:queue-marker';
+/**
+ * The marker (see requeueIfQueueWasLost) and, in the same script so on the same node, the
+ * replication id of the master holding the queue. A replica promoted by a failover, or a master
+ * that restarted empty, answers a new id: the marker then names another dataset.
+ */
+const QUEUE_MARKER = 'webhooks:queue-dataset';
+const READ_MARKER = `
+local info = redis.call('INFO', 'replication')
+return { redis.call('GET', KEYS[1]) or '', string.match(info, 'master_replid:(%w+)') or '' }
+`;
 
 /**
  * Moves delivery rows not yet queued into BullMQ. The job id is derived from the delivery (one
@@ -42,15 +50,20 @@ export class DeliveryEnqueuer {
   }
 
   /**
-   * Queued jobs live only in Redis. If Redis comes back without its data (restarted with no
-   * persistence, failed over, flushed), the marker key is gone too: every delivery still pending
-   * is then queued again. Job ids make this a no-op for any job Redis did keep; a delivery that
-   * was waiting for a retry is attempted at once instead of at its scheduled time.
+   * Queued jobs live only in Redis. The marker, a key beside the queue's own (in its hash slot on
+   * a Cluster), holds the replication id of the master it was written on. If Redis comes back
+   * without its data (restarted with no persistence, flushed), the marker is gone; if a replica
+   * took over (a Sentinel or Cluster failover), which may lack the last jobs queued on the old
+   * master, the id differs. Either way every delivery still pending is queued again. Job ids make
+   * this a no-op for any job Redis did keep; a delivery that was waiting for a retry is attempted
+   * at once instead of at its scheduled time.
    */
   private async requeueIfQueueWasLost(): Promise<void> {
-    if (await this.redis.client.exists(QUEUE_MARKER)) return;
+    const markerKey = this.redis.queueSlotKey(QUEUE_MARKER);
+    const [marker, dataset] = (await this.redis.client.eval(READ_MARKER, 1, markerKey)) as [string, string];
+    if (marker !== '' && marker === dataset) return;
     await this.dataSource.query(`UPDATE webhook_deliveries SET enqueued_at = NULL WHERE status = 'pending' AND enqueued_at IS NOT NULL`);
-    await this.redis.client.set(QUEUE_MARKER, new Date().toISOString());
+    await this.redis.client.set(markerKey, dataset);
   }
 
   private async enqueueBatch(): Promise<number> {

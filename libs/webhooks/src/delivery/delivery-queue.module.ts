@@ -12,7 +12,7 @@ export interface DeliveryJob {
 /**
  * The BullMQ queue of webhook deliveries, on a connection from core. BullMQ needs
  * `maxRetriesPerRequest: null`, no command timeout (its blocking reads wait) and its own
- * `prefix` instead of ioredis' keyPrefix.
+ * `prefix` instead of ioredis' keyPrefix (hash-tagged on a Redis Cluster, see RedisConnections).
  */
 @Module({
   imports: [
@@ -20,7 +20,7 @@ export interface DeliveryJob {
       inject: [RedisConnections],
       useFactory: (redis: RedisConnections) => ({
         connection: redis.create('bullmq', { keyPrefix: undefined, maxRetriesPerRequest: null, enableOfflineQueue: true, commandTimeout: undefined }),
-        prefix: `${redis.keyPrefix}bull`,
+        prefix: redis.queuePrefix,
       }),
     }),
     BullModule.registerQueue({ name: DELIVERY_QUEUE }),

@@ -1,0 +1,174 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { findFreePort } from '../../libs/core/src/embedded/port-probe';
+
+const MASTER_NAME = 'strata-test';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A Sentinel group of the test's own: one master, two replicas and three Sentinels, all
+ * `redis-server` processes on free loopback ports (Sentinels as `redis-server <conf> --sentinel`,
+ * so no separate redis-sentinel binary is needed). Nothing is persisted; `stop` kills them all.
+ */
+export class PrivateRedisSentinel {
+  private readonly children = new Map<number, ChildProcess>();
+
+  private constructor(
+    private readonly directory: string,
+    readonly masterName: string,
+    readonly sentinelPorts: number[],
+  ) {}
+
+  static async start(): Promise<PrivateRedisSentinel> {
+    const directory = await mkdtemp(join(tmpdir(), 'strata-sentinel-'));
+    const dataPorts = [await findFreePort(), await findFreePort(), await findFreePort()];
+    const sentinelPorts = [await findFreePort(), await findFreePort(), await findFreePort()];
+    const group = new PrivateRedisSentinel(directory, MASTER_NAME, sentinelPorts);
+    try {
+      const [master, ...replicas] = dataPorts;
+      group.spawnNode(master, []);
+      for (const port of replicas) group.spawnNode(port, ['--replicaof', '127.0.0.1', String(master)]);
+      for (const port of dataPorts) await waitForPing(port);
+      for (const port of sentinelPorts) {
+        const file = join(directory, `sentinel-${port}.conf`);
+        // Sentinel rewrites its file with what it learns, so each gets its own, writable one.
+        await writeFile(
+          file,
+          [
+            `port ${port}`,
+            'bind 127.0.0.1',
+            `dir ${directory}`,
+            `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${master} 2`,
+            `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
+            `sentinel failover-timeout ${MASTER_NAME} 5000`,
+            `sentinel parallel-syncs ${MASTER_NAME} 2`,
+            '',
+          ].join('\n'),
+        );
+        group.spawn(port, [file, '--sentinel']);
+      }
+      await group.waitUntilSettled(master);
+      return group;
+    } catch (error) {
+      await group.stop();
+      throw error;
+    }
+  }
+
+  /** REDIS_SENTINELS for Strata. */
+  get sentinels(): string {
+    return this.sentinelPorts.map((port) => `127.0.0.1:${port}`).join(',');
+  }
+
+  /** The port of the current master, as the Sentinels report it. */
+  async masterPort(): Promise<number> {
+    return withConnection(this.sentinelPorts[0], async (sentinel) => {
+      const [, port] = (await sentinel.call('SENTINEL', 'get-master-addr-by-name', this.masterName)) as [string, string];
+      return Number(port);
+    });
+  }
+
+  /**
+   * `SENTINEL FAILOVER`: a replica is promoted and the old master becomes its replica. Resolves
+   * once every Sentinel names the new master and it accepts writes; answers its port.
+   */
+  async failover(): Promise<number> {
+    const before = await this.masterPort();
+    await withConnection(this.sentinelPorts[0], (sentinel) => sentinel.call('SENTINEL', 'FAILOVER', this.masterName));
+    return this.waitForNewMaster(before);
+  }
+
+  /** Kills the master (SIGKILL, as a crash): the Sentinels notice within a second and promote a replica. Answers its port. */
+  async killMaster(): Promise<number> {
+    const before = await this.masterPort();
+    await this.kill(before);
+    return this.waitForNewMaster(before);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.children.keys()].map((port) => this.kill(port)));
+    await rm(this.directory, { recursive: true, force: true });
+  }
+
+  private async waitForNewMaster(before: number): Promise<number> {
+    for (let attempt = 0; attempt < 300; attempt++) {
+      const ports = await Promise.all(
+        this.sentinelPorts.map((port) =>
+          withConnection(port, async (sentinel) => {
+            const [, master] = (await sentinel.call('SENTINEL', 'get-master-addr-by-name', this.masterName)) as [string, string];
+            return Number(master);
+          }).catch(() => before),
+        ),
+      );
+      const after = ports[0];
+      if (after !== before && ports.every((port) => port === after)) {
+        const role = await withConnection(after, (node) => node.call('ROLE')).catch(() => ['unknown']);
+        if ((role as string[])[0] === 'master') return after;
+      }
+      await sleep(100);
+    }
+    throw new Error('the Sentinels did not agree on a new master within 30 s');
+  }
+
+  /** Until every Sentinel knows both replicas and the two other Sentinels (a failover needs the quorum). */
+  private async waitUntilSettled(master: number): Promise<void> {
+    for (let attempt = 0; attempt < 300; attempt++) {
+      const settled = await Promise.all(
+        this.sentinelPorts.map((port) =>
+          withConnection(port, async (sentinel) => {
+            const replicas = (await sentinel.call('SENTINEL', 'replicas', this.masterName)) as string[][];
+            const peers = (await sentinel.call('SENTINEL', 'sentinels', this.masterName)) as unknown[];
+            const linked = replicas.filter((fields) => fields[fields.indexOf('master-link-status') + 1] === 'ok');
+            return linked.length === 2 && peers.length === 2;
+          }).catch(() => false),
+        ),
+      );
+      if (settled.every(Boolean)) return;
+      await sleep(100);
+    }
+    throw new Error(`the Sentinel group around 127.0.0.1:${master} did not settle within 30 s`);
+  }
+
+  private spawnNode(port: number, extra: string[]): void {
+    this.spawn(port, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.directory, ...extra]);
+  }
+
+  private spawn(port: number, args: string[]): void {
+    this.children.set(port, spawn('redis-server', args, { stdio: 'ignore' }));
+  }
+
+  private async kill(port: number): Promise<void> {
+    const child = this.children.get(port);
+    this.children.delete(port);
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  }
+}
+
+async function withConnection<T>(port: number, work: (redis: Redis) => Promise<T>): Promise<T> {
+  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  try {
+    await redis.connect();
+    return await work(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function waitForPing(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      await withConnection(port, (redis) => redis.ping());
+      return;
+    } catch {
+      await sleep(50);
+    }
+  }
+  throw new Error(`redis-server on port ${port} did not start`);
+}

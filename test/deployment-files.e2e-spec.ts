@@ -187,6 +187,7 @@ describe('docker-compose.yml', () => {
     expect(services.worker.environment.PROCESS_ROLE).toBe('worker');
     expect(env.MEDIA_STORAGE).toBe('s3');
     expect(new URL(env.S3_ENDPOINT).hostname).toBe('minio');
+    for (const sentinel of env.REDIS_SENTINELS.split(',')) expect(inScale(sentinel.split(':')[0])).toBe(true);
     expect(new URL(env.DATABASE_REPLICA_URLS).hostname).toBe('postgres-replica');
     // What the scaled shape sets is a configuration Strata accepts.
     expect(loadConfig(env).database.replicaUrls).toEqual([env.DATABASE_REPLICA_URLS]);

@@ -141,7 +141,13 @@ export class EventWebSocketServer implements OnApplicationBootstrap, BeforeAppli
 
   /** The global guard's checks for this key (tier budget, scope, usage), through a request of its own shape. */
   private admit(key: string, request: IncomingMessage): Promise<ApiKeyPrincipal> {
-    const asFastifyRequest = { headers: { authorization: `Bearer ${key}` }, ip: request.socket.remoteAddress ?? '' } as unknown as FastifyRequest;
+    // Method and route template too: usage analytics count admitted requests by route.
+    const asFastifyRequest = {
+      method: 'GET',
+      routeOptions: { url: EVENTS_WEBSOCKET_PATH },
+      headers: { authorization: `Bearer ${key}` },
+      ip: request.socket.remoteAddress ?? '',
+    } as unknown as FastifyRequest;
     // Rate-limit headers have no place in a WebSocket handshake's answer; a 429 still throws.
     const noHeaders = { headers: () => noHeaders } as unknown as FastifyReply;
     return this.access.admit(asFastifyRequest, noHeaders, 'content:read', { cost: 1 });

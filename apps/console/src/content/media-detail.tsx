@@ -5,9 +5,9 @@ import { formatBytes, formatDate, splitList } from '../components/format';
 import { ProblemView } from '../components/problem-view';
 import { hrefOf } from '../routing';
 import { useSession } from '../session/session';
-import { ConflictNotice } from './conflict-notice';
 import { previewKind } from './upload';
 import { useVersionedItem } from './versioned-item';
+import { VersionedItemActions } from './versioned-item-actions';
 
 /**
  * The file as an object URL: it is fetched with the key in a header (an <img src> could not send
@@ -47,7 +47,8 @@ function Preview({ media, url }: { media: MediaDto; url: string }) {
 
 export function MediaDetail({ id }: { id: string }) {
   const { capabilities } = useSession();
-  const { item, save, remove, conflict, reload } = useVersionedItem<MediaDto>('media', id);
+  const editing = useVersionedItem<MediaDto>('media', id);
+  const { item, save, conflict } = editing;
   const media = item.data?.body;
   const file = useFileUrl(id, media?.version);
   const [altText, setAltText] = useState('');
@@ -89,29 +90,7 @@ export function MediaDetail({ id }: { id: string }) {
             Tags <input name="tags" value={tags} onInput={(event) => setTags(event.currentTarget.value)} />
           </label>
         </fieldset>
-        {conflict ? <ConflictNotice onReload={() => void reload()} /> : <ProblemView error={save.error} />}
-        {save.isSuccess ? (
-          <p class="ok" role="status">
-            Saved.
-          </p>
-        ) : null}
-        <ProblemView error={remove.error} />
-        {canWrite ? (
-          <div class="actions">
-            <button type="submit" disabled={save.isPending}>
-              Save
-            </button>
-            <button
-              type="button"
-              class="danger"
-              onClick={() => {
-                if (confirm(`Delete ${media.filename}?`)) remove.mutate(undefined, { onSuccess: () => (location.hash = hrefOf('content', 'media')) });
-              }}
-            >
-              Delete
-            </button>
-          </div>
-        ) : null}
+        <VersionedItemActions editing={editing} canWrite={canWrite} deletePrompt={`Delete ${media.filename}?`} afterDelete={hrefOf('content', 'media')} />
       </form>
     </div>
   );

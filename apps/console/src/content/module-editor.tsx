@@ -6,8 +6,8 @@ import { formatDate, splitList } from '../components/format';
 import { ProblemView } from '../components/problem-view';
 import { hrefOf } from '../routing';
 import { useSession } from '../session/session';
-import { ConflictNotice } from './conflict-notice';
 import { useVersionedItem } from './versioned-item';
+import { VersionedItemActions } from './versioned-item-actions';
 
 interface ModuleFields {
   kind: string;
@@ -102,7 +102,8 @@ export function NewModule() {
 
 export function ModuleEditor({ id }: { id: string }) {
   const { capabilities } = useSession();
-  const { item, save, remove, conflict, reload } = useVersionedItem<ModuleDto>('modules', id);
+  const editing = useVersionedItem<ModuleDto>('modules', id);
+  const { item, save, conflict } = editing;
   const [fields, setFields] = useState<ModuleFields | null>(null);
   const module = item.data?.body;
   useEffect(() => {
@@ -125,30 +126,12 @@ export function ModuleEditor({ id }: { id: string }) {
         <a href={hrefOf('relationships', 'module', module.id)}>Relationships</a>
       </p>
       <ModuleFieldsForm fields={fields} onChange={setFields} readOnly={!canWrite} />
-      {conflict ? <ConflictNotice onReload={() => void reload()} /> : <ProblemView error={save.error} />}
-      {save.isSuccess ? (
-        <p class="ok" role="status">
-          Saved.
-        </p>
-      ) : null}
-      <ProblemView error={remove.error} />
-      {canWrite ? (
-        <div class="actions">
-          <button type="submit" disabled={save.isPending}>
-            Save
-          </button>
-          <button
-            type="button"
-            class="danger"
-            onClick={() => {
-              if (confirm(`Delete the module "${module.title}"?`))
-                remove.mutate(undefined, { onSuccess: () => (location.hash = hrefOf('content', 'modules')) });
-            }}
-          >
-            Delete
-          </button>
-        </div>
-      ) : null}
+      <VersionedItemActions
+        editing={editing}
+        canWrite={canWrite}
+        deletePrompt={`Delete the module "${module.title}"?`}
+        afterDelete={hrefOf('content', 'modules')}
+      />
     </form>
   );
 }

@@ -5,8 +5,8 @@ import { formatDate, splitList } from '../components/format';
 import { ProblemView } from '../components/problem-view';
 import { hrefOf } from '../routing';
 import { useSession } from '../session/session';
-import { ConflictNotice } from './conflict-notice';
 import { useVersionedItem } from './versioned-item';
+import { VersionedItemActions } from './versioned-item-actions';
 
 interface PageFields {
   slug: string;
@@ -85,7 +85,8 @@ export function NewPage() {
 
 export function PageEditor({ id }: { id: string }) {
   const { capabilities } = useSession();
-  const { item, save, remove, conflict, reload } = useVersionedItem<PageDto>('pages', id);
+  const editing = useVersionedItem<PageDto>('pages', id);
+  const { item, save, conflict } = editing;
   const [fields, setFields] = useState<PageFields | null>(null);
   const page = item.data?.body;
   // The form starts from the version read (and from the latest one after a reload).
@@ -109,30 +110,12 @@ export function PageEditor({ id }: { id: string }) {
         <a href={hrefOf('relationships', 'page', page.id)}>Relationships</a>
       </p>
       <PageFieldsForm fields={fields} onChange={setFields} readOnly={!canWrite} />
-      {conflict ? <ConflictNotice onReload={() => void reload()} /> : <ProblemView error={save.error} />}
-      {save.isSuccess ? (
-        <p class="ok" role="status">
-          Saved.
-        </p>
-      ) : null}
-      <ProblemView error={remove.error} />
-      {canWrite ? (
-        <div class="actions">
-          <button type="submit" disabled={save.isPending}>
-            Save
-          </button>
-          <button
-            type="button"
-            class="danger"
-            onClick={() => {
-              if (confirm(`Delete the page "${page.title}"? Its relationships are deleted with it.`))
-                remove.mutate(undefined, { onSuccess: () => (location.hash = hrefOf('content', 'pages')) });
-            }}
-          >
-            Delete
-          </button>
-        </div>
-      ) : null}
+      <VersionedItemActions
+        editing={editing}
+        canWrite={canWrite}
+        deletePrompt={`Delete the page "${page.title}"? Its relationships are deleted with it.`}
+        afterDelete={hrefOf('content', 'pages')}
+      />
     </form>
   );
 }

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/preact-query';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import type { MediaDto } from '../api/types';
 import { formatBytes, formatDate, splitList } from '../components/format';
 import { ProblemView } from '../components/problem-view';
@@ -53,7 +53,10 @@ export function MediaDetail({ id }: { id: string }) {
   const file = useFileUrl(id, media?.version);
   const [altText, setAltText] = useState('');
   const [tags, setTags] = useState('');
-  useEffect(() => {
+  // The form starts from the version read (and from the latest one after a reload). A layout
+  // effect, so the fields change in the same frame as the version shown: a plain effect runs
+  // after paint, and for that frame the form showed the new version number over the old text.
+  useLayoutEffect(() => {
     if (media && !conflict) {
       setAltText(media.altText);
       setTags(media.tags.join(', '));

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/preact-query';
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 import { formProblem } from '../api/problem';
 import type { ModuleDto } from '../api/types';
 import { formatDate, splitList } from '../components/format';
@@ -106,7 +106,10 @@ export function ModuleEditor({ id }: { id: string }) {
   const { item, save, conflict } = editing;
   const [fields, setFields] = useState<ModuleFields | null>(null);
   const module = item.data?.body;
-  useEffect(() => {
+  // The form starts from the version read (and from the latest one after a reload). A layout
+  // effect, so the fields change in the same frame as the version shown: a plain effect runs
+  // after paint, and for that frame the form showed the new version number over the old text.
+  useLayoutEffect(() => {
     if (module && !conflict) setFields(fieldsOf(module));
   }, [module?.version]);
   if (item.error) return <ProblemView error={item.error} />;

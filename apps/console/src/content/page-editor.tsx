@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/preact-query';
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 import type { PageDto, PageStatus } from '../api/types';
 import { formatDate, splitList } from '../components/format';
 import { ProblemView } from '../components/problem-view';
@@ -89,8 +89,10 @@ export function PageEditor({ id }: { id: string }) {
   const { item, save, conflict } = editing;
   const [fields, setFields] = useState<PageFields | null>(null);
   const page = item.data?.body;
-  // The form starts from the version read (and from the latest one after a reload).
-  useEffect(() => {
+  // The form starts from the version read (and from the latest one after a reload). A layout
+  // effect, so the fields change in the same frame as the version shown: a plain effect runs
+  // after paint, and for that frame the form showed the new version number over the old text.
+  useLayoutEffect(() => {
     if (page && !conflict) setFields(fieldsOf(page));
   }, [page?.version]);
   if (item.error) return <ProblemView error={item.error} />;

@@ -91,6 +91,40 @@ function mediaSection({ mediaResults, run, median }) {
   return lines;
 }
 
+/** What each row consists of, and so what limits it (the magnitudes are in the tables). */
+function boundsSection({ redisResults, mediaResults }) {
+  const lines = ['## What bounds each figure', ''];
+  if (redisResults) {
+    lines.push(
+      '- **Cached read (L1)** makes no Redis call: the admin key is not counted (unlimited tier), the page comes from the in-process L1, and usage and read ' +
+        "counts are batched and sent once a second. It is bounded by Strata's CPU per response and by the two cores it shares with the load generator, so " +
+        "the topologies cannot differ here: the spread between them in this row is the run's noise. Its Redis CPU is the topology's background (replication " +
+        "pings, Sentinel hellos, cluster-bus gossip, the idle Stratas' once-a-second flushes) spread over the responses; subtract it from the rows below to " +
+        'get what a request itself costs Redis.',
+      '- **Cached read from Redis (L2)** adds one GET per read (the cache connection writes each command as it comes) and decoding the entry in Strata. ' +
+        "Redis spends a few µs on a GET; the round trip and the decoding are Strata's, on the same cores. On Sentinel the connection goes straight to the " +
+        "master (the Sentinels are asked only on connect and after a failover), so it is the single Redis' path; on a Cluster ioredis' Cluster client " +
+        'routes each command to the master of its slot.',
+      '- **Rate-limited read, small tier**: one rate-limit script call per request (auto-pipelined: the calls of the requests that arrive in one ' +
+        "event-loop turn go out in one write). Each topology adds copies of the work: a Sentinel group's master streams the script's writes to two " +
+        "replicas that apply them; on a Cluster each key's counters live in its own slot, so one write of calls is split across the three masters, and " +
+        'each master streams to its replica. That is the Redis CPU column; on this machine it comes out of the same two cores as Strata and the load ' +
+        'generator, so it lowers req/s too, which Redis on its own machines would not.',
+      '- **Rate-limited read, large tier (leased)**: Redis is asked once per lease (the "served" column), so the topology hardly matters and the row sits ' +
+        "near the cached read, plus the key's authentication and the lease bookkeeping in process. This is what one busy client of a tier of 1 000 " +
+        'per minute or more sees; many clients of small tiers together are the row above.',
+    );
+  }
+  if (mediaResults) {
+    lines.push(
+      '- **Media** is bounded by moving bytes: Strata copies them and computes SHA-256 on upload; with S3, s3rver on the same cores parses a second ' +
+        'HTTP hop, writes each 5 MiB part, then concatenates the parts into the object on completion (uploads) or streams the object back (downloads). ' +
+        "Real S3 does that work on other machines, so the S3 rows are a floor for Strata on S3, not a forecast of S3's throughput.",
+    );
+  }
+  return lines;
+}
+
 /** Writes the report to `file` and answers its text. */
 function writeScaleReport(file, context) {
   const { settings, versions, loads } = context;
@@ -112,6 +146,7 @@ function writeScaleReport(file, context) {
   ];
   if (context.redisResults) lines.push(...redisSection(context), '');
   if (context.mediaResults) lines.push(...mediaSection(context), '');
+  lines.push(...boundsSection(context), '');
   const text = `${lines.join('\n')}\n`;
   writeFileSync(file, text);
   return text;

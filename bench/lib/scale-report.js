@@ -7,7 +7,12 @@ const { describeMachine } = require('./machine');
 
 const fmt = (value, digits = 1) =>
   value === undefined || Number.isNaN(value) ? '–' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const percent = (part, whole) => (whole ? `${((part / whole) * 100).toFixed(part === whole || part === 0 ? 0 : 1)} %` : '–');
+/** A share in percent: whole numbers as such, two decimals under 1 % (a lease row's few Redis calls), else one. */
+function percent(part, whole) {
+  if (!whole) return '–';
+  const share = (part / whole) * 100;
+  return `${share.toFixed(part === whole || part === 0 ? 0 : share < 1 ? 2 : 1)} %`;
+}
 
 /** How the rows' requests were served, from Strata's own counters summed over the measured rounds. */
 function servedBy(scenario, rounds) {
@@ -18,7 +23,11 @@ function servedBy(scenario, rounds) {
   }
   const counted = sum('redis') + sum('lease') + sum('memory');
   const memory = sum('memory') ? ` · in memory (Redis unreachable) ${percent(sum('memory'), counted)}` : '';
-  const perCall = sum('redis') ? `, ${fmt(counted / sum('redis'), 0)} responses per Redis call` : '';
+  const perCall = !sum('redis')
+    ? ''
+    : counted / sum('redis') < 1.5
+      ? ', one Redis call per response'
+      : `, ${fmt(counted / sum('redis'), 0)} responses per Redis call`;
   return `limiter: Redis ${percent(sum('redis'), counted)} · lease ${percent(sum('lease'), counted)}${memory}${perCall}`;
 }
 

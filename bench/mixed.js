@@ -25,7 +25,7 @@ const { join, resolve } = require('node:path');
 const { createHistogram } = require('node:perf_hooks');
 const autocannon = require('autocannon');
 const { describeMachine } = require('./lib/machine');
-const { cpuMicros } = require('./lib/server-cpu');
+const { cpuMicros, writeSyscalls } = require('./lib/server-cpu');
 const { readSettings } = require('./lib/settings');
 const { API_ENTRY, createPage, startStrata } = require('./lib/strata');
 
@@ -167,11 +167,12 @@ function target(scenario, side) {
   };
 }
 
-/** One measured run: req/s over all responses, p99 of reads and of writes apart, server CPU per response. */
+/** One measured run: req/s over all responses, p99 of reads and of writes apart, server CPU and write system calls per response. */
 async function run(options, serverPid, durationS) {
   const reads = createHistogram();
   const writes = createHistogram();
   const before = cpuMicros(serverPid);
+  const writesBefore = writeSyscalls(serverPid);
   const result = await new Promise((resolvePromise, reject) => {
     const instance = autocannon({ connections: readSettings().connections, ...options, duration: durationS }, (error, done) =>
       error ? reject(error) : resolvePromise(done),
@@ -188,6 +189,7 @@ async function run(options, serverPid, durationS) {
     readP99: reads.percentile(99) / 1000,
     writeP99: writes.count ? writes.percentile(99) / 1000 : undefined,
     cpuUs: (cpuMicros(serverPid) - before) / responses,
+    syscw: writesBefore === undefined ? undefined : (writeSyscalls(serverPid) - writesBefore) / responses,
   };
 }
 
@@ -248,8 +250,8 @@ function writeReport(settings, sides, results, { loadBefore, loads }) {
     '',
     `Builds: ${sides.map((side) => `**${side.id}** = ${side.label}`).join('; ')}. Medians of the rounds; the ratios are to the same build's cached read, median of the per-round ratios.`,
     '',
-    '| scenario | build | req/s | % of cached read req/s | read p99 ms | × cached read p99 | write p99 ms | server CPU µs / response | req/s of each round |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| scenario | build | req/s | % of cached read req/s | read p99 ms | × cached read p99 | write p99 ms | server CPU µs / response | server write syscalls / response | req/s of each round |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const scenario of SCENARIOS) {
     for (const side of sides) {
@@ -260,6 +262,7 @@ function writeReport(settings, sides, results, { loadBefore, loads }) {
       lines.push(
         `| ${scenario.label} | ${side.id} | ${fmt(median(runs.map((r) => r.rps)), 0)} | ${fmt(ratio)} % | ${fmt(median(runs.map((r) => r.readP99)), 2)} | ` +
           `${fmt(p99Ratio, 1)} | ${fmt(scenario.writeShare ? median(runs.map((r) => r.writeP99)) : undefined, 1)} | ${fmt(median(runs.map((r) => r.cpuUs)))} | ` +
+          `${fmt(runs.some((r) => r.syscw === undefined) ? undefined : median(runs.map((r) => r.syscw)), 2)} | ` +
           `${runs.map((r) => Math.round(r.rps)).join(', ')} |`,
       );
     }

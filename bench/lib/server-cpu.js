@@ -39,4 +39,25 @@ function processCpuMicros(pid) {
   return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1e6;
 }
 
-module.exports = { cpuMicros };
+/**
+ * Write system calls (write, writev: every socket write to clients, PostgreSQL and Redis) a
+ * process and its direct children have made so far, from /proc/<pid>/io; undefined where there
+ * is none. Per response it counts how many round trips and writes a request costs, which, unlike
+ * CPU time, does not change with how loaded the machine is.
+ */
+function writeSyscalls(pid) {
+  const own = processWriteSyscalls(pid);
+  if (own === undefined) return undefined;
+  return childPids(pid).reduce((sum, child) => sum + (processWriteSyscalls(child) ?? 0), own);
+}
+
+function processWriteSyscalls(pid) {
+  try {
+    const match = /^syscw:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+module.exports = { cpuMicros, writeSyscalls };

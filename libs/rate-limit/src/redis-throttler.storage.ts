@@ -45,7 +45,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   private sequence = 0;
 
   constructor(redis: RedisConnections, metrics: MetricsService) {
-    const connection = redis.create('rate-limit', { commandTimeout: LIMITER_COMMAND_TIMEOUT_MS, enableAutoPipelining: true });
+    const connection = redis.create('rate-limit', { commandTimeout: LIMITER_COMMAND_TIMEOUT_MS });
     connection.defineCommand('strataRateLimit', { numberOfKeys: 3, lua: SLIDING_WINDOW_SCRIPT });
     this.client = connection as unknown as LimiterClient;
     this.outcomes = new Counter({

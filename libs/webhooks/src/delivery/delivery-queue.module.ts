@@ -19,7 +19,13 @@ export interface DeliveryJob {
     BullModule.forRootAsync({
       inject: [RedisConnections],
       useFactory: (redis: RedisConnections) => ({
-        connection: redis.create('bullmq', { keyPrefix: undefined, maxRetriesPerRequest: null, enableOfflineQueue: true, commandTimeout: undefined }),
+        connection: redis.create('bullmq', {
+          keyPrefix: undefined,
+          maxRetriesPerRequest: null,
+          enableOfflineQueue: true,
+          commandTimeout: undefined,
+          enableAutoPipelining: false,
+        }),
         prefix: redis.queuePrefix,
       }),
     }),

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { AppConfig, MetricsService } from '@strata/core';
 import { Counter, Gauge } from 'prom-client';
 import { matchesEventPatterns } from './event-types';
+import { HeapReclaim } from './heap-reclaim';
 import type { LiveSubscriber } from './live-subscriber';
 import type { OutgoingEvent } from './outgoing-event';
 
@@ -37,6 +38,8 @@ export class EventFanOut implements BeforeApplicationShutdown {
   private pumpScheduled = false;
   private count = 0;
   private readonly heartbeat: NodeJS.Timeout;
+  /** Gives the heap back after a mass departure (see HeapReclaim). */
+  private readonly reclaim = new HeapReclaim();
   /** Lifetime totals behind the metrics (and the bench's cost per subscriber). */
   readonly totals = { writes: 0, writeSeconds: 0, slices: 0, slowDisconnects: 0 };
 
@@ -74,6 +77,7 @@ export class EventFanOut implements BeforeApplicationShutdown {
     }
     group.members.add(subscriber);
     this.count++;
+    this.reclaim.counted(this.count);
     subscriber.onClose(() => this.remove(subscriber, group));
     return true;
   }
@@ -89,6 +93,7 @@ export class EventFanOut implements BeforeApplicationShutdown {
   /** Before the HTTP server closes: it would otherwise wait for these endless responses. */
   beforeApplicationShutdown(): void {
     clearInterval(this.heartbeat);
+    this.reclaim.stop();
     this.dirty.clear();
     this.heartbeatTargets = [];
     for (const subscriber of this.all()) subscriber.close('the server is shutting down; reconnect with Last-Event-ID');
@@ -134,6 +139,7 @@ export class EventFanOut implements BeforeApplicationShutdown {
   private remove(subscriber: LiveSubscriber, group: FilterGroup): void {
     if (!group.members.delete(subscriber)) return;
     this.count--;
+    this.reclaim.counted(this.count);
     this.dirty.delete(subscriber);
     if (subscriber.disconnectedAsSlow) this.totals.slowDisconnects++;
     if (group.members.size === 0 && this.groups.get(subscriber.filterKey) === group) this.groups.delete(subscriber.filterKey);

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemException, scopesAllow, type RequiredScope } from '@strata/core';
-import { RateLimitCharge, RateLimitSubject, TierRateLimitGuard } from '@strata/rate-limit';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimitCharge, RateLimitHeaderSink, RateLimitSubject, TierRateLimitGuard } from '@strata/rate-limit';
+import type { FastifyRequest } from 'fastify';
 import type { ApiKeyPrincipal, KeyRejection } from './api-key-principal';
 import { presentedApiKey } from './api-key-secret';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { UsageOutcomes } from './usage-outcomes';
-import { RouteUsage } from './route-usage';
+import { RouteUsage, routeOf } from './route-usage';
 
 const REJECTION_DETAIL: Record<KeyRejection | 'missing', string> = {
   missing: 'An API key is required: send Authorization: Bearer <key> or X-API-Key: <key>.',
@@ -15,6 +15,22 @@ const REJECTION_DETAIL: Record<KeyRejection | 'missing', string> = {
   expired: 'The API key has expired.',
   usage_exceeded: 'The API key has no uses left.',
 };
+
+/**
+ * Who asks to be admitted, whatever the transport: what admission reads of an HTTP request
+ * (`callerOf`) or of a WebSocket handshake or its first message.
+ */
+export interface Caller {
+  /** The API key presented, if any. */
+  key: string | undefined;
+  ip: string;
+  /** `GET /api/v1/pages/:id` (see `routeOf`): what route usage analytics count. */
+  route: string | undefined;
+}
+
+export function callerOf(request: FastifyRequest): Caller {
+  return { key: presentedApiKey(request.headers), ip: request.ip, route: routeOf(request.method, request.routeOptions.url) };
+}
 
 /**
  * Who may call an /api/v1 route: authenticate the key, count the request against its tier
@@ -31,23 +47,23 @@ export class AccessControl {
   ) {}
 
   /** The principal of an admitted request; otherwise a 401, 403 or 429 (rate limit or no uses left) problem is thrown. */
-  async admit(request: FastifyRequest, reply: FastifyReply, needed: RequiredScope, charge: RateLimitCharge): Promise<ApiKeyPrincipal> {
-    const key = presentedApiKey(request.headers);
+  async admit(caller: Caller, reply: RateLimitHeaderSink, needed: RequiredScope, charge: RateLimitCharge): Promise<ApiKeyPrincipal> {
+    const { key, ip } = caller;
     const authentication = key ? await this.authenticator.authenticate(key) : undefined;
     const principal = authentication?.principal;
     if (!principal) {
       // A route's own limit counts callers with a key; without one the address's budget is what slows guessing.
-      await this.rateLimit.limit(reply, { id: `ip:${request.ip}`, tier: 'anonymous' }, { cost: charge.cost });
+      await this.rateLimit.limit(reply, { id: `ip:${ip}`, tier: 'anonymous' }, { cost: charge.cost });
       throw refusal(authentication?.rejection ?? 'missing');
     }
-    if (principal.ipAllowlist && !principal.ipAllowlist.allows(request.ip)) {
+    if (principal.ipAllowlist && !principal.ipAllowlist.allows(ip)) {
       // Counted against the address, not the key: a leaked key used from elsewhere cannot spend its owner's budget.
-      await this.rateLimit.limit(reply, { id: `ip:${request.ip}`, tier: 'anonymous' }, { cost: charge.cost });
+      await this.rateLimit.limit(reply, { id: `ip:${ip}`, tier: 'anonymous' }, { cost: charge.cost });
       this.outcomes.record(principal.keyId, 'forbidden');
       throw new ProblemException({
         status: 403,
-        detail: `The API key may not be used from ${request.ip}: it is limited to its IP allowlist.`,
-        extensions: { clientIp: request.ip },
+        detail: `The API key may not be used from ${ip}: it is limited to its IP allowlist.`,
+        extensions: { clientIp: ip },
       });
     }
     await this.limitKey(reply, principal, charge);
@@ -64,12 +80,12 @@ export class AccessControl {
       throw refusal('usage_exceeded');
     }
     this.outcomes.record(principal.keyId, 'allowed');
-    this.routes.record(principal.keyId, request);
+    this.routes.record(principal.keyId, caller.route);
     return principal;
   }
 
   /** Counts the request against the key's limits (its own, else its tier's); a refusal is counted as `rate_limited`. */
-  private async limitKey(reply: FastifyReply, principal: ApiKeyPrincipal, charge: RateLimitCharge): Promise<void> {
+  private async limitKey(reply: RateLimitHeaderSink, principal: ApiKeyPrincipal, charge: RateLimitCharge): Promise<void> {
     try {
       await this.rateLimit.limit(reply, keySubject(principal), charge);
     } catch (error) {
@@ -84,7 +100,12 @@ export class AccessControl {
    * a usage-limited key) it answers undefined having counted and changed nothing, so the caller
    * can still hand the request to `admit`. Throws only a 429 problem, once the request was counted.
    */
-  async admitFromMemory(request: FastifyRequest, reply: FastifyReply, needed: RequiredScope, charge: RateLimitCharge): Promise<ApiKeyPrincipal | undefined> {
+  async admitFromMemory(
+    request: FastifyRequest,
+    reply: RateLimitHeaderSink,
+    needed: RequiredScope,
+    charge: RateLimitCharge,
+  ): Promise<ApiKeyPrincipal | undefined> {
     const key = presentedApiKey(request.headers);
     const principal = key ? this.authenticator.authenticateWithoutDatabase(key)?.principal : undefined;
     if (!principal || principal.remaining !== null || !scopesAllow(principal.scopes, needed)) return undefined;
@@ -93,7 +114,7 @@ export class AccessControl {
     // Without a usage limit, charging only counts the use; it cannot refuse.
     await this.authenticator.charge(principal);
     this.outcomes.record(principal.keyId, 'allowed');
-    this.routes.record(principal.keyId, request);
+    this.routes.record(principal.keyId, routeOf(request.method, request.routeOptions.url));
     return principal;
   }
 }

@@ -4,7 +4,7 @@ import { ApiKeyScope, PUBLIC_ROUTE, READ_WRITE_SCOPES, REQUIRED_SCOPE, requiredS
 import { TierRateLimitGuard } from '@strata/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyPrincipal } from './api-key-principal';
-import { AccessControl } from './access-control';
+import { AccessControl, callerOf } from './access-control';
 
 /** Where the principal of an authenticated request is kept, for controllers that need it. */
 export const PRINCIPAL = Symbol('strata.api-key-principal');
@@ -34,7 +34,7 @@ export class AccessGuard implements CanActivate {
       this.reflector.getAllAndOverride<{ read: ApiKeyScope; write: ApiKeyScope } | undefined>(READ_WRITE_SCOPES, targets),
     );
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    request[PRINCIPAL] = await this.access.admit(request, reply, needed, this.rateLimit.chargeOf(context));
+    request[PRINCIPAL] = await this.access.admit(callerOf(request), reply, needed, this.rateLimit.chargeOf(context));
     return true;
   }
 }

@@ -8,3 +8,4 @@ export * from './usage-flusher';
 export * from './openapi-security';
 export * from './api-key.entity';
 export * from './access-control';
+export { routeOf } from './route-usage';

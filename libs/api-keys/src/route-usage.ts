@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { RedisConnections } from '@strata/core';
-import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { ADMIN_KEY_ID } from './api-key-principal';
 import { countRows, RedisBatchedCounts } from './redis-batched-counts';
@@ -10,9 +9,8 @@ const HOUR_MS = 3_600_000;
 const MAX_ROUTE_LENGTH = 300;
 
 /** `GET /api/v1/pages/:id`: the method and the route's template, never the concrete path (ids would make every request its own route). */
-export function routeOf(request: FastifyRequest): string | undefined {
-  const template = request.routeOptions.url;
-  return template ? `${request.method} ${template}`.slice(0, MAX_ROUTE_LENGTH) : undefined;
+export function routeOf(method: string, template: string | undefined): string | undefined {
+  return template ? `${method} ${template}`.slice(0, MAX_ROUTE_LENGTH) : undefined;
 }
 
 /**
@@ -34,8 +32,8 @@ export class RouteUsage {
     });
   }
 
-  record(keyId: string, request: FastifyRequest, now = Date.now()): void {
-    const route = routeOf(request);
+  /** `route` as `routeOf` gives it. */
+  record(keyId: string, route: string | undefined, now = Date.now()): void {
     if (keyId === ADMIN_KEY_ID || !route) return;
     this.counts.record(String(now - (now % HOUR_MS)), `${keyId}|${route}`);
   }

@@ -3,9 +3,9 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { AccessControl, ApiKeyPrincipal, presentedApiKey } from '@strata/api-keys';
+import { AccessControl, ApiKeyPrincipal, presentedApiKey, routeOf } from '@strata/api-keys';
 import { ProblemException, problemTypeUri } from '@strata/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { NO_RATE_LIMIT_HEADERS } from '@strata/rate-limit';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
 import { parseEventFilter } from './event-filter';
 import { EventStream, resume } from './event-stream';
@@ -139,18 +139,11 @@ export class EventWebSocketServer implements OnApplicationBootstrap, BeforeAppli
     if (stream.lastEventId) await resume(session, this.stream, stream.lastEventId);
   }
 
-  /** The global guard's checks for this key (tier budget, scope, usage), through a request of its own shape. */
+  /** The global guard's checks for this key (tier budget, scope, usage), for the caller at the socket's address. */
   private admit(key: string, request: IncomingMessage): Promise<ApiKeyPrincipal> {
-    // Method and route template too: usage analytics count admitted requests by route.
-    const asFastifyRequest = {
-      method: 'GET',
-      routeOptions: { url: EVENTS_WEBSOCKET_PATH },
-      headers: { authorization: `Bearer ${key}` },
-      ip: request.socket.remoteAddress ?? '',
-    } as unknown as FastifyRequest;
+    const caller = { key, ip: request.socket.remoteAddress ?? '', route: routeOf('GET', EVENTS_WEBSOCKET_PATH) };
     // Rate-limit headers have no place in a WebSocket handshake's answer; a 429 still throws.
-    const noHeaders = { headers: () => noHeaders } as unknown as FastifyReply;
-    return this.access.admit(asFastifyRequest, noHeaders, 'content:read', { cost: 1 });
+    return this.access.admit(caller, NO_RATE_LIMIT_HEADERS, 'content:read', { cost: 1 });
   }
 }
 

@@ -1,6 +1,17 @@
 import type { PolicyState, RateLimitResult } from './rate-limit-result';
 
 /**
+ * Where the rate-limit headers of an admitted request go: the HTTP reply (a FastifyReply is
+ * one), or nowhere for a transport without response headers (a WebSocket's messages).
+ */
+export interface RateLimitHeaderSink {
+  headers(values: Record<string, string>): unknown;
+}
+
+/** Sends the headers nowhere. */
+export const NO_RATE_LIMIT_HEADERS: RateLimitHeaderSink = { headers: () => undefined };
+
+/**
  * Response headers for one counted request, in the IETF httpapi RateLimit header draft's
  * structured-field form (`RateLimit-Policy: "minute";q=60;w=60` and
  * `RateLimit: "minute";r=42;t=17`), plus the X-RateLimit-* trio of the policy closest to its

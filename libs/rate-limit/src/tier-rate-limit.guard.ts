@@ -4,7 +4,7 @@ import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type Th
 import { AppConfig, ProblemException } from '@strata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { defaultCost, RATE_LIMIT_COST } from './rate-limit-cost.decorator';
-import { rateLimitHeaders, tightestPolicy } from './rate-limit-headers';
+import { RateLimitHeaderSink, rateLimitHeaders, tightestPolicy } from './rate-limit-headers';
 import type { RateLimitResult } from './rate-limit-result';
 import type { RateLimitSubject } from './rate-limit-subject';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
@@ -48,7 +48,7 @@ export class TierRateLimitGuard extends ThrottlerGuard {
    * rate-limit headers (every policy that applies); throws a 429 problem when over one.
    * A request the tier refuses is not counted against the route.
    */
-  async limit(reply: FastifyReply, subject: RateLimitSubject, charge: RateLimitCharge): Promise<void> {
+  async limit(reply: RateLimitHeaderSink, subject: RateLimitSubject, charge: RateLimitCharge): Promise<void> {
     const result = await this.count(subject, charge);
     if (!result) return;
     const headers = rateLimitHeaders(result);

@@ -7,8 +7,15 @@ import { createTestEnvironment, TestApp, TestEnvironment } from './support/test-
 import { eventually } from './support/webhook-receiver';
 
 const BUFFER_LIMIT = 1024 * 1024;
-const EVENT_COUNT = 400;
-/** Large events fill the kernel's socket buffers (a few MB on loopback) quickly, so the server's own buffer is what is tested. */
+/**
+ * Events are published until the server has disconnected the stalled subscriber, then a few more
+ * (the healthy one must get those too). How many that takes depends on how much the kernel's
+ * socket buffers take first (here tcp_rmem allows up to 32 MB), so it is not fixed: a fixed 400
+ * (12.8 MB) sometimes all fitted in the kernel, the server never saw backpressure and the test hung.
+ */
+const MAX_EVENTS = 3000;
+const EVENTS_AFTER_DISCONNECT = 20;
+/** Large events fill the kernel's socket buffers quickly, so the server's own buffer is what is tested. */
 const PAYLOAD = 'x'.repeat(32 * 1024);
 /** What a subscriber may hold past its limit: the socket's high-water mark and the frame that crossed it. */
 const ALLOWED_OVER_LIMIT = 16 * 1024 + PAYLOAD.length + 1024;
@@ -30,7 +37,7 @@ describe('live events backpressure (SSE)', () => {
       PROCESS_ROLE: 'api',
       EVENTS_SUBSCRIBER_BUFFER_BYTES: String(BUFFER_LIMIT),
       EVENTS_SUBSCRIBER_BUFFER_EVENTS: '1000',
-      EVENTS_REPLAY_WINDOW: '1000',
+      EVENTS_REPLAY_WINDOW: String(MAX_EVENTS),
     });
     app = await environment.start();
     await app.app.listen(0, '127.0.0.1');
@@ -55,10 +62,15 @@ describe('live events backpressure (SSE)', () => {
     cleanup.push(() => clearInterval(watch));
     // Once disconnected, the client reads again (as a client that was only busy would): what was in
     // flight, then the comment saying why and where to resume. A client that never does is cut off.
-    const afterDisconnect = eventually(() => stalledSession.isClosed, 'the stalled subscriber to be disconnected', 60000).then(() => stalled.readToEnd());
-    const ids = await publishEvents(app.app.get(EventStream), EVENT_COUNT);
+    const ids = await publishEvents(app.app.get(EventStream), () => stalledSession.isClosed);
+    expect(stalledSession.isClosed).toBe(true);
+    const afterDisconnect = stalled.readToEnd();
 
-    await eventually(() => healthy.messages.length === EVENT_COUNT, `all ${EVENT_COUNT} events on the healthy stream`, 60000);
+    // A healthy stream the server cut off (too slow itself) would never complete: fail, do not wait.
+    await eventually(() => {
+      if (healthy.messages.length < ids.length && healthy.response?.complete) throw new Error(`the healthy stream ended after ${healthy.messages.length} events`);
+      return healthy.messages.length === ids.length;
+    }, `all ${ids.length} events on the healthy stream`, 60000);
     expect(healthy.messages.map((message) => message.id)).toEqual(ids);
     const { events: received, comments } = await afterDisconnect;
     clearInterval(watch);
@@ -71,21 +83,26 @@ describe('live events backpressure (SSE)', () => {
     expect(farewell).toMatch(/^: disconnected: too slow/);
     const resumeFrom = /Last-Event-ID: (\S+)/.exec(farewell)?.[1];
     expect(resumeFrom).toBe(received.at(-1));
-    expect(received.length).toBeLessThan(EVENT_COUNT);
+    expect(received.length).toBeLessThan(ids.length);
 
     const resumed = await SseClient.connect(`${url}?types=page.updated`, { ...auth, 'last-event-id': resumeFrom! });
     cleanup.push(() => resumed.close());
-    await eventually(() => received.length + resumed.messages.length === EVENT_COUNT, 'the rest of the events after resuming', 60000);
+    await eventually(() => received.length + resumed.messages.length === ids.length, 'the rest of the events after resuming', 60000);
     expect([...received, ...resumed.messages.map((message) => message.id)]).toEqual(ids);
   });
 });
 
-/** Publishes through the product's own path (the recent window for resume, then pub/sub), a few at a time. */
-async function publishEvents(stream: EventStream, count: number): Promise<string[]> {
+/**
+ * Publishes through the product's own path (the recent window for resume, then pub/sub), a few
+ * at a time, until `done` (and EVENTS_AFTER_DISCONNECT more), at most MAX_EVENTS.
+ */
+async function publishEvents(stream: EventStream, done: () => boolean): Promise<string[]> {
   const ids: string[] = [];
-  for (let batch = 0; batch < count; batch += 4) {
-    const events = Array.from({ length: Math.min(4, count - batch) }, (_, index) => {
-      const id = `evt_backpressure${String(batch + index).padStart(6, '0')}`;
+  let remaining = MAX_EVENTS;
+  while (ids.length < remaining) {
+    if (done()) remaining = Math.min(remaining, ids.length + EVENTS_AFTER_DISCONNECT);
+    const events = Array.from({ length: Math.min(4, remaining - ids.length) }, () => {
+      const id = `evt_backpressure${String(ids.length).padStart(6, '0')}`;
       ids.push(id);
       return { id, type: 'page.updated', timestamp: new Date().toISOString(), data: { payload: PAYLOAD } };
     });

@@ -3,6 +3,7 @@ import Redis, { Cluster, ClusterOptions, RedisOptions } from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { clusterNodeConnector } from './cluster-node-connector';
 import { RedisClient } from './redis-keyspace';
+import { SentinelConnectorReleasingDetector } from './sentinel-connector';
 
 /** Connection settings a caller may change; the topology and credentials come from the configuration. */
 export type RedisConnectionOverrides = Omit<RedisOptions, 'host' | 'port' | 'path' | 'sentinels' | 'name' | 'username' | 'password' | 'tls' | 'db'>;
@@ -127,6 +128,9 @@ export class RedisConnections implements OnApplicationShutdown {
         enableTLSForSentinelMode: credentials.tls,
         // Told by the Sentinels' +switch-master, not only by a broken connection, that the master moved.
         failoverDetector: true,
+        // ioredis' own connector, but its detector's Sentinel connections close with the connection
+        // (a quit() would leave them open; see SentinelConnectorReleasingDetector). Duplicates (BullMQ's) inherit it.
+        Connector: SentinelConnectorReleasingDetector,
         sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 2000),
         reconnectOnError: reconnectOnReadonly,
       });

@@ -20,13 +20,14 @@ export class PrivateRedisSentinel {
     private readonly directory: string,
     readonly masterName: string,
     readonly sentinelPorts: number[],
+    private readonly dataPorts: number[] = [],
   ) {}
 
   static async start(): Promise<PrivateRedisSentinel> {
     const directory = await mkdtemp(join(tmpdir(), 'strata-sentinel-'));
     const dataPorts = [await findFreePort(), await findFreePort(), await findFreePort()];
     const sentinelPorts = [await findFreePort(), await findFreePort(), await findFreePort()];
-    const group = new PrivateRedisSentinel(directory, MASTER_NAME, sentinelPorts);
+    const group = new PrivateRedisSentinel(directory, MASTER_NAME, sentinelPorts, dataPorts);
     try {
       const [master, ...replicas] = dataPorts;
       group.spawnNode(master, []);
@@ -81,16 +82,71 @@ export class PrivateRedisSentinel {
     return this.waitForNewMaster(before);
   }
 
-  /** Kills the master (SIGKILL, as a crash): the Sentinels notice within a second and promote a replica. Answers its port. */
-  async killMaster(): Promise<number> {
+  /**
+   * Kills the master (SIGKILL, as a crash): the Sentinels notice within a second and promote a
+   * replica. Answers its port. First waits until every other data node still running replicates
+   * the master (unless `whenReplicated` is false): a Sentinel failover turns the old master into a
+   * replica only some seconds after it, and meanwhile it still holds its old dataset as a master
+   * of its own; a crash then could promote it and lose far more than the crash itself loses.
+   */
+  async killMaster({ whenReplicated = true }: { whenReplicated?: boolean } = {}): Promise<number> {
     const before = await this.masterPort();
+    if (whenReplicated) await this.untilReplicated(before);
     await this.kill(before);
     return this.waitForNewMaster(before);
+  }
+
+  /** The ports of the master's replicas, as the Sentinels know them (those still running). */
+  async replicaPorts(): Promise<number[]> {
+    const replicas = await withConnection(this.sentinelPorts[0], (sentinel) => sentinel.call('SENTINEL', 'replicas', this.masterName) as Promise<string[][]>);
+    const ports = replicas.map((fields) => Number(fields[fields.indexOf('port') + 1]));
+    return ports.filter((port) => this.children.has(port));
+  }
+
+  /**
+   * Cuts every replica off the master's replication stream without promoting it: each is told to
+   * follow a port nothing listens on, so it keeps its data and its replication id (as a replica
+   * whose link is down) and gets nothing the master writes from now on, what asynchronous
+   * replication loses when a master dies before it sent its last writes. The Sentinels leave a
+   * replica that follows another master alone for their failover timeout (5 s) before they
+   * correct it, and a replica whose link has been down less than ten times down-after-milliseconds
+   * may still be promoted. Resolves once the master has no replica left; answers the replicas' ports.
+   */
+  async detachReplicas(): Promise<number[]> {
+    const master = await this.masterPort();
+    const replicas = await this.replicaPorts();
+    const nowhere = await findFreePort();
+    for (const port of replicas) await withConnection(port, (replica) => replica.replicaof('127.0.0.1', nowhere));
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const info = await withConnection(master, (node) => node.info('replication'));
+      if (info.includes('connected_slaves:0')) return replicas;
+      await sleep(50);
+    }
+    throw new Error(`the replicas of 127.0.0.1:${master} did not let go of it within 5 s`);
   }
 
   async stop(): Promise<void> {
     await Promise.all([...this.children.keys()].map((port) => this.kill(port)));
     await rm(this.directory, { recursive: true, force: true });
+  }
+
+  /** Until every data node still running but the master (`master`, by default the current one) is its replica with the link up. */
+  async untilReplicated(master?: number): Promise<void> {
+    master ??= await this.masterPort();
+    const replicas = this.dataPorts.filter((port) => port !== master && this.children.has(port));
+    for (let attempt = 0; attempt < 300; attempt++) {
+      const linked = await Promise.all(
+        replicas.map((port) =>
+          withConnection(port, async (node) => {
+            const info = await node.info('replication');
+            return info.includes('role:slave') && info.includes(`master_port:${master}\r`) && info.includes('master_link_status:up');
+          }).catch(() => false),
+        ),
+      );
+      if (linked.every(Boolean)) return;
+      await sleep(100);
+    }
+    throw new Error(`the replicas did not all follow 127.0.0.1:${master} within 30 s`);
   }
 
   private async waitForNewMaster(before: number): Promise<number> {
@@ -143,7 +199,7 @@ export class PrivateRedisSentinel {
   private async kill(port: number): Promise<void> {
     const child = this.children.get(port);
     this.children.delete(port);
-    if (!child || child.exitCode !== null) return;
+    if (!child || hasExited(child)) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
@@ -171,4 +227,9 @@ export async function waitForPing(port: number): Promise<void> {
     }
   }
   throw new Error(`redis-server on port ${port} did not start`);
+}
+
+/** A child killed by a signal has no exit code, only a signal code. */
+export function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
 }

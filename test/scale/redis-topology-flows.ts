@@ -7,11 +7,15 @@ import { eventually, WebhookReceiver } from '../support/webhook-receiver';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A Redis deployment the flows run on: the variables that point Strata at it, and a master failover. */
+/** A Redis deployment the flows run on: the variables that point Strata at it, a planned master failover and a master crash. */
 export interface RedisTopologyUnderTest {
   env: Record<string, string>;
   /** Key as stored (prefix included) → fails over the master serving it; resolves once the new master is in place. */
   failover(keyAsStored: string): Promise<void>;
+  /** Key as stored → kills (SIGKILL) the master process serving it; resolves once a replica has promoted itself in its place. */
+  killMaster(keyAsStored: string): Promise<void>;
+  /** Resolves once every replica follows its master again (after a failover the old master needs a while to become one). */
+  settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -24,15 +28,20 @@ const INSTANCES = 2;
 
 /**
  * The cache, limiter, webhook and live-event (SSE) flows on one Redis topology, with two
- * instances of the app, then a master failover in the middle of a mixed load. What it asserts
- * after the failover:
+ * instances of the app, then a master failover in the middle of a mixed load, and then a master
+ * killed (SIGKILL, a crash: nothing hands over, a replica promotes itself once the master is
+ * deemed down) in the middle of another. What it asserts after each:
  * - every write acknowledged (201/200) is readable, at its last acknowledged version, from both instances;
  * - every page.created event reached the webhook receiver and the SSE client (at least once);
  * - the limited key was allowed at most FAILOVER_LIMIT × (1 + INSTANCES) requests in the failover minute
  *   (Redis' count, plus each instance's in-memory count while Redis could not answer);
  * - a write made right after the promotion is read fresh from the other instance within a second.
  */
-export function describeRedisTopologyFlows(name: string, start: () => Promise<RedisTopologyUnderTest>): void {
+export function describeRedisTopologyFlows(
+  name: string,
+  start: () => Promise<RedisTopologyUnderTest>,
+  faults: ReadonlyArray<'failover' | 'killMaster'> = ['failover', 'killMaster'],
+): void {
   describe(`Redis ${name}: cache, limiter, webhooks and live events`, () => {
     let topology: RedisTopologyUnderTest;
     let environment: TestEnvironment;
@@ -124,7 +133,12 @@ export function describeRedisTopologyFlows(name: string, start: () => Promise<Re
       await eventually(() => receiver.ofType('page.created').some((webhook) => webhook.json.data.id === page.id), 'the webhook', 10_000);
     });
 
-    it('loses no acknowledged write or event through a master failover under load, and the limit holds within its bound', async () => {
+    /**
+     * A mixed load on both instances and a limited key hammered on both, `fault` in the middle of
+     * it (a planned failover or a killed master), then what must hold afterwards (see above).
+     */
+    async function throughMasterLoss(fault: 'failover' | 'killMaster'): Promise<void> {
+      await topology.settle();
       const { key: loadKey } = await createKey(a, { tier: 'load' });
       const { key: limitedKey } = await createKey(a, { tier: 'failover' });
       const seeds: string[] = [];
@@ -134,7 +148,7 @@ export function describeRedisTopologyFlows(name: string, start: () => Promise<Re
             await a
               .api()
               .post('/api/v1/pages')
-              .send({ slug: `seed-${index}`, title: 'seed' })
+              .send({ slug: `${fault === 'failover' ? 'failover' : 'crash'}-seed-${index}`, title: 'seed' })
               .expect(201)
           ).body.id,
         );
@@ -160,7 +174,7 @@ export function describeRedisTopologyFlows(name: string, start: () => Promise<Re
       // The master holding the rate-limit keys of the limited key (on a Cluster; Sentinel has one master).
       const limiterKey = `${environment.env.REDIS_KEY_PREFIX}rl:{key:${await keyId(a, limitedKey)}}:w`;
       const failoverStartedAt = Date.now();
-      await topology.failover(limiterKey);
+      await topology[fault](limiterKey);
       const promotedAt = Date.now();
 
       // A write right after the promotion is read fresh on the other instance within a second.
@@ -174,7 +188,7 @@ export function describeRedisTopologyFlows(name: string, start: () => Promise<Re
       const limited = results.filter((result) => result.name === 'limited');
       const allowed = limited.filter((result) => result.status === 200).length;
       console.log(
-        `[redis ${name}] failover took ${promotedAt - failoverStartedAt} ms; ${mixedResults.length} requests ${JSON.stringify(outcomes(mixedResults))}; ` +
+        `[redis ${name}] ${fault === 'failover' ? 'failover' : 'master killed, replica promoted'}: ${promotedAt - failoverStartedAt} ms; ${mixedResults.length} requests ${JSON.stringify(outcomes(mixedResults))}; ` +
           `limited key: ${allowed} allowed of ${limited.length} (limit ${FAILOVER_LIMIT}/min, bound ${FAILOVER_LIMIT * (1 + INSTANCES)}); fresh read ${freshAfterMs} ms after the promotion`,
       );
       expect(freshAfterMs).toBeLessThan(1000);
@@ -221,7 +235,21 @@ export function describeRedisTopologyFlows(name: string, start: () => Promise<Re
         'every page.created on the SSE stream',
         30_000,
       );
-    }, 120_000);
+    }
+
+    if (faults.includes('failover'))
+      it(
+        'loses no acknowledged write or event through a master failover under load, and the limit holds within its bound',
+        () => throughMasterLoss('failover'),
+        120_000,
+      );
+
+    if (faults.includes('killMaster'))
+      it(
+        'loses no acknowledged write or event when the master process is killed under load, and the limit holds within its bound',
+        () => throughMasterLoss('killMaster'),
+        120_000,
+      );
   });
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import { findFreePort } from '../../libs/core/src/embedded/port-probe';
-import { waitForPing } from './private-redis-sentinel';
+import { hasExited, waitForPing } from './private-redis-sentinel';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -68,12 +68,9 @@ export class PrivateRedisCluster {
    * takes over. Resolves once every node agrees; answers the new master's port.
    */
   async failoverMasterOf(key: string): Promise<number> {
-    const slot = await withConnection(this.nodes[0].port, (redis) => redis.cluster('KEYSLOT', key));
+    const slot = await withConnection(this.liveNodes()[0].port, (redis) => redis.cluster('KEYSLOT', key));
     const master = await this.ownerOf(slot);
-    const replica = await withConnection(master, async (redis) => {
-      const [, , replicas] = (await redis.call('ROLE')) as [string, number, [string, string, string][]];
-      return Number(replicas[0][1]);
-    });
+    const replica = await this.replicaOf(master);
     await withConnection(replica, (redis) => redis.cluster('FAILOVER'));
     for (let attempt = 0; attempt < 300; attempt++) {
       if ((await this.role(replica)) === 'master' && (await this.ownerOf(slot).catch(() => 0)) === replica) {
@@ -85,12 +82,40 @@ export class PrivateRedisCluster {
     throw new Error(`CLUSTER FAILOVER on 127.0.0.1:${replica} did not complete within 30 s`);
   }
 
+  /**
+   * Kills the master that serves `key`'s slot (SIGKILL, as a crash; key as stored, prefix
+   * included). Nothing asks its replica to take over: the other masters mark the node failed
+   * after cluster-node-timeout and its replica promotes itself. Resolves once the replica serves
+   * the slot and every node still running agrees; answers the new master's port.
+   */
+  async killMasterOf(key: string): Promise<number> {
+    const slot = await withConnection(this.liveNodes()[0].port, (redis) => redis.cluster('KEYSLOT', key));
+    // A master failed over a moment ago may still be syncing its replica (the old master).
+    await this.waitUntilConsistent();
+    const master = await this.ownerOf(slot);
+    const replica = await this.replicaOf(master);
+    await this.kill(master);
+    for (let attempt = 0; attempt < 300; attempt++) {
+      if ((await this.role(replica)) === 'master' && (await this.ownerOf(slot).catch(() => 0)) === replica) {
+        await this.waitUntilConsistent();
+        return replica;
+      }
+      await sleep(100);
+    }
+    throw new Error(`the replica 127.0.0.1:${replica} did not take over from the killed 127.0.0.1:${master} within 30 s`);
+  }
+
+  /** Until every running node serves the whole slot map and every replica is in sync with its master. */
+  async untilConsistent(): Promise<void> {
+    await this.waitUntilConsistent();
+  }
+
   async stop(): Promise<void> {
     await Promise.all(
       [...this.children.values()].map(
         (child) =>
           new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
+            if (hasExited(child)) return resolve();
             child.once('exit', () => resolve());
             child.kill('SIGKILL');
           }),
@@ -100,10 +125,35 @@ export class PrivateRedisCluster {
     await rm(this.directory, { recursive: true, force: true });
   }
 
-  /** The port of the master serving `slot`, as every node sees it (throws while they disagree). */
+  /** The nodes whose process still runs (not killed by killMasterOf). */
+  private liveNodes(): ClusterNode[] {
+    return this.nodes.filter((node) => {
+      const child = this.children.get(node.port);
+      return child !== undefined && !hasExited(child);
+    });
+  }
+
+  private async replicaOf(master: number): Promise<number> {
+    return withConnection(master, async (redis) => {
+      const [, , replicas] = (await redis.call('ROLE')) as [string, number, [string, string, string][]];
+      if (replicas.length === 0) throw new Error(`the master 127.0.0.1:${master} has no replica`);
+      return Number(replicas[0][1]);
+    });
+  }
+
+  private async kill(port: number): Promise<void> {
+    const child = this.children.get(port);
+    if (!child || hasExited(child)) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  }
+
+  /** The port of the master serving `slot`, as every running node sees it (throws while they disagree). */
   private async ownerOf(slot: number): Promise<number> {
     const owners = await Promise.all(
-      this.nodes.map((node) =>
+      this.liveNodes().map((node) =>
         withConnection(node.port, async (redis) => {
           const ranges = await redis.cluster('SLOTS');
           return ranges.find(([from, to]) => slot >= from && slot <= to)?.[2]?.[1];
@@ -118,11 +168,11 @@ export class PrivateRedisCluster {
     return withConnection(port, async (redis) => ((await redis.call('ROLE')) as string[])[0]).catch(() => 'unreachable');
   }
 
-  /** Until every node reports cluster_state:ok with all 16384 slots served, and every replica is in sync. */
+  /** Until every running node reports cluster_state:ok with all 16384 slots served, and every replica is in sync. */
   private async waitUntilConsistent(): Promise<void> {
     for (let attempt = 0; attempt < 300; attempt++) {
       const states = await Promise.all(
-        this.nodes.map((node) =>
+        this.liveNodes().map((node) =>
           withConnection(node.port, async (redis) => {
             const info = await redis.cluster('INFO');
             const replication = await redis.info('replication');

@@ -67,10 +67,15 @@ describe('live events backpressure (SSE)', () => {
     const afterDisconnect = stalled.readToEnd();
 
     // A healthy stream the server cut off (too slow itself) would never complete: fail, do not wait.
-    await eventually(() => {
-      if (healthy.messages.length < ids.length && healthy.response?.complete) throw new Error(`the healthy stream ended after ${healthy.messages.length} events`);
-      return healthy.messages.length === ids.length;
-    }, `all ${ids.length} events on the healthy stream`, 60000);
+    await eventually(
+      () => {
+        if (healthy.messages.length < ids.length && healthy.response?.complete)
+          throw new Error(`the healthy stream ended after ${healthy.messages.length} events`);
+        return healthy.messages.length === ids.length;
+      },
+      `all ${ids.length} events on the healthy stream`,
+      60000,
+    );
     expect(healthy.messages.map((message) => message.id)).toEqual(ids);
     const { events: received, comments } = await afterDisconnect;
     clearInterval(watch);

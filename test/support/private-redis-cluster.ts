@@ -8,6 +8,8 @@ import { findFreePort } from '../../libs/core/src/embedded/port-probe';
 import { hasExited, waitForPing } from './private-redis-sentinel';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Tries at starting on free ports (see start). */
+const START_ATTEMPTS = 3;
 
 interface ClusterNode {
   port: number;
@@ -27,7 +29,21 @@ export class PrivateRedisCluster {
     private readonly nodes: ClusterNode[],
   ) {}
 
+  /**
+   * Starts on free ports, again on other ports if that fails: a port found free can be taken
+   * before redis-server binds it (any outgoing connection on the machine may get it).
+   */
   static async start(): Promise<PrivateRedisCluster> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await PrivateRedisCluster.startOnFreePorts();
+      } catch (error) {
+        if (attempt === START_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private static async startOnFreePorts(): Promise<PrivateRedisCluster> {
     const directory = await mkdtemp(join(tmpdir(), 'strata-cluster-'));
     const nodes: ClusterNode[] = [];
     for (let index = 0; index < 6; index++) nodes.push({ port: await findFreePort(), busPort: await findFreePort() });

@@ -7,6 +7,8 @@ import { findFreePort } from '../../libs/core/src/embedded/port-probe';
 
 const MASTER_NAME = 'strata-test';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Tries at starting on free ports (see start). */
+const START_ATTEMPTS = 3;
 
 /**
  * A Sentinel group of the test's own: one master, two replicas and three Sentinels, all
@@ -23,7 +25,21 @@ export class PrivateRedisSentinel {
     private readonly dataPorts: number[] = [],
   ) {}
 
+  /**
+   * Starts on free ports, again on other ports if that fails: a port found free can be taken
+   * before redis-server binds it (any outgoing connection on the machine may get it).
+   */
   static async start(): Promise<PrivateRedisSentinel> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await PrivateRedisSentinel.startOnFreePorts();
+      } catch (error) {
+        if (attempt === START_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private static async startOnFreePorts(): Promise<PrivateRedisSentinel> {
     const directory = await mkdtemp(join(tmpdir(), 'strata-sentinel-'));
     const dataPorts = [await findFreePort(), await findFreePort(), await findFreePort()];
     const sentinelPorts = [await findFreePort(), await findFreePort(), await findFreePort()];

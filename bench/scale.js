@@ -23,7 +23,7 @@ const { FILE_BYTES, MIB, download, driveClients, mediaEnv, startS3rver, upload, 
 const { serviceVersions } = require('./lib/infra');
 const { startTopologies } = require('./lib/redis-topologies');
 const { writeScaleReport } = require('./lib/scale-report');
-const { cpuMicros } = require('./lib/server-cpu');
+const { cpuMicros, machineBusyMicros } = require('./lib/server-cpu');
 const { readSettings } = require('./lib/settings');
 const { createPage, startStrata } = require('./lib/strata');
 
@@ -173,8 +173,31 @@ async function measureRound(settings, scenario, side) {
   };
 }
 
+/** CPU used so far by the machine, this process (the load generator), the servers `pids` and the Redis topologies. */
+async function cpuSnapshot(pids, topologies) {
+  const { user, system } = process.cpuUsage();
+  const redis = await Promise.all(topologies.map((topology) => topology.cpuMicros()));
+  return {
+    at: performance.now(),
+    machine: machineBusyMicros(),
+    generator: user + system,
+    servers: pids.reduce((sum, pid) => sum + (cpuMicros(pid) ?? 0), 0),
+    redis: redis.reduce((sum, micros) => sum + micros, 0),
+  };
+}
+
+/** Where the machine's CPU went between two snapshots, in cores (1 = one core busy all the time). */
+function cpuShares(before, after) {
+  const cores = (part) => (after[part] - before[part]) / ((after.at - before.at) * 1000);
+  const shares = Object.fromEntries(['machine', 'generator', 'servers', 'redis'].map((part) => [part, cores(part)]));
+  return { ...shares, rest: Math.max(0, shares.machine - shares.generator - shares.servers - shares.redis) };
+}
+
 async function redisPhase(settings, sides, loads) {
   const results = new Map(SCENARIOS.map((scenario) => [scenario.id, new Map(sides.map((side) => [side.topology.id, []]))]));
+  const pids = sides.flatMap((side) => Object.values(side.stratas).map((api) => api.pid));
+  const topologies = sides.map((side) => side.topology);
+  const cpuBefore = await cpuSnapshot(pids, topologies);
   for (let round = 0; round < ROUNDS; round++) {
     for (const scenario of SCENARIOS) {
       for (const side of rotate(sides, round)) {
@@ -188,10 +211,11 @@ async function redisPhase(settings, sides, loads) {
     }
     loads.redis.push(os.loadavg()[0]);
   }
+  loads.redisCpu = cpuShares(cpuBefore, await cpuSnapshot(pids, topologies));
   return results;
 }
 
-async function mediaPhase(settings, loads, stops) {
+async function mediaPhase(settings, topologies, loads, stops) {
   const s3 = await startS3rver();
   stops.push(() => s3.stop());
   const sides = [];
@@ -204,6 +228,8 @@ async function mediaPhase(settings, loads, stops) {
   // One upload and one download each, not counted: the first of each warms the code paths.
   for (const side of sides) for (const transfer of MEDIA_TRANSFERS) await requestOf(transfer, side)();
   const results = new Map(MEDIA_TRANSFERS.map((transfer) => [transfer, new Map(sides.map((side) => [side.storage, []]))]));
+  const pids = [s3.pid, ...sides.map((side) => side.api.pid)];
+  const cpuBefore = await cpuSnapshot(pids, topologies);
   for (let round = 0; round < MEDIA_ROUNDS; round++) {
     for (const transfer of MEDIA_TRANSFERS) {
       for (const side of rotate(sides, round)) {
@@ -224,6 +250,7 @@ async function mediaPhase(settings, loads, stops) {
     }
     loads.media.push(os.loadavg()[0]);
   }
+  loads.mediaCpu = cpuShares(cpuBefore, await cpuSnapshot(pids, topologies));
   return results;
 }
 
@@ -260,7 +287,7 @@ async function main() {
       // Stopped before the media rounds, so idle Stratas do not share the cores with them.
       for (const stop of strataStops.splice(0)) await stop();
     }
-    const mediaResults = MEDIA ? await mediaPhase(local, loads, stops) : undefined;
+    const mediaResults = MEDIA ? await mediaPhase(local, topologies, loads, stops) : undefined;
     const file = process.env.BENCH_RESULT_FILE ?? join(__dirname, 'results', 'scale.md');
     const report = writeScaleReport(file, {
       settings,

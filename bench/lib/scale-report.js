@@ -150,6 +150,17 @@ function writeScaleReport(file, context) {
       `The machine has ${machine.cpuCount} cores, shared by the load generator (autocannon, in the runner), every server, PostgreSQL, the Redis processes and whatever else runs: ` +
       'read the ratios within this run, not the absolute figures across runs or machines.',
     '',
+    ...[
+      ['the Redis rounds', loads.redisCpu, 'Stratas'],
+      ['the media rounds', loads.mediaCpu, 'Stratas and s3rver'],
+    ]
+      .filter(([, shares]) => shares)
+      .map(
+        ([phase, shares, servers]) =>
+          `Where the CPU went during ${phase}, in cores of ${machine.cpuCount} (from /proc and \`INFO cpu\`): the whole machine ${fmt(shares.machine, 2)}; ` +
+          `this bench's load generator ${fmt(shares.generator, 2)}, its ${servers} ${fmt(shares.servers, 2)}, its Redis processes ${fmt(shares.redis, 2)}; ` +
+          `everything else ${fmt(shares.rest, 2)} (PostgreSQL, and other work on the machine).\n`,
+      ),
     'Run it: `npm run build && node bench/scale.js` (bench/README.md lists its variables).',
     '',
   ];

@@ -60,4 +60,12 @@ function processWriteSyscalls(pid) {
   }
 }
 
-module.exports = { cpuMicros, writeSyscalls };
+/** Busy CPU time of the whole machine so far (all cores), in microseconds, from /proc/stat. */
+function machineBusyMicros() {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  return ((user + nice + system + irq + softirq + steal) / ticksPerSecond) * 1e6;
+}
+
+module.exports = { cpuMicros, machineBusyMicros, writeSyscalls };

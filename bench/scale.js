@@ -23,7 +23,7 @@ const { FILE_BYTES, MIB, download, driveClients, mediaEnv, startS3rver, upload, 
 const { serviceVersions } = require('./lib/infra');
 const { startTopologies } = require('./lib/redis-topologies');
 const { writeScaleReport } = require('./lib/scale-report');
-const { cpuMicros, machineBusyMicros } = require('./lib/server-cpu');
+const { cpuMicros, machineBusyMicros, writeSyscalls } = require('./lib/server-cpu');
 const { readSettings } = require('./lib/settings');
 const { createPage, startStrata } = require('./lib/strata');
 
@@ -158,7 +158,9 @@ async function measureRound(settings, scenario, side) {
   if (WARMUP_S > 0) await measure(options, { durationS: WARMUP_S, connections: settings.connections, warmupS: 0 });
   const countsBefore = await counters(api.url);
   const redisBefore = await side.topology.cpuMicros();
+  const writesBefore = writeSyscalls(api.pid);
   const result = await measure(options, { durationS: ROUND_S, connections: settings.connections, warmupS: 0 });
+  const writesAfter = writeSyscalls(api.pid);
   const redisAfter = await side.topology.cpuMicros();
   const countsAfter = await counters(api.url);
   if (result.errors || result.timeouts || result.non2xx) {
@@ -169,6 +171,7 @@ async function measureRound(settings, scenario, side) {
   return {
     ...result,
     redisCpuUs: (redisAfter - redisBefore) / result.requests,
+    writes: (writesAfter - writesBefore) / result.requests,
     counts: Object.fromEntries(Object.keys(countsAfter).map((name) => [name, countsAfter[name] - countsBefore[name]])),
   };
 }

@@ -50,10 +50,11 @@ function redisSection({ topologies, scenarios, redisResults, run, median }) {
       '(at most 1 % of the limit, spendable for 5 s), one Redis call per lease, the rest in process. This is what one busy client of a large tier sees.',
     '',
     '"Strata CPU" is the server process\'s CPU per response (/proc); "Redis CPU" is the CPU of every process of the topology (masters, replicas, Sentinels: `INFO cpu`) per response, ' +
-      'which includes replication to the replicas and the background work of its idle Strata. "Served" is from Strata\'s own counters (`/metrics`) over the measured rounds.',
+      'which includes replication to the replicas and the background work of its idle Strata. "Writes" are Strata\'s write system calls per response (/proc/<pid>/io: ' +
+      'the response itself, and every socket write to Redis or PostgreSQL), which do not change with how loaded the machine is. "Served" is from Strata\'s own counters (`/metrics`) over the measured rounds.',
     '',
-    `| read | Redis | req/s | vs ${reference.id} | p50 ms | p99 ms | Strata CPU µs / response | Redis CPU µs / response | served | req/s of each round |`,
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+    `| read | Redis | req/s | vs ${reference.id} | p50 ms | p99 ms | Strata CPU µs / response | Redis CPU µs / response | writes / response | served | req/s of each round |`,
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
   ];
   for (const scenario of scenarios) {
     const byTopology = redisResults.get(scenario.id);
@@ -64,7 +65,7 @@ function redisSection({ topologies, scenarios, redisResults, run, median }) {
       const ratio = median(rounds.map((round, index) => round.rps / referenceRounds[index].rps));
       lines.push(
         `| ${scenario.label} | ${topology.id} | ${Math.round(of('rps')).toLocaleString('en-US')} | ${topology === reference ? '1.00' : fmt(ratio, 2)} | ` +
-          `${fmt(of('p50'), 2)} | ${fmt(of('p99'), 2)} | ${fmt(of('serverCpuUs'), 0)} | ${fmt(of('redisCpuUs'), 0)} | ${servedBy(scenario, rounds)} | ` +
+          `${fmt(of('p50'), 2)} | ${fmt(of('p99'), 2)} | ${fmt(of('serverCpuUs'), 0)} | ${fmt(of('redisCpuUs'), 0)} | ${fmt(of('writes'), 2)} | ${servedBy(scenario, rounds)} | ` +
           `${rounds.map((round) => Math.round(round.rps)).join(', ')} |`,
       );
     }
@@ -110,7 +111,7 @@ function boundsSection({ redisResults, mediaResults }) {
         "the topologies cannot differ here: the spread between them in this row is the run's noise. Its Redis CPU is the topology's background (replication " +
         "pings, Sentinel hellos, cluster-bus gossip, the idle Stratas' once-a-second flushes) spread over the responses; subtract it from the rows below to " +
         'get what a request itself costs Redis.',
-      '- **Cached read from Redis (L2)** adds one GET per read (the cache connection writes each command as it comes) and decoding the entry in Strata. ' +
+      '- **Cached read from Redis (L2)** adds one GET per read (auto-pipelined: the GETs of the requests that arrive in one event-loop turn go out in one write) and decoding the entry in Strata. ' +
         "Redis spends a few µs on a GET; the round trip and the decoding are Strata's, on the same cores. On Sentinel the connection goes straight to the " +
         "master (the Sentinels are asked only on connect and after a failover), so it is the single Redis' path; on a Cluster ioredis' Cluster client " +
         'routes each command to the master of its slot.',

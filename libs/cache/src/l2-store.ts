@@ -86,15 +86,18 @@ export class L2Store {
 
   /**
    * The deletions below answer whether Redis took them all (CacheService retries the ones it did
-   * not). `force` goes past an open circuit: a retry must not wait for the breaker while other
-   * instances may read what it is meant to delete.
+   * not). `force` (a retry) goes past an open circuit, since other instances may read what it is
+   * meant to delete meanwhile, and waits the ordinary timeout: a retry carries a whole backlog,
+   * and a master just promoted is busy syncing its replicas, where the cache's 50 ms cut retries
+   * off again and again.
    */
   async delete(keys: string[], force = false): Promise<boolean> {
     if (keys.length === 0) return true;
+    const connection = force ? this.bulk : this.redis;
     const removed = await this.guard(
       () =>
         unlinkKeys(
-          this.redis,
+          connection,
           keys.map((key) => L2_ENTRY_PREFIX + key),
         ),
       force,
@@ -105,11 +108,12 @@ export class L2Store {
   /** Two round trips whatever the number of tags (a content write drops several): their members, then one UNLINK. */
   async deleteByTag(tags: string[], force = false): Promise<boolean> {
     if (tags.length === 0) return true;
+    const connection = force ? this.bulk : this.redis;
     // Sent together, so still one round trip, but not one pipeline: tag sets live in different slots on a Cluster.
-    const members = await this.guard(() => Promise.all(tags.map((tag) => this.redis.smembers(TAG_PREFIX + tag))), force);
+    const members = await this.guard(() => Promise.all(tags.map((tag) => connection.smembers(TAG_PREFIX + tag))), force);
     if (members === undefined) return false;
     const keys = members.flat().map((key) => L2_ENTRY_PREFIX + key);
-    return (await this.guard(() => unlinkKeys(this.redis, [...tags.map((tag) => TAG_PREFIX + tag), ...keys]), force)) !== undefined;
+    return (await this.guard(() => unlinkKeys(connection, [...tags.map((tag) => TAG_PREFIX + tag), ...keys]), force)) !== undefined;
   }
 
   /** SCAN (never KEYS) for entries under `prefix`; SCAN patterns see the full key, so the connection prefix is added. */

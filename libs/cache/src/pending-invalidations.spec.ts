@@ -1,4 +1,4 @@
-import { PendingInvalidations, RETRY_EVERY_MS } from './pending-invalidations';
+import { mergeInvalidations, PendingInvalidations, RETRY_EVERY_MS } from './pending-invalidations';
 import type { Invalidation } from './invalidation-bus';
 
 describe('PendingInvalidations', () => {
@@ -28,7 +28,7 @@ describe('PendingInvalidations', () => {
     expect(tried).toHaveLength(4);
   });
 
-  it('keeps the order, and collapses a long backlog into one flush', async () => {
+  it('tries a backlog as one invalidation, and collapses a long one into one flush', async () => {
     const pending = new PendingInvalidations(
       () => Promise.resolve(false),
       () => Promise.resolve(),
@@ -43,7 +43,22 @@ describe('PendingInvalidations', () => {
     after.add({ tags: ['x'] });
     after.add({ keys: ['y'] });
     await jest.advanceTimersByTimeAsync(RETRY_EVERY_MS);
-    expect(applied).toEqual([{ tags: ['x'] }, { keys: ['y'] }]);
+    expect(applied).toEqual([{ tags: ['x'], keys: ['y'] }]);
     pending.close();
+  });
+
+  it('merges what each invalidation drops, and any `all` into one flush', () => {
+    expect(
+      mergeInvalidations([
+        { keys: ['a'], tags: ['t'] },
+        { keys: ['a', 'b'], prefixes: ['p'], loads: ['l'] },
+      ]),
+    ).toEqual({
+      keys: ['a', 'b'],
+      tags: ['t'],
+      prefixes: ['p'],
+      loads: ['l'],
+    });
+    expect(mergeInvalidations([{ keys: ['a'] }, { all: true }])).toEqual({ all: true });
   });
 });

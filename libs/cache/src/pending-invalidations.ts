@@ -40,21 +40,36 @@ export class PendingInvalidations {
     this.timer = undefined;
   }
 
+  /**
+   * Everything waiting, as one invalidation: one attempt per pass whatever the backlog. Tried
+   * one by one, a backlog of a hundred (the writes of a failover under load) took seconds to
+   * get through once Redis was back, each a round trip or a timeout, while the others kept
+   * reading what the last of them was meant to delete.
+   */
   private async retryAll(): Promise<void> {
     if (this.running) return;
     this.running = true;
     try {
       const batch = this.pending;
       this.pending = [];
-      const failed: Invalidation[] = [];
-      for (const invalidation of batch) {
-        if (await this.retry(invalidation)) await this.applied(invalidation);
-        else failed.push(invalidation);
-      }
-      this.pending = [...failed, ...this.pending];
+      const merged = mergeInvalidations(batch);
+      if (await this.retry(merged)) await this.applied(merged);
+      else this.pending = [merged, ...this.pending];
       if (this.pending.length === 0) this.close();
     } finally {
       this.running = false;
     }
   }
+}
+
+/** One invalidation that drops what each of `invalidations` drops. */
+export function mergeInvalidations(invalidations: Invalidation[]): Invalidation {
+  if (invalidations.length === 1) return invalidations[0];
+  if (invalidations.some((invalidation) => invalidation.all)) return { all: true };
+  const merged: Invalidation = {};
+  for (const field of ['keys', 'tags', 'prefixes', 'loads'] as const) {
+    const values = new Set(invalidations.flatMap((invalidation) => invalidation[field] ?? []));
+    if (values.size > 0) merged[field] = [...values];
+  }
+  return merged;
 }

@@ -104,7 +104,10 @@ export class RedisConnections implements OnApplicationShutdown {
       maxRetriesPerRequest: 1,
       commandTimeout: this.config.redis.commandTimeoutMs,
       connectTimeout: 2000,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+      // At most half a second apart: a crashed master is replaced within seconds, and a connection
+      // finds the new one only at its next attempt (2 s apart, it came back up to 2 s after the
+      // promotion). An attempt is one TCP connect (with Sentinels, one question to a Sentinel too).
+      retryStrategy: (attempt) => Math.min(attempt * 100, 500),
       // Commands issued in the same tick leave in one socket write: a content write's tag reads,
       // deletions and publishes, and concurrent requests' reads. On this kind of machine a socket
       // write is the largest single CPU cost of a Redis command (bench/results/mixed.md).

@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import { findFreePort } from '../../libs/core/src/embedded/port-probe';
-import { hasExited, waitForPing } from './private-redis-sentinel';
+import { hasExited, retryStart, waitForPing } from './private-redis-sentinel';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Tries at starting on free ports (see start). */
-const START_ATTEMPTS = 3;
 
 interface ClusterNode {
   port: number;
@@ -33,14 +32,8 @@ export class PrivateRedisCluster {
    * Starts on free ports, again on other ports if that fails: a port found free can be taken
    * before redis-server binds it (any outgoing connection on the machine may get it).
    */
-  static async start(): Promise<PrivateRedisCluster> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await PrivateRedisCluster.startOnFreePorts();
-      } catch (error) {
-        if (attempt === START_ATTEMPTS) throw error;
-      }
-    }
+  static start(): Promise<PrivateRedisCluster> {
+    return retryStart(() => PrivateRedisCluster.startOnFreePorts());
   }
 
   private static async startOnFreePorts(): Promise<PrivateRedisCluster> {

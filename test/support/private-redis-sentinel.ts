@@ -8,7 +8,6 @@ import { findFreePort } from '../../libs/core/src/embedded/port-probe';
 const MASTER_NAME = 'strata-test';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Tries at starting on free ports (see start). */
-const START_ATTEMPTS = 3;
 
 /**
  * A Sentinel group of the test's own: one master, two replicas and three Sentinels, all
@@ -29,14 +28,8 @@ export class PrivateRedisSentinel {
    * Starts on free ports, again on other ports if that fails: a port found free can be taken
    * before redis-server binds it (any outgoing connection on the machine may get it).
    */
-  static async start(): Promise<PrivateRedisSentinel> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await PrivateRedisSentinel.startOnFreePorts();
-      } catch (error) {
-        if (attempt === START_ATTEMPTS) throw error;
-      }
-    }
+  static start(): Promise<PrivateRedisSentinel> {
+    return retryStart(() => PrivateRedisSentinel.startOnFreePorts());
   }
 
   private static async startOnFreePorts(): Promise<PrivateRedisSentinel> {
@@ -248,4 +241,17 @@ export async function waitForPing(port: number): Promise<void> {
 /** A child killed by a signal has no exit code, only a signal code. */
 export function hasExited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
+}
+
+const START_ATTEMPTS = 3;
+
+/** `start()` again (on ports found free again) until it succeeds, at most START_ATTEMPTS times. */
+export async function retryStart<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt === START_ATTEMPTS) throw error;
+    }
+  }
 }

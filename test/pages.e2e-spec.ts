@@ -32,6 +32,16 @@ describe('pages', () => {
     expect(updated.body).toMatchObject({ title: 'Hello again', status: 'published', body: 'First post', version: 2 });
     expect(updated.headers.etag).toBe(`"${created.body.id}.2"`);
 
+    // Array and JSON columns written by a PATCH come back as sent, from the write and from the database.
+    const retagged = await api()
+      .patch(`/api/v1/pages/${created.body.id}`)
+      .send({ tags: ['news', 'release-2'], metadata: { nested: { list: [1, 'two', null] }, quote: 'a"b' } })
+      .expect(200);
+    const expected = { tags: ['news', 'release-2'], metadata: { nested: { list: [1, 'two', null] }, quote: 'a"b' }, title: 'Hello again', version: 3 };
+    expect(retagged.body).toMatchObject(expected);
+    expect(Date.parse(retagged.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(updated.body.updatedAt));
+    expect((await api().get(`/api/v1/pages/${created.body.id}`).expect(200)).body).toEqual(retagged.body);
+
     await api().delete(`/api/v1/pages/${created.body.id}`).expect(204);
     const gone = await api().get(`/api/v1/pages/${created.body.id}`).expect(404);
     expect(gone.headers['content-type']).toMatch(/application\/problem\+json/);

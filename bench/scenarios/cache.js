@@ -1,10 +1,6 @@
 'use strict';
 
-const { rm, writeFile } = require('node:fs/promises');
-const { get: httpGet } = require('node:http');
-const { tmpdir } = require('node:os');
-const { join } = require('node:path');
-const { startChildServer } = require('../lib/child-server');
+const { startSameResponseFloor } = require('../lib/same-response-floor');
 const { createPage, startStrata } = require('../lib/strata');
 const bareFastify = require('./bare-fastify');
 
@@ -133,42 +129,10 @@ function sameResponseScenario(encoding) {
     async setup(ctx) {
       const { url, headers } = await cachedPage(ctx);
       const requestHeaders = { ...headers, ...(encoding.acceptEncoding ? { 'accept-encoding': encoding.acceptEncoding } : {}) };
-      const recorded = await recordRawResponse(url, requestHeaders);
-      const file = join(tmpdir(), `strata-bench-response-${process.pid}.json`);
-      await writeFile(file, JSON.stringify(recorded));
-      const server = await ctx
-        .scoped(() =>
-          startChildServer({
-            name: `bare Fastify, same response (${encoding.label})`,
-            script: join(__dirname, '..', 'servers', 'fastify-same-response.js'),
-            readyPath: '/',
-            env: { RESPONSE_FILE: file },
-          }),
-        )
-        // The server read the file before it started listening.
-        .finally(() => rm(file, { force: true }));
+      const server = await ctx.scoped(() => startSameResponseFloor(url, requestHeaders, `bare Fastify, same response (${encoding.label})`));
       return { url: `${server.url}/`, headers: requestHeaders, serverPid: server.pid };
     },
   };
-}
-
-/** Status, headers and the body bytes exactly as sent (fetch would decompress them). */
-function recordRawResponse(url, headers) {
-  return new Promise((resolve, reject) => {
-    httpGet(url, { headers }, (response) => {
-      const chunks = [];
-      response.on('data', (chunk) => chunks.push(chunk));
-      response.on('end', () => {
-        if (response.statusCode !== 200) return reject(new Error(`recording the cached page answered ${response.statusCode}`));
-        const skipped = ['connection', 'keep-alive', 'date', 'content-length', 'transfer-encoding'];
-        resolve({
-          status: response.statusCode,
-          headers: Object.fromEntries(Object.entries(response.headers).filter(([name]) => !skipped.includes(name))),
-          bodyBase64: Buffer.concat(chunks).toString('base64'),
-        });
-      });
-    }).on('error', reject);
-  });
 }
 
 /** Strata's multi-level cache against bare Fastify and against the usual Nest way of caching. */

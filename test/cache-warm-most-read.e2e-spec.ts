@@ -38,6 +38,22 @@ describe('POST /cache/warm { mostRead } (two instances, real Redis and PostgreSQ
     expect(inL1(first, once)).toBe(false);
   });
 
+  it('keeps every count of a flush larger than one script call, most read first', async () => {
+    const popularity = second.app.get(ReadPopularity);
+    // 1,203 items read 1 to 3 times: several script calls in one flush (FLUSH_CHUNK is 500).
+    const now = Date.UTC(2030, 0, 1, 12);
+    for (let n = 0; n < 1203; n++) for (let read = 0; read <= n % 3; read++) popularity.record('probe', `item-${n}`);
+    popularity.record('probe', 'item-top');
+    for (let read = 0; read < 9; read++) popularity.record('probe', 'item-top');
+    await popularity.flush(now);
+    const most = await popularity.mostRead(1000, now);
+    expect(most[0]).toEqual({ type: 'probe', id: 'item-top', reads: 10 });
+    const reads = new Map(most.map((item) => [item.id, item.reads]));
+    expect(reads.get('item-2')).toBe(3);
+    expect(reads.get('item-1201')).toBe(2);
+    expect(most.filter((item) => item.reads === 3)).toHaveLength(401);
+  });
+
   it('refuses both or neither of items and mostRead, and a mostRead out of range', async () => {
     await first.api().post('/api/v1/cache/warm').send({}).expect(400);
     await first

@@ -8,6 +8,17 @@ const MAX_PENDING_ITEMS = 50_000;
 /** Items kept per hourly set; the least read are trimmed. */
 const MAX_ITEMS_PER_HOUR = 20_000;
 const FLUSH_INTERVAL_MS = 5_000;
+/** Items added per script call: each call holds Redis for well under a millisecond. */
+const FLUSH_CHUNK = 500;
+/**
+ * KEYS[1] the hour's set; ARGV: its time to live (ms), the members kept, then member, count
+ * pairs. Adds the counts, trims the least read beyond the bound, renews the expiry.
+ */
+const ADD_READS_SCRIPT = `
+for i = 3, #ARGV, 2 do redis.call('ZINCRBY', KEYS[1], ARGV[i + 1], ARGV[i]) end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[2]) + 1))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 0`;
 const HOUR_MS = 3_600_000;
 
 export interface PopularItem {
@@ -68,16 +79,23 @@ export class ReadPopularity implements OnModuleInit, OnApplicationShutdown {
       });
   }
 
-  /** Adds the reads counted since the last flush to this hour's set. */
+  /**
+   * Adds the reads counted since the last flush to this hour's set: a script call per
+   * FLUSH_CHUNK items rather than a ZINCRBY each. Under a Zipf read mix over 10,000 pages a
+   * flush carried about 9,500 commands, built and written in one go: about 50 ms of the event
+   * loop every FLUSH_INTERVAL_MS and 1 % of the process's CPU; as script calls, 10 ms and the
+   * loop's longest delay 121 → 38 ms (profiled with bench/mixed.js).
+   */
   async flush(now = Date.now()): Promise<void> {
     if (this.pending.size === 0) return;
-    const counts = this.pending;
+    const counts = [...this.pending];
     this.pending = new Map();
     const key = hourKey(now);
     const pipeline = this.redis.client.pipeline();
-    for (const [member, count] of counts) pipeline.zincrby(key, count, member);
-    pipeline.zremrangebyrank(key, 0, -(MAX_ITEMS_PER_HOUR + 1));
-    pipeline.pexpire(key, (WINDOW_HOURS + 1) * HOUR_MS);
+    for (let start = 0; start < counts.length; start += FLUSH_CHUNK) {
+      const args = counts.slice(start, start + FLUSH_CHUNK).flat();
+      pipeline.eval(ADD_READS_SCRIPT, 1, key, (WINDOW_HOURS + 1) * HOUR_MS, MAX_ITEMS_PER_HOUR, ...args);
+    }
     try {
       await pipeline.exec();
     } catch (error) {

@@ -27,7 +27,7 @@ import { AppModule } from '../app.module';
 import { addApiIndex } from './api-index';
 import { serveConsole } from './console-assets';
 import { answerItemReadsEarly } from './early-item-reads';
-import { COMPRESSION, precompressedBodies } from './precompressed-bodies';
+import { COMPRESSION, PrecompressedBodies } from './precompressed-bodies';
 import { setupOpenApi } from './openapi';
 
 export const API_PREFIX = 'api/v1';
@@ -89,7 +89,7 @@ export async function createHttpApp(config: AppConfig, logger?: RootLogger): Pro
   });
 
   parseJsonBodies(fastify);
-  drainConnectionsOnClose(fastify);
+  const draining = drainConnectionsOnClose(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     done();
@@ -97,10 +97,10 @@ export async function createHttpApp(config: AppConfig, logger?: RootLogger): Pro
   // @fastify/compress adds its onSend to each route as the route is registered. Ours are added
   // the same way, later, around it: bodies compressed once per representation go first (it then
   // leaves them alone), and the ETag is marked last, once the content coding is known.
-  const compressedOnce = precompressedBodies(app.get(CompressedRepresentations));
+  const compressedOnce = new PrecompressedBodies(app.get(CompressedRepresentations), draining);
   fastify.addHook('onRoute', (route) => {
     const existing = route.onSend ? (Array.isArray(route.onSend) ? route.onSend : [route.onSend]) : [];
-    route.onSend = [compressedOnce, ...existing, markEtagWithEncoding];
+    route.onSend = [compressedOnce.onSend, ...existing, markEtagWithEncoding];
   });
   logCompletedRequests(fastify, app.get(ROOT_LOGGER));
   if (config.metricsEnabled) {
@@ -111,7 +111,7 @@ export async function createHttpApp(config: AppConfig, logger?: RootLogger): Pro
     });
   }
 
-  answerItemReadsEarly(app, API_PREFIX, problems);
+  answerItemReadsEarly(app, API_PREFIX, problems, compressedOnce);
   addApiIndex(fastify, API_PREFIX);
 
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });

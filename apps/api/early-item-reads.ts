@@ -3,6 +3,7 @@ import { AccessControl } from '@strata/api-keys';
 import { ContentItemReads, isItemId, ITEM_COLLECTIONS, ItemCollection } from '@strata/content';
 import { ProblemDetailsFilter } from '@strata/core';
 import { defaultCost } from '@strata/rate-limit';
+import type { PrecompressedBodies } from './precompressed-bodies';
 
 /**
  * The hottest route, GET /api/v1/{pages|modules|media}/{id}, answered from a Fastify hook before
@@ -13,10 +14,12 @@ import { defaultCost } from '@strata/rate-limit';
  * answers, errors included, are the controller's own: the body and headers come from the same
  * ContentItemReads, the access decision from the same AccessControl, and errors from the same
  * problem filter. Security headers, CORS, request ids, compression, the access log and metrics
- * are Fastify hooks and apply as before. Nothing like it exists as a package for Nest on Fastify
- * (cache interceptors run after the guards), hence this hook.
+ * are Fastify hooks and apply as before; a compressed answer whose bytes are kept is written by
+ * PrecompressedBodies.answerKept, which does what the onSend hooks would (see there). Nothing
+ * like it exists as a package for Nest on Fastify (cache interceptors run after the guards),
+ * hence this hook.
  */
-export function answerItemReadsEarly(app: NestFastifyApplication, prefix: string, problems: ProblemDetailsFilter): void {
+export function answerItemReadsEarly(app: NestFastifyApplication, prefix: string, problems: ProblemDetailsFilter, compressed: PrecompressedBodies): void {
   const reads = app.get(ContentItemReads);
   const access = app.get(AccessControl);
   const collectionsByRoute = new Map<string, ItemCollection>(ITEM_COLLECTIONS.map((collection) => [`/${prefix}/${collection}/:id`, collection]));
@@ -42,7 +45,9 @@ export function answerItemReadsEarly(app: NestFastifyApplication, prefix: string
         if (!(await access.admitFromMemory(request, reply, 'content:read', charge))) return;
         const item = await reads.answer(collection, id, request, reply);
         if (item === undefined) return reply.send();
-        return reply.type('application/json; charset=utf-8').send(serialized(item as object));
+        const body = serialized(item as object);
+        if (compressed.answerKept(request, reply, body)) return reply;
+        return reply.type('application/json; charset=utf-8').send(body);
       } catch (error) {
         problems.send(error, request, reply);
         return reply;

@@ -5,8 +5,9 @@ import type { FastifyInstance } from 'fastify';
  * are idle at that moment; one whose request is in flight stays open after its response until
  * the keep-alive timeout (72 s in Fastify) — longer than any shutdown grace period. So once
  * closing starts, responses say `Connection: close` and connections that go idle are dropped.
+ * Answers written around the onSend hooks ask the returned function whether to say it too.
  */
-export function drainConnectionsOnClose(fastify: FastifyInstance): void {
+export function drainConnectionsOnClose(fastify: FastifyInstance): () => boolean {
   let draining = false;
   fastify.addHook('preClose', (done) => {
     draining = true;
@@ -19,4 +20,5 @@ export function drainConnectionsOnClose(fastify: FastifyInstance): void {
     if (draining) reply.header('connection', 'close');
     done(null, payload);
   });
+  return () => draining;
 }

@@ -2,7 +2,7 @@
 
 // `npm run build && node bench/mixed.js`: reads and writes mixed, against the pure cached read
 // measured in the same rounds. Scenarios (each BENCH_ROUND_S seconds, every round):
-//   cached      one page read by id over and over (the reference: PRODUCT.md §5 ratios are to it)
+//   cached      one page read by id over and over (the reference: the mixes' ratios are to it)
 //   zipf-99/1, zipf-95/5, zipf-90/10
 //               10,000 pages read by Zipf rank (s = 1); the given share of requests PATCH a page
 //               (same distribution) instead

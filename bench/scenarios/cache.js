@@ -21,7 +21,7 @@ const STAMPEDE_READERS = 1000;
 const ADMIN_KEY = `sk_bench${'0123456789abcdefghijklmnopqrstuvwxyz'.repeat(1)}`;
 const AUTH = { authorization: `Bearer ${ADMIN_KEY}` };
 /**
- * Measured reads carry a key of a rate-limited tier, as PRODUCT.md §5 asks (key auth and rate
+ * Measured reads carry a key of a rate-limited tier, as the product's targets ask (key auth and rate
  * limiting on the measured path: one Lua call to Redis per request). Its limits are set out
  * of reach so that no request of the load is refused.
  */

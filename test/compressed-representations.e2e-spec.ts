@@ -107,7 +107,7 @@ describe('compressed representations of cached reads', () => {
       expect(comparable(kept.headers)).toEqual(comparable(throughHooks.headers));
       expect(kept.headers['x-request-id']).toMatch(/\S/);
     }
-    // onResponse hooks still run for them: the four reads are in the metrics (and the access log).
+    // onResponse hooks (the metrics, the access log) still run for them: the four reads are counted.
     expect(await servedOk()).toBe(countedBefore + 4);
   });
 

@@ -3,9 +3,9 @@
 // `npm run build && node bench/mixed.js`: reads and writes mixed, against the pure cached read
 // measured in the same rounds. Scenarios (each BENCH_ROUND_S seconds, every round):
 //   cached      one page read by id over and over (the reference: the mixes' ratios are to it)
-//   zipf-99/1, zipf-95/5, zipf-90/10
+//   zipf-100/0, zipf-99/1, zipf-95/5, zipf-90/10
 //               10,000 pages read by Zipf rank (s = 1); the given share of requests PATCH a page
-//               (same distribution) instead
+//               (same distribution) instead (none in zipf-100/0: what the read pattern alone costs)
 //   lists-95/5  lists and searches of pages (Zipf over 40 queries: sorts, status, tag, text
 //               search, a second page), 5 % PATCH of a page as above
 // Every request carries the same `load`-tier key (content:read + content:write), so auth and
@@ -63,6 +63,7 @@ const LIST_QUERIES = [
 
 const SCENARIOS = [
   { id: 'cached', label: 'cached read, one page (reference)' },
+  { id: 'zipf-100/0', label: 'Zipf 10,000 pages, reads only', writeShare: 0 },
   { id: 'zipf-99/1', label: 'Zipf 10,000 pages, 99 % reads / 1 % PATCH', writeShare: 0.01 },
   { id: 'zipf-95/5', label: 'Zipf 10,000 pages, 95 % reads / 5 % PATCH', writeShare: 0.05 },
   { id: 'zipf-90/10', label: 'Zipf 10,000 pages, 90 % reads / 10 % PATCH', writeShare: 0.1 },

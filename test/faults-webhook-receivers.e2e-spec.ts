@@ -179,10 +179,16 @@ describe('fault: webhook receivers that hang, reset or answer slowly', () => {
       // maximum, are for this busy machine, where a timer can fire a second or two late).
       expect(attempts.p99DurationMs).toBeLessThan(TIMEOUT_MS + 1000);
     }
-    const [{ timedOut }]: { timedOut: string }[] = await database.query(
-      `SELECT count(*) AS "timedOut" FROM webhook_attempts WHERE endpoint_id = $1 AND error = $2`,
-      [endpoints.hanging, `timed out after ${TIMEOUT_MS} ms`],
-    );
-    expect(Number(timedOut)).toBeGreaterThan(MEASURED / 2);
+    // The hanging receiver's attempts go on timing out. How many have ended by now depends on how
+    // fast the rest of the test ran (48 of the 50 asked for, once, on a quiet machine), so wait
+    // for them rather than count at one moment.
+    const timedOut = async () => {
+      const [{ count }]: { count: string }[] = await database.query(`SELECT count(*) AS count FROM webhook_attempts WHERE endpoint_id = $1 AND error = $2`, [
+        endpoints.hanging,
+        `timed out after ${TIMEOUT_MS} ms`,
+      ]);
+      return Number(count) > MEASURED / 2;
+    };
+    await eventually(timedOut, `more than ${MEASURED / 2} timed-out attempts at the hanging receiver`, 60000);
   }, 600000);
 });

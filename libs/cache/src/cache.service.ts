@@ -156,17 +156,20 @@ export class CacheService implements OnApplicationShutdown {
    * as `setVersioned` does, then tells the peers to drop both. The peers hear of it once the new
    * versions are in Redis, so their next read finds them there instead of loading. Loads in
    * flight tagged with any of `loads` (here and on the peers) do not store what they read.
+   * `dropKeys` are dropped as `delete` drops them, in the same step and message.
    */
   async replaceAfterWrite(
     tags: string[],
     items: Array<{ key: string; value: { version: number }; options?: CacheWriteOptions }>,
     loads: string[] = [],
+    dropKeys: string[] = [],
   ): Promise<void> {
-    const invalidation: Invalidation = { tags, keys: items.map((item) => item.key), ...(loads.length ? { loads } : {}) };
+    const invalidation: Invalidation = { tags, keys: [...items.map((item) => item.key), ...dropKeys], ...(loads.length ? { loads } : {}) };
     this.stats.count('invalidations');
     this.markLoads(invalidation);
-    await this.deleteInRedis({ tags });
-    this.applyLocally({ tags });
+    const dropped: Invalidation = dropKeys.length ? { tags, keys: dropKeys } : { tags };
+    await this.deleteInRedis(dropped);
+    this.applyLocally(dropped);
     await Promise.all(items.map((item) => this.storeVersioned(item.key, item.value, item.options ?? {})));
     await this.bus.publish(invalidation);
   }

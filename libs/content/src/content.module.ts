@@ -33,6 +33,6 @@ import { ContentItemReads } from './shared/item-reads';
     MediaUploadReader,
     mediaStorageProvider,
   ],
-  exports: [ContentChanges, ContentLookup, ContentItemReads, PagesService, ModulesService, MediaService],
+  exports: [ContentChanges, ContentCacheInvalidation, ContentLookup, ContentItemReads, PagesService, ModulesService, MediaService],
 })
 export class ContentModule {}

@@ -22,14 +22,20 @@ export const itemLinksKey = (ref: ContentRef, query: object): string => cacheKey
 export const graphKey = (ref: ContentRef, query: object): string => cacheKey('relationships', 'graph', ref.type, ref.id, queryKeyPart(query));
 
 /**
- * After a commit that changed links: drops the reads of every item whose links or title changed
- * and, when links were created or deleted (`removedIds` of deleted ones), every filtered list.
- * Never before the commit: a read in between would cache the old state again.
+ * What a change of links or of linked items drops: the reads of every item whose links or title
+ * changed and, when links were created or deleted (`removedIds` of deleted ones), every
+ * filtered list.
  */
-export async function dropRelationshipReads(cache: CacheService, items: ContentRef[], change: { linksChanged: boolean; removedIds?: string[] }): Promise<void> {
+export function relationshipReadsToDrop(items: ContentRef[], change: { linksChanged: boolean; removedIds?: string[] }): { tags: string[]; keys: string[] } {
   const keys = (change.removedIds ?? []).map(relationshipKey);
-  if (keys.length) await cache.delete(...keys);
   const tags = [...new Set(items.map(linksTag))];
   if (change.linksChanged) tags.push(RELATIONSHIP_LISTS_TAG);
+  return { tags, keys };
+}
+
+/** After a commit that changed links, drops `relationshipReadsToDrop`. Never before the commit: a read in between would cache the old state again. */
+export async function dropRelationshipReads(cache: CacheService, items: ContentRef[], change: { linksChanged: boolean; removedIds?: string[] }): Promise<void> {
+  const { tags, keys } = relationshipReadsToDrop(items, change);
+  if (keys.length) await cache.delete(...keys);
   if (tags.length) await cache.deleteByTag(...tags);
 }

@@ -58,6 +58,9 @@ export function contentListTags(kind: ContentKind, reads: ListReads): string[] {
   return [contentListTag(kind), ...[...fields].map((field) => contentListFieldTag(kind, field))];
 }
 
+/** What another module's cached reads lose when content changes: dropped in the same step as the content's own. */
+export type CommitInvalidation = (committed: ContentChange[]) => { tags?: string[]; keys?: string[] };
+
 /**
  * Once a content write commits: drops what it changed and caches the item's new
  * representation, so the next read of a written item is a hit instead of a load (and an older
@@ -65,13 +68,19 @@ export function contentListTags(kind: ContentKind, reads: ListReads): string[] {
  * read, the lists that show it), and the lists of its kind that it may have changed: all of them
  * after a create or delete, those reading a field it set after an update. List loads of the kind
  * in flight do not store what they read (they may have read before the commit and not yet
- * tagged the items they found). One call to the cache, so one message to the other instances.
+ * tagged the items they found). Other modules' reads that show content (relationships) are
+ * dropped in the same call (`alsoDrop`). One call to the cache, so one message to the other
+ * instances: a second message per write, on its own, cost each PATCH a Redis write of its own
+ * (bench/results/mixed.md).
  */
 @Injectable()
 export class ContentCacheInvalidation {
+  private readonly contributors: CommitInvalidation[] = [];
+
   constructor(changes: ContentChanges, cache: CacheService) {
     changes.onCommit(async (committed) => {
       const tags = new Set<string>();
+      const keys = new Set<string>();
       const listLoads = new Set<string>();
       const latest = new Map<string, ContentChange>();
       for (const change of committed) {
@@ -81,10 +90,20 @@ export class ContentCacheInvalidation {
         listLoads.add(contentListTag(change.kind));
         latest.set(contentItemKey(change.kind, change.id), change);
       }
+      for (const contributor of this.contributors) {
+        const dropped = contributor(committed);
+        for (const tag of dropped.tags ?? []) tags.add(tag);
+        for (const key of dropped.keys ?? []) keys.add(key);
+      }
       const written = [...latest]
         .filter(([, change]) => change.action !== 'deleted')
         .map(([key, { kind, id, item }]) => ({ key, value: item as { version: number }, options: { tags: [contentItemTag(kind, id)] } }));
-      await cache.replaceAfterWrite([...tags], written, [...listLoads]);
+      await cache.replaceAfterWrite([...tags], written, [...listLoads], [...keys]);
     });
+  }
+
+  /** Adds what `contributor` names to what every content commit drops. */
+  alsoDrop(contributor: CommitInvalidation): void {
+    this.contributors.push(contributor);
   }
 }

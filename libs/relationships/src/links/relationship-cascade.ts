@@ -1,17 +1,17 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { CacheService } from '@strata/cache';
-import { ContentChange, ContentChanges } from '@strata/content';
+import { ContentCacheInvalidation, ContentChange, ContentChanges } from '@strata/content';
 import { DomainEvents } from '@strata/events';
 import type { EntityManager } from 'typeorm';
-import { dropRelationshipReads } from '../relationship-cache';
+import { relationshipReadsToDrop } from '../relationship-cache';
 import { RelationshipTypesService } from '../types/relationship-types.service';
 import { RELATIONSHIP_COLUMNS, RelationshipRow, toRelationship } from './relationship-row';
 
 /**
  * Relationship ends are polymorphic, so no foreign key deletes a deleted item's links: this does,
  * inside the transaction that deletes the item (single delete, batch or page delete alike), with
- * a `relationship.deleted` event for each. After the commit it drops the cached reads that
- * showed the item or its links; an updated item drops them too, since they show its title.
+ * a `relationship.deleted` event for each. After the commit, the cached reads that showed the
+ * item or its links are dropped with the content's own (ContentCacheInvalidation.alsoDrop); an
+ * updated item drops them too, since they show its title.
  */
 @Injectable()
 export class RelationshipCascade implements OnModuleInit {
@@ -22,12 +22,12 @@ export class RelationshipCascade implements OnModuleInit {
     private readonly changes: ContentChanges,
     private readonly types: RelationshipTypesService,
     private readonly events: DomainEvents,
-    private readonly cache: CacheService,
+    private readonly invalidation: ContentCacheInvalidation,
   ) {}
 
   onModuleInit(): void {
     this.changes.onWrite((manager, change) => (change.action === 'deleted' ? this.deleteLinks(manager, change) : Promise.resolve()));
-    this.changes.onCommit((committed) => this.invalidate(committed));
+    this.invalidation.alsoDrop((committed) => this.readsToDrop(committed));
   }
 
   private async deleteLinks(manager: EntityManager, change: ContentChange): Promise<void> {
@@ -46,10 +46,10 @@ export class RelationshipCascade implements OnModuleInit {
     );
   }
 
-  private async invalidate(committed: ContentChange[]): Promise<void> {
+  private readsToDrop(committed: ContentChange[]): { tags: string[]; keys: string[] } {
     const touched = committed.filter((change) => change.action !== 'created');
     const removedIds = touched.flatMap((change) => this.removed.get(change) ?? []);
     const items = touched.map((change) => ({ type: change.kind, id: change.id }));
-    await dropRelationshipReads(this.cache, items, { linksChanged: removedIds.length > 0, removedIds });
+    return relationshipReadsToDrop(items, { linksChanged: removedIds.length > 0, removedIds });
   }
 }

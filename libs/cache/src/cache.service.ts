@@ -9,6 +9,7 @@ import { Invalidation, InvalidationBus } from './invalidation-bus';
 import { L1Store } from './l1-store';
 import { L2Store } from './l2-store';
 import { PendingInvalidations } from './pending-invalidations';
+import { UnreplicatedWrites } from './unreplicated-writes';
 import { RedisLock } from './redis-lock';
 
 /** Redis calls of the cache give up after this long (a slow Redis must not slow reads down). */
@@ -77,6 +78,8 @@ export class CacheService implements OnApplicationShutdown {
   private readonly inflight = new Map<string, Promise<unknown>>();
   private readonly loading = new Set<LoadInFlight>();
   private recentStores: RecentStore[] = [];
+  /** Keys written to Redis just before a lost connection, deleted again once it is back. */
+  private readonly unreplicated: UnreplicatedWrites;
   readonly defaultTtlS: number;
   readonly defaultGraceS: number;
 
@@ -87,6 +90,7 @@ export class CacheService implements OnApplicationShutdown {
     const timeout = Math.min(config.redis.commandTimeoutMs, L2_TIMEOUT_MS);
     this.l2 = new L2Store(connections.create('cache', { commandTimeout: timeout }), this.stats, connections.client);
     this.lock = new RedisLock(this.l2, LOCK_TTL_MS);
+    this.unreplicated = new UnreplicatedWrites(this.l2.redis, (keys) => this.pendingInRedis.add({ keys }));
     this.bus = new InvalidationBus(
       // Not the L2 connection: its 50 ms timeout gave up on publishes that a busy process had sent
       // but read the reply of too late, and a retry is only worth it with a normal timeout.
@@ -364,6 +368,7 @@ export class CacheService implements OnApplicationShutdown {
     const outcome = await this.l2.setIfNewer(key, entry, encoded, now);
     // Redis may still hold an older version, which every instance would read: it must go.
     if (outcome === 'unavailable') this.pendingInRedis.add({ keys: [key] });
+    if (outcome === 'stored') this.unreplicated.wrote(key);
     const local = this.l1.get(key) as CacheEntry<T> | undefined;
     if (outcome === 'older' || (local && local.value.version > value.version)) this.l1.delete(key);
     else this.l1.set(key, entry, Buffer.byteLength(encoded));
@@ -375,6 +380,7 @@ export class CacheService implements OnApplicationShutdown {
     const encoded = encodeValue(entry);
     this.l1.set(key, entry, Buffer.byteLength(encoded));
     await this.l2.set(key, entry, encoded, now);
+    this.unreplicated.wrote(key);
   }
 
   /** Redis first, then this L1, then every other instance's L1, so no tier refills another with the old value. */

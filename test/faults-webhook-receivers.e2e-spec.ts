@@ -10,12 +10,15 @@ const MEASURED = 100;
 /** Pages written in batches before the second measurement: each gives every broken endpoint a delivery. */
 const BACKLOG = 1000;
 /**
- * The healthy endpoint's p99 beside the broken ones may be this many times its p99 alone (plus a
- * floor of 150 ms for a machine whose idle p99 is a few tens of ms: the broken endpoints' retries
- * still cost CPU on the same two cores). Before per-endpoint lanes it was 10-40×.
+ * The healthy endpoint's p90 beside the broken ones may be this many times its p90 alone (plus a
+ * floor of 150 ms for a machine whose idle latency is a few tens of ms: the broken endpoints'
+ * retries still cost CPU on the same two cores). Before per-endpoint lanes the tail was 10-40×,
+ * and head-of-line blocking behind 500 ms attempts slows most deliveries, so p90 shows it. Not
+ * p99: of 100 deliveries that is the second slowest, and one scheduling stall of the full test
+ * suite's other workers put it at 237 ms once in CI while p90 was 12 ms.
  */
-const P99_FACTOR = 3;
-const P99_FLOOR_MS = 150;
+const P90_FACTOR = 3;
+const P90_FLOOR_MS = 150;
 
 /**
  * Three broken receivers at once — one that never answers, one that resets every connection,
@@ -158,7 +161,7 @@ describe('fault: webhook receivers that hang, reset or answer slowly', () => {
       `[faults-webhooks] healthy endpoint, ${MEASURED} pages each: alone ${summary(alone)}; beside 3 broken endpoints with ${before.pending}→${after.pending} deliveries pending (${before.retrying}→${after.retrying} of them retries) ${summary(beside)}`,
     );
     expect(Math.min(before.pending, after.pending)).toBeGreaterThanOrEqual(2 * BACKLOG);
-    expect(percentile(beside, 0.99)).toBeLessThan(Math.max(P99_FACTOR * percentile(alone, 0.99), P99_FLOOR_MS));
+    expect(percentile(beside, 0.9)).toBeLessThan(Math.max(P90_FACTOR * percentile(alone, 0.9), P90_FLOOR_MS));
 
     // The broken ones: every attempt failed without a status and ended within the timeout (plus
     // scheduling slack), and deliveries were retried.

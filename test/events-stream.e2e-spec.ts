@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import Redis from 'ioredis';
+import { RedisConnections } from '@strata/core';
 import { createTestEnvironment, TestApp, TestEnvironment } from './support/test-app';
 import { SseClient } from './support/sse-client';
 import { eventually } from './support/webhook-receiver';
@@ -71,5 +73,37 @@ describe('live events (SSE)', () => {
   it('refuses unknown types with a problem', async () => {
     const response = await streamer.api().get('/api/v1/events?types=page.published').expect(400);
     expect(response.body.errors.types).toBeDefined();
+  });
+
+  it('appends and publishes again, once its Redis connection is back, an event the window lost just before', async () => {
+    const redis = new Redis(environment.env.REDIS_URL, { keyPrefix: environment.env.REDIS_KEY_PREFIX });
+    /** The window's entries for one page: [entry id, event id]. */
+    const entriesOf = async (pageId: string) =>
+      (await redis.xrange('events:recent', '-', '+'))
+        .filter(([, fields]) => (JSON.parse(fields[3]) as { data: { id: string } }).data.id === pageId)
+        .map(([entryId, fields]) => [entryId, fields[1]]);
+    try {
+      const kept = (await writer.api().post('/api/v1/pages').send({ slug: 'kept', title: 'Kept' }).expect(201)).body;
+      const lost = (await writer.api().post('/api/v1/pages').send({ slug: 'lost', title: 'Lost' }).expect(201)).body;
+      let lostEntry: string[] = [];
+      await eventually(
+        async () => ([lostEntry] = await entriesOf(lost.id)).length > 0 && (await entriesOf(kept.id)).length > 0,
+        'both events in the window',
+        5000,
+      );
+      // What a master killed before replicating leaves on its promoted replica: the last event gone...
+      await redis.xdel('events:recent', lostEntry[0]);
+      // ...and the relay's connection lost and back (on the new master, in production).
+      writer.app.get(RedisConnections).client.disconnect(true);
+
+      await eventually(async () => (await entriesOf(lost.id)).length === 1, 'the lost event back in the window', 5000);
+      expect(await entriesOf(kept.id)).toHaveLength(1); // not a second copy of what the window kept
+      // A client resuming from the kept event is sent the restored one.
+      const [[, keptEventId]] = await entriesOf(kept.id);
+      const resumed = await connect('?types=page.*', { 'last-event-id': keptEventId });
+      await eventually(() => resumed.messages.some((message) => message.data?.data?.id === lost.id), 'the restored event after Last-Event-ID');
+    } finally {
+      redis.disconnect();
+    }
   });
 });

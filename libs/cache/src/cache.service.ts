@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig, MetricsService, RedisConnections } from '@strata/core';
+import { AppConfig, MetricsService, RedisConnections, UnreplicatedWrites } from '@strata/core';
 import { encodeValue } from './cache-codec';
 import { CacheEntry, CacheWriteOptions, isFresh, isServable } from './cache-entry';
 import { registerCacheMetrics } from './cache-metrics';
@@ -9,7 +9,6 @@ import { Invalidation, InvalidationBus } from './invalidation-bus';
 import { L1Store } from './l1-store';
 import { L2Store } from './l2-store';
 import { PendingInvalidations } from './pending-invalidations';
-import { UnreplicatedWrites } from './unreplicated-writes';
 import { RedisLock } from './redis-lock';
 
 /** Redis calls of the cache give up after this long (a slow Redis must not slow reads down). */
@@ -79,7 +78,7 @@ export class CacheService implements OnApplicationShutdown {
   private readonly loading = new Set<LoadInFlight>();
   private recentStores: RecentStore[] = [];
   /** Keys written to Redis just before a lost connection, deleted again once it is back. */
-  private readonly unreplicated: UnreplicatedWrites;
+  private readonly unreplicated: UnreplicatedWrites<string>;
   readonly defaultTtlS: number;
   readonly defaultGraceS: number;
 
@@ -90,7 +89,7 @@ export class CacheService implements OnApplicationShutdown {
     const timeout = Math.min(config.redis.commandTimeoutMs, L2_TIMEOUT_MS);
     this.l2 = new L2Store(connections.create('cache', { commandTimeout: timeout }), this.stats, connections.client);
     this.lock = new RedisLock(this.l2, LOCK_TTL_MS);
-    this.unreplicated = new UnreplicatedWrites(this.l2.redis, (keys) => this.pendingInRedis.add({ keys }));
+    this.unreplicated = new UnreplicatedWrites<string>(this.l2.redis, (keys) => this.pendingInRedis.add({ keys: [...new Set(keys)] }));
     this.bus = new InvalidationBus(
       // Not the L2 connection: its 50 ms timeout gave up on publishes that a busy process had sent
       // but read the reply of too late, and a retry is only worth it with a normal timeout.

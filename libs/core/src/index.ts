@@ -39,3 +39,4 @@ export * from './http/json-body-parser';
 export * from './http/client-error';
 export * from './config/redis-topology';
 export * from './redis/redis-keyspace';
+export * from './redis/unreplicated-writes';

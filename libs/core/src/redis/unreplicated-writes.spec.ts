@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type { RedisClient } from '@strata/core';
+import type { RedisClient } from './redis-keyspace';
 import { UNREPLICATED_WINDOW_MS, UnreplicatedWrites } from './unreplicated-writes';
 
 describe('UnreplicatedWrites', () => {
   let now: number;
   let connection: EventEmitter;
   let handedBack: string[][];
-  let writes: UnreplicatedWrites;
+  let writes: UnreplicatedWrites<string>;
 
   beforeEach(() => {
     now = 1_000_000;
@@ -19,7 +19,7 @@ describe('UnreplicatedWrites', () => {
     );
   });
 
-  it('hands back the keys written within the window before the connection was lost, once it is ready again', () => {
+  it('hands back what was written within the window before the connection was lost, in order, once it is ready again', () => {
     writes.wrote('old');
     now += UNREPLICATED_WINDOW_MS + 500;
     writes.wrote('recent');
@@ -29,7 +29,7 @@ describe('UnreplicatedWrites', () => {
     connection.emit('close');
     now += 5_000; // a failover takes seconds: what was written before the loss is kept meanwhile
     connection.emit('ready');
-    expect(handedBack).toEqual([['recent', 'last']]);
+    expect(handedBack).toEqual([['recent', 'recent', 'last']]);
   });
 
   it('hands back nothing on the first connection, or when nothing was written before the loss', () => {

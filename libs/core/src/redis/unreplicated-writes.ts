@@ -1,50 +1,50 @@
-import type { RedisClient } from '@strata/core';
+import type { RedisClient } from './redis-keyspace';
 
 /**
  * How long before a lost connection a write to Redis may still be missing from the replica that
  * replaces a dead master. Redis replicates asynchronously: a master that acknowledged a write and
  * died before sending it on takes it along, and the replica promoted in its place (Sentinel)
- * still holds the version before. Replication lag is milliseconds; a second is ample.
+ * still holds what was there before. Replication lag is milliseconds; a second is ample.
  */
 export const UNREPLICATED_WINDOW_MS = 1000;
 
 /**
- * The cache keys this instance wrote to Redis lately, handed back when the connection comes back
- * after losing it: they may hold an older version on the new master (a write-back acknowledged
- * by the old one and lost with it), which every instance would read, and serve, until it expires.
- * The cache deletes them again (and tells the other instances), so the next read loads the
- * current version. Seen in the Sentinel scale test: an acknowledged update read at its previous
- * version for longer than the test waited, after the master was killed under load.
+ * What this process wrote to Redis lately, handed back when the connection comes back after
+ * losing it, so the writer can make sure it is on the new master. Seen in the Sentinel scale
+ * test, with the master killed under load: a cache write-back acknowledged by the old master
+ * came back at its previous version (the cache deletes such keys again), and a live event the
+ * relay had published was missing from the replay window and from streams (it publishes them
+ * again). Items are handed back in the order written, repeats included.
  * Written by hand: ioredis reports the reconnection, not what the old master took with it.
  */
-export class UnreplicatedWrites {
-  private recent: Array<{ key: string; at: number }> = [];
+export class UnreplicatedWrites<T> {
+  private recent: Array<{ item: T; at: number }> = [];
   private lostAt: number | undefined;
 
   constructor(
     connection: RedisClient,
-    /** Called once the connection is ready again, with the keys written shortly before it was lost. */
-    private readonly rewrite: (keys: string[]) => void,
+    /** Called once the connection is ready again, with what was written shortly before it was lost. */
+    private readonly rewrite: (items: T[]) => void,
     private readonly now: () => number = Date.now,
   ) {
     connection.on('close', () => (this.lostAt ??= this.now()));
     connection.on('ready', () => this.connectionBack());
   }
 
-  /** `key` was written to Redis just now. */
-  wrote(key: string): void {
+  /** `item` was written to Redis just now. */
+  wrote(item: T): void {
     const now = this.now();
     this.forgetBefore(now - UNREPLICATED_WINDOW_MS);
-    this.recent.push({ key, at: now });
+    this.recent.push({ item, at: now });
   }
 
   private connectionBack(): void {
     if (this.lostAt === undefined) return;
     const since = this.lostAt - UNREPLICATED_WINDOW_MS;
     this.lostAt = undefined;
-    const keys = [...new Set(this.recent.filter((write) => write.at >= since).map((write) => write.key))];
+    const items = this.recent.filter((write) => write.at >= since).map((write) => write.item);
     this.recent = [];
-    if (keys.length > 0) this.rewrite(keys);
+    if (items.length > 0) this.rewrite(items);
   }
 
   private forgetBefore(cutoff: number): void {

@@ -40,3 +40,4 @@ export * from './http/client-error';
 export * from './config/redis-topology';
 export * from './redis/redis-keyspace';
 export * from './redis/unreplicated-writes';
+export * from './database/pipelined-transaction';

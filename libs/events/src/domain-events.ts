@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { sendWithNext } from '@strata/core';
 import type { EntityManager } from 'typeorm';
 import { DomainEvent, newEventId } from './domain-event';
 
@@ -15,8 +16,10 @@ export class DomainEvents {
   async record(manager: EntityManager, type: string, data: unknown): Promise<void> {
     const event: DomainEvent = { id: newEventId(), type, timestamp: new Date().toISOString(), data };
     // NOTIFY is transactional: the relay is woken when (and only if) the change commits. In the
-    // same statement as the insert: one round trip less while the write holds its connection.
-    await manager.query(
+    // same statement as the insert, and sent with the transaction's next statement (its COMMIT,
+    // for a content write): nothing here waits for the reply, and a failure fails the transaction.
+    await sendWithNext(
+      manager,
       `WITH inserted AS (INSERT INTO outbox_events (id, type, payload, created_at) VALUES ($1, $2, $3, $4) RETURNING 1)
        SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM inserted`,
       [event.id, event.type, JSON.stringify(event), event.timestamp],

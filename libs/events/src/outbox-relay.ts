@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AppConfig } from '@strata/core';
+import { AppConfig, pipelinedTransaction, sendWithNext } from '@strata/core';
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
@@ -138,9 +138,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /** One transaction: lock a batch, fan it out, mark it relayed. Returns how many rows it took. */
+  /**
+   * One transaction: lock a batch, fan it out, mark it relayed. Returns how many rows it took.
+   * Pipelined: BEGIN leaves with the SELECT, the UPDATE with COMMIT (one pass per write under load).
+   */
   private async relayBatch(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
+    return pipelinedTransaction(this.dataSource, async (manager) => {
       const rows: { seq: string; payload: DomainEvent }[] = await manager.query(
         `SELECT seq, payload FROM outbox_events WHERE relayed_at IS NULL ORDER BY seq LIMIT ${BATCH_SIZE} FOR UPDATE SKIP LOCKED`,
       );
@@ -148,7 +151,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const events = rows.map((row) => row.payload);
       for (const listener of this.subscribers.inTransaction) await listener(manager, events);
       await this.stream.publish(events);
-      await manager.query(`UPDATE outbox_events SET relayed_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
+      await sendWithNext(manager, `UPDATE outbox_events SET relayed_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
       return rows.length;
     });
   }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { pipelinedTransaction } from '@strata/core';
 import type { DataSource, EntityManager } from 'typeorm';
 
 export type ContentKind = 'page' | 'module' | 'media';
@@ -43,10 +44,13 @@ export class ContentChanges {
     this.commitListeners.push(listener);
   }
 
-  /** A transaction whose recorded changes reach the commit listeners once it has committed. */
+  /**
+   * A transaction whose recorded changes reach the commit listeners once it has committed.
+   * Pipelined: BEGIN leaves with the first statement, the outbox row with COMMIT.
+   */
   async transaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const changes: ContentChange[] = [];
-    const result = await dataSource.transaction(async (manager) => {
+    const result = await pipelinedTransaction(dataSource, async (manager) => {
       this.pending.set(manager, changes);
       return work(manager);
     });

@@ -26,6 +26,10 @@ export function postgresOptions(config: AppConfig, migrations: MigrationClasses)
       statement_timeout: 15000,
       application_name: `strata-${config.role}`,
       onConnect: keepConnectionErrorsHandled,
+      // Queries written without waiting for the previous reply: what lets a content write's
+      // BEGIN, statement, outbox row and COMMIT leave in two socket writes (pipelined-transaction.ts).
+      // Used one at a time, as TypeORM does, a client behaves as without it.
+      pipeline: true,
     },
   };
 }

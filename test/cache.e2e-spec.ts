@@ -106,6 +106,24 @@ describe('cache (two instances, real Redis and PostgreSQL)', () => {
     }
   });
 
+  it("keeps a peer's newer version when an older commit's cache step runs after it, and drops the rest the step names", async () => {
+    const tag = 'test:commit-step';
+    const key = 'test:commit-step:item';
+    await cacheOf(first).set('test:commit-step:list', ['a list'], { tags: [tag] });
+    // Two commits of one item, their cache steps out of order: the newer (v7, on the second
+    // instance) lands first, then the older (v6) drops the item's tag and writes its version.
+    await cacheOf(second).replaceAfterWrite([tag], [{ key, value: { version: 7, title: 'Newer' } as { version: number }, options: { tags: [tag] } }]);
+    await cacheOf(first).replaceAfterWrite([tag], [{ key, value: { version: 6, title: 'Older' } as { version: number }, options: { tags: [tag] } }]);
+    await sleep(100);
+    for (const instance of [first, second]) {
+      expect(await cacheOf(instance).get(key)).toEqual({ version: 7, title: 'Newer' });
+      expect(await cacheOf(instance).exists('test:commit-step:list')).toBe(false);
+    }
+    // The item is still found by its tag (in Redis: this instance's L1 goes first).
+    await cacheOf(first).deleteByTag(tag);
+    expect(await cacheOf(first).exists(key)).toBe(false);
+  });
+
   it('keeps ETag and 304 working through the cache, with Cache-Control', async () => {
     const page = await createPage('etag-through-cache');
     const read = await second.api().get(`/api/v1/pages/${page.id}`).expect(200);

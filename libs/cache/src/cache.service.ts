@@ -51,6 +51,13 @@ interface RecentStore {
   at: number;
 }
 
+/** A versioned value on its way to Redis: its entry, and the entry as Redis stores it. */
+interface VersionedWrite {
+  key: string;
+  entry: CacheEntry<{ version: number }>;
+  encoded: string;
+}
+
 /**
  * The multi-level cache: L1 (in-process LRU) → L2 (Redis) → loader, with stale-while-revalidate,
  * stale-if-error, single-flight per process and a Redis lock across instances, tag invalidation
@@ -171,9 +178,20 @@ export class CacheService implements OnApplicationShutdown {
     this.stats.count('invalidations');
     this.markLoads(invalidation);
     const dropped: Invalidation = dropKeys.length ? { tags, keys: dropKeys } : { tags };
-    await this.deleteInRedis(dropped);
+    // The drops and the new versions leave for Redis together (one write on the auto-pipelined
+    // connection, executed in order); the items' own keys are left out of the drop, for their
+    // version-checked writes to replace. This instance's L1 follows once Redis has answered.
+    const now = Date.now();
+    const writes = items.map((item) => this.versionedWrite(item.key, item.value, item.options ?? {}, now));
+    const [, outcomes] = await Promise.all([
+      this.deleteInRedis(
+        dropped,
+        items.map((item) => item.key),
+      ),
+      Promise.all(writes.map((write) => this.l2.setIfNewer(write.key, write.entry, write.encoded, now))),
+    ]);
     this.applyLocally(dropped);
-    await Promise.all(items.map((item) => this.storeVersioned(item.key, item.value, item.options ?? {})));
+    writes.forEach((write, index) => this.afterVersionedWrite(write, outcomes[index]));
     await this.bus.publish(invalidation);
   }
 
@@ -362,14 +380,22 @@ export class CacheService implements OnApplicationShutdown {
 
   private async storeVersioned<T extends { version: number }>(key: string, value: T, options: CacheWriteOptions): Promise<void> {
     const now = Date.now();
+    const write = this.versionedWrite(key, value, options, now);
+    this.afterVersionedWrite(write, await this.l2.setIfNewer(key, write.entry, write.encoded, now));
+  }
+
+  private versionedWrite(key: string, value: { version: number }, options: CacheWriteOptions, now: number): VersionedWrite {
     const entry = this.entryOf(value, options, now);
-    const encoded = encodeValue(entry);
-    const outcome = await this.l2.setIfNewer(key, entry, encoded, now);
+    return { key, entry, encoded: encodeValue(entry) };
+  }
+
+  /** This instance's side of a versioned write, once Redis has answered it. */
+  private afterVersionedWrite({ key, entry, encoded }: VersionedWrite, outcome: 'stored' | 'older' | 'unavailable'): void {
     // Redis may still hold an older version, which every instance would read: it must go.
     if (outcome === 'unavailable') this.pendingInRedis.add({ keys: [key] });
     if (outcome === 'stored') this.unreplicated.wrote(key);
-    const local = this.l1.get(key) as CacheEntry<T> | undefined;
-    if (outcome === 'older' || (local && local.value.version > value.version)) this.l1.delete(key);
+    const local = this.l1.get(key) as CacheEntry<{ version: number }> | undefined;
+    if (outcome === 'older' || (local && local.value.version > entry.value.version)) this.l1.delete(key);
     else this.l1.set(key, entry, Buffer.byteLength(encoded));
   }
 
@@ -409,17 +435,20 @@ export class CacheService implements OnApplicationShutdown {
   }
 
   /** Deletes in Redis what the invalidation names; what Redis does not take is retried until it does. */
-  private async deleteInRedis(invalidation: Invalidation): Promise<void> {
-    if (!(await this.tryDeleteInRedis(invalidation))) this.pendingInRedis.add(invalidation);
+  /** `keep`: keys a versioned write of the same step replaces (see L2Store.deleteByTag). */
+  private async deleteInRedis(invalidation: Invalidation, keep: string[] = []): Promise<void> {
+    if (!(await this.tryDeleteInRedis(invalidation, false, keep))) this.pendingInRedis.add(invalidation);
   }
 
-  private async tryDeleteInRedis({ keys, tags, prefixes, all }: Invalidation, force = false): Promise<boolean> {
+  /** The parts of an invalidation are independent: sent together, in one round trip where they can be. */
+  private async tryDeleteInRedis({ keys, tags, prefixes, all }: Invalidation, force = false, keep: string[] = []): Promise<boolean> {
     if (all) return this.l2.flush(force);
-    let done = true;
-    if (keys?.length) done = (await this.l2.delete(keys, force)) && done;
-    if (tags?.length) done = (await this.l2.deleteByTag(tags, force)) && done;
-    for (const prefix of prefixes ?? []) done = (await this.l2.deleteByPrefix(prefix, force)) && done;
-    return done;
+    const done = await Promise.all([
+      keys?.length ? this.l2.delete(keys, force) : true,
+      tags?.length ? this.l2.deleteByTag(tags, force, keep) : true,
+      ...(prefixes ?? []).map((prefix) => this.l2.deleteByPrefix(prefix, force)),
+    ]);
+    return done.every(Boolean);
   }
 
   private applyLocally(invalidation: Invalidation): void {

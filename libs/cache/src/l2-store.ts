@@ -1,3 +1,4 @@
+import { Cluster } from 'ioredis';
 import { RedisClient, scanKeys, unlinkKeys } from '@strata/core';
 import { decodeValue } from './cache-codec';
 import type { CacheEntry } from './cache-entry';
@@ -11,8 +12,16 @@ const TAG_PREFIX = 'cache:t:';
 /**
  * Writes an entry unless Redis already holds a newer version of it (`value.version`), so two
  * commits whose listeners run out of order cannot leave the older representation cached.
+ * KEYS[1]: the entry; KEYS[2..]: its tag sets, where they live on the same node (see
+ * `setIfNewer`), added to whatever the version check decides, as `addToTags` does elsewhere.
+ * ARGV: the encoded entry, its version, its TTL in ms, the member the tag sets hold.
  */
 const SET_IF_NEWER_SCRIPT = `
+for i = 2, #KEYS do
+  redis.call('sadd', KEYS[i], ARGV[4])
+  redis.call('pexpire', KEYS[i], ARGV[3], 'GT')
+  redis.call('pexpire', KEYS[i], ARGV[3], 'NX')
+end
 local current = redis.call('get', KEYS[1])
 if current then
   local ok, decoded = pcall(cjson.decode, current)
@@ -21,6 +30,32 @@ if current then
   end
 end
 redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[3])
+return 1`;
+
+/**
+ * `deleteByTag` in one round trip where every key lives on one node (single Redis, Sentinel).
+ * KEYS: the tag sets. ARGV[1]: the prefix of entry keys as stored (members are entry keys
+ * without it); ARGV[2..]: entry keys to keep (see `deleteByTag`). Every other member's entry is
+ * unlinked; a set holding a kept key loses only the others, any other set goes.
+ */
+const DROP_TAGGED_SCRIPT = `
+local keep = {}
+for i = 2, #ARGV do keep[ARGV[i]] = true end
+local function inBatches(command, key, items, prefix)
+  for first = 1, #items, 500 do
+    local batch = {}
+    for i = first, math.min(first + 499, #items) do batch[#batch + 1] = prefix .. items[i] end
+    if key then redis.call(command, key, unpack(batch)) else redis.call(command, unpack(batch)) end
+  end
+end
+for _, tag in ipairs(KEYS) do
+  local dropped, kept = {}, false
+  for _, member in ipairs(redis.call('smembers', tag)) do
+    if keep[member] then kept = true else dropped[#dropped + 1] = member end
+  end
+  inBatches('unlink', nil, dropped, ARGV[1])
+  if not kept then redis.call('unlink', tag) elseif #dropped > 0 then inBatches('srem', tag, dropped, '') end
+end
 return 1`;
 
 /** Consecutive Redis failures that open the circuit, and how long it stays open. */
@@ -32,10 +67,13 @@ const BREAKER_OPEN_MS = 5000;
  * ready it answers "nothing" at once; a failure is counted and never thrown, so the cache can
  * always fall back to L1 and the loader. Tags are Redis sets of entry keys (no KEYS command).
  *
- * An entry and its tag sets hash to different slots on a Redis Cluster, so no command or MULTI
- * here spans two keys: the entry and each tag set are written by commands of their own. That
+ * An entry and its tag sets hash to different slots on a Redis Cluster, so there no command or
+ * MULTI spans two keys: the entry and each tag set are written by commands of their own. That
  * they are not one transaction is covered by the cache's recent-store check (an invalidation
  * that runs between the two finds the store in CacheService.recentStores and deletes it again).
+ * On a single node (or Sentinel) a content write's steps run as scripts over the entry and its
+ * sets, one command each: every command is a socket write to Redis, which on a machine shared
+ * with it costs more CPU than the command (bench/results/mixed.md).
  */
 export class L2Store {
   readonly breaker = new CircuitBreaker(BREAKER_THRESHOLD, BREAKER_OPEN_MS);
@@ -74,10 +112,14 @@ export class L2Store {
    */
   async setIfNewer(key: string, entry: CacheEntry<{ version: number }>, encoded: string, now: number): Promise<'stored' | 'older' | 'unavailable'> {
     const ttlMs = Math.max(1, Math.ceil(entry.staleUntil - now));
+    // One script with the tag sets on a single node (one command on the wire, where a MULTI would
+    // leave in a write of its own); on a Cluster the sets live in other slots: commands of their own.
+    const sameNode = !(this.redis instanceof Cluster);
+    const tagKeys = sameNode ? entry.tags.map((tag) => TAG_PREFIX + tag) : [];
     const [stored] = (await this.guard(() =>
       Promise.all([
-        this.redis.eval(SET_IF_NEWER_SCRIPT, 1, L2_ENTRY_PREFIX + key, encoded, entry.value.version, ttlMs),
-        ...this.addToTags(key, entry.tags, ttlMs),
+        this.redis.eval(SET_IF_NEWER_SCRIPT, 1 + tagKeys.length, L2_ENTRY_PREFIX + key, ...tagKeys, encoded, entry.value.version, ttlMs, key),
+        ...(sameNode ? [] : this.addToTags(key, entry.tags, ttlMs)),
       ]),
     )) ?? [undefined];
     if (stored === undefined) return 'unavailable';
@@ -105,15 +147,41 @@ export class L2Store {
     return removed !== undefined;
   }
 
-  /** Two round trips whatever the number of tags (a content write drops several): their members, then one UNLINK. */
-  async deleteByTag(tags: string[], force = false): Promise<boolean> {
+  /**
+   * Drops every entry tagged with one of `tags`, and the tag sets. One script on a single node;
+   * on a Cluster, where the sets and entries live in different slots, two round trips whatever
+   * the number of tags (their members, then the deletions).
+   *
+   * `keep`: entry keys the caller writes in the same step with `setIfNewer` (a content write's own
+   * item), sent without waiting for this: they are left for that write to replace, so a peer's
+   * newer version stored just before is not deleted and then replaced by an older one, and a set
+   * that holds one keeps it (loses only its other members), so the write's own SADD, which may
+   * reach Redis first, is not undone. A caller whose write fails deletes those keys itself.
+   */
+  async deleteByTag(tags: string[], force = false, keep: string[] = []): Promise<boolean> {
     if (tags.length === 0) return true;
     const connection = force ? this.bulk : this.redis;
+    const tagKeys = tags.map((tag) => TAG_PREFIX + tag);
+    if (!(connection instanceof Cluster)) {
+      const done = await this.guard(
+        () => connection.eval(DROP_TAGGED_SCRIPT, tagKeys.length, ...tagKeys, this.connectionPrefix + L2_ENTRY_PREFIX, ...keep),
+        force,
+      );
+      return done !== undefined;
+    }
     // Sent together, so still one round trip, but not one pipeline: tag sets live in different slots on a Cluster.
-    const members = await this.guard(() => Promise.all(tags.map((tag) => connection.smembers(TAG_PREFIX + tag))), force);
+    const members = await this.guard(() => Promise.all(tagKeys.map((tagKey) => connection.smembers(tagKey))), force);
     if (members === undefined) return false;
-    const keys = members.flat().map((key) => L2_ENTRY_PREFIX + key);
-    return (await this.guard(() => unlinkKeys(connection, [...tags.map((tag) => TAG_PREFIX + tag), ...keys]), force)) !== undefined;
+    const kept = new Set(keep);
+    const unlinked: string[] = [];
+    const trimmed: Array<Promise<unknown>> = [];
+    tagKeys.forEach((tagKey, index) => {
+      const dropped = members[index].filter((key) => !kept.has(key));
+      unlinked.push(...dropped.map((key) => L2_ENTRY_PREFIX + key));
+      if (dropped.length === members[index].length) unlinked.push(tagKey);
+      else if (dropped.length > 0) trimmed.push(connection.srem(tagKey, ...dropped));
+    });
+    return (await this.guard(() => Promise.all([unlinkKeys(connection, unlinked), ...trimmed]), force)) !== undefined;
   }
 
   /** SCAN (never KEYS) for entries under `prefix`; SCAN patterns see the full key, so the connection prefix is added. */

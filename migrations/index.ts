@@ -12,6 +12,7 @@ import { WebhookRateLimit1763899000000 } from './1763899000000-webhook-rate-limi
 import { WebhookFifo1763899100000 } from './1763899100000-webhook-fifo';
 import { WebhookFilters1763899400000 } from './1763899400000-webhook-filters';
 import { ApiKeyRouteUsage1763899500000 } from './1763899500000-api-key-route-usage';
+import { SearchWordsChangedColumns1763899600000 } from './1763899600000-search-words-changed-columns';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has landed. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   WebhookFifo1763899100000,
   WebhookFilters1763899400000,
   ApiKeyRouteUsage1763899500000,
+  SearchWordsChangedColumns1763899600000,
 ];

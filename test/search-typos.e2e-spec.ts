@@ -138,6 +138,25 @@ describe('search tolerates a typo per word', () => {
     expect(await search('art robotcs')).toEqual([]);
   });
 
+  it('learns the words an update writes, whichever searchable field it changes', async () => {
+    const { body: page } = await call('/api/v1/pages', { method: 'POST', body: JSON.stringify({ slug: 'renamed', title: 'Plain title', body: 'Plain body' }) });
+    expect((await call(`/api/v1/pages/${page.id}`, { method: 'PATCH', body: JSON.stringify({ title: 'Saxophone repair' }) })).status).toBe(200);
+    expect(await search('saxaphone')).toEqual(['renamed']);
+    expect((await call(`/api/v1/pages/${page.id}`, { method: 'PATCH', body: JSON.stringify({ body: 'Replace the cork pads' }) })).status).toBe(200);
+    expect(await search('replase')).toEqual(['renamed']);
+    // The title's words stay known when only the body changed.
+    expect(await search('saxaphone')).toEqual(['renamed']);
+    const { body: module } = await call('/api/v1/modules', {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'text', title: 'Plain', content: { text: 'plain' } }),
+    });
+    expect((await call(`/api/v1/modules/${module.id}`, { method: 'PATCH', body: JSON.stringify({ content: { text: 'Harpsichord tuning' } }) })).status).toBe(
+      200,
+    );
+    const modules = await call(`/api/v1/modules?${new URLSearchParams({ q: 'harpsicord' }).toString()}`);
+    expect((modules.body.data as Array<{ id: string }>).map((found) => found.id)).toEqual([module.id]);
+  });
+
   it('takes concurrent batches that add the same new words in opposite orders (no deadlock, no waiting on each other)', async () => {
     for (let round = 0; round < 5; round++) {
       const words = (prefix: string) =>

@@ -70,24 +70,49 @@ export async function pipelinedTransaction<T>(dataSource: DataSource, work: (man
     return sendThrowingCause(transaction, { sql, parameters: parameters as unknown[] | undefined });
   }) as typeof client.query;
   open.set(runner, transaction);
+  // TypeORM's transaction events go out as its own transactions send them: subscribers (the read
+  // floor of ReadConnections) query through this runner before the COMMIT and after it.
+  const { broadcaster } = runner;
   const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
-  state.isTransactionActive = true;
-  state.transactionDepth = 1; // nested transactions become savepoints, as in TypeORM's own
+  const close = () => {
+    state.isTransactionActive = false;
+    state.transactionDepth = 0;
+  };
   try {
+    state.isTransactionActive = true;
+    await broadcaster.broadcast('BeforeTransactionStart');
+    state.transactionDepth = 1; // nested transactions become savepoints, as in TypeORM's own
+    await broadcaster.broadcast('AfterTransactionStart');
     const result = await work(runner.manager);
+    await broadcaster.broadcast('BeforeTransactionCommit');
     await commit(transaction);
+    close();
+    await broadcaster.broadcast('AfterTransactionCommit');
     return result;
   } catch (error) {
-    // A COMMIT that was written ended the transaction either way (PostgreSQL answers the COMMIT
-    // of a failed transaction with a rollback); otherwise roll back what BEGIN started.
-    if (transaction.begun && !transaction.ended) await query('ROLLBACK').catch(() => undefined);
+    if (state.isTransactionActive) await rollBack(transaction, broadcaster, close);
     throw error;
   } finally {
     delete (client as Partial<PoolClient>).query;
     open.delete(runner);
-    state.isTransactionActive = false;
-    state.transactionDepth = 0;
+    close();
     await runner.release();
+  }
+}
+
+/**
+ * After a failure: ROLLBACK unless nothing was sent yet or the COMMIT was (PostgreSQL answers
+ * the COMMIT of a failed transaction with a rollback), between TypeORM's rollback events. A
+ * failure here is not thrown: the caller throws the error that caused it, as TypeORM does.
+ */
+async function rollBack(transaction: OpenTransaction, broadcaster: QueryRunner['broadcaster'], close: () => void): Promise<void> {
+  try {
+    await broadcaster.broadcast('BeforeTransactionRollback');
+    if (transaction.begun && !transaction.ended) await transaction.query('ROLLBACK');
+    close();
+    await broadcaster.broadcast('AfterTransactionRollback');
+  } catch {
+    // The connection goes back to the pool; a broken one is dropped there.
   }
 }
 

@@ -113,6 +113,31 @@ describe('pipelined transactions', () => {
     expect(await notes()).toEqual(['outer']);
   });
 
+  it("tells TypeORM's subscribers of the transaction as TypeORM's own transactions do", async () => {
+    const seen: string[] = [];
+    const note = (event: string) => (payload: { queryRunner: { isTransactionActive: boolean } }) =>
+      void seen.push(`${event}:${payload.queryRunner.isTransactionActive}`);
+    const subscriber = {
+      afterTransactionStart: note('started'),
+      beforeTransactionCommit: note('committing'),
+      afterTransactionCommit: note('committed'),
+      beforeTransactionRollback: note('rolling back'),
+      afterTransactionRollback: note('rolled back'),
+    };
+    dataSource.subscribers.push(subscriber);
+    try {
+      await pipelinedTransaction(dataSource, (manager) => manager.query(`INSERT INTO pipelined_probe VALUES (1, 'committed')`));
+      await pipelinedTransaction(dataSource, async (manager) => {
+        await manager.query(`INSERT INTO pipelined_probe VALUES (2, 'rolled back')`);
+        throw new Error('the work failed');
+      }).catch(() => undefined);
+    } finally {
+      dataSource.subscribers.splice(dataSource.subscribers.indexOf(subscriber), 1);
+    }
+    expect(seen).toEqual(['started:true', 'committing:true', 'committed:false', 'started:true', 'rolling back:true', 'rolled back:false']);
+    expect(await notes()).toEqual(['committed']);
+  });
+
   it('sends now when the manager is not in a pipelined transaction', async () => {
     await dataSource.transaction((manager) => sendWithNext(manager, `INSERT INTO pipelined_probe VALUES (1, 'plain')`));
     expect(await notes()).toEqual(['plain']);

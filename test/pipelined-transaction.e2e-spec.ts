@@ -1,4 +1,4 @@
-import { pipelinedTransaction, sendWithNext } from '@strata/core';
+import { pipelinedTransaction, preparedStatement, sendWithNext } from '@strata/core';
 import type { PoolClient } from 'pg';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { createTestEnvironment, TestEnvironment } from './support/test-app';
@@ -136,6 +136,17 @@ describe('pipelined transactions', () => {
     }
     expect(seen).toEqual(['started:true', 'committing:true', 'committed:false', 'started:true', 'rolling back:true', 'rolled back:false']);
     expect(await notes()).toEqual(['committed']);
+  });
+
+  it('sends a statement marked prepared as a named statement, parsed once per connection', async () => {
+    const insert = preparedStatement('INSERT INTO pipelined_probe VALUES ($1, $2) RETURNING note');
+    const statements = await pipelinedTransaction(dataSource, async (manager) => {
+      for (const id of [1, 2]) expect(await manager.query(insert, [id, `prepared ${id}`])).toEqual([{ note: `prepared ${id}` }]);
+      await sendWithNext(manager, insert, [3, 'prepared, sent with commit']);
+      return manager.query<{ name: string }[]>('SELECT name FROM pg_prepared_statements WHERE statement = $1', [insert]);
+    });
+    expect(statements).toEqual([{ name: expect.stringMatching(/^strata_[0-9a-f]{20}$/) }]);
+    expect(await notes()).toEqual(['prepared 1', 'prepared 2', 'prepared, sent with commit']);
   });
 
   it('sends now when the manager is not in a pipelined transaction', async () => {

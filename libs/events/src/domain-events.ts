@@ -1,10 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { sendWithNext } from '@strata/core';
+import { preparedStatement, sendWithNext } from '@strata/core';
 import type { EntityManager } from 'typeorm';
 import { DomainEvent, newEventId } from './domain-event';
 
 /** The PostgreSQL NOTIFY channel that wakes the outbox relay. */
 export const OUTBOX_CHANNEL = 'strata_outbox';
+
+/** The outbox row and the relay's wake-up, in one statement (prepared: every write sends it). */
+const RECORD_SQL = preparedStatement(
+  `WITH inserted AS (INSERT INTO outbox_events (id, type, payload, created_at) VALUES ($1, $2, $3, $4) RETURNING 1)
+   SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM inserted`,
+);
 
 /**
  * Records domain events in the transactional outbox. Callers pass the EntityManager of the
@@ -18,11 +24,6 @@ export class DomainEvents {
     // NOTIFY is transactional: the relay is woken when (and only if) the change commits. In the
     // same statement as the insert, and sent with the transaction's next statement (its COMMIT,
     // for a content write): nothing here waits for the reply, and a failure fails the transaction.
-    await sendWithNext(
-      manager,
-      `WITH inserted AS (INSERT INTO outbox_events (id, type, payload, created_at) VALUES ($1, $2, $3, $4) RETURNING 1)
-       SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM inserted`,
-      [event.id, event.type, JSON.stringify(event), event.timestamp],
-    );
+    await sendWithNext(manager, RECORD_SQL, [event.id, event.type, JSON.stringify(event), event.timestamp]);
   }
 }

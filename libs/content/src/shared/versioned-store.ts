@@ -1,4 +1,4 @@
-import { ProblemException, ReadConnections } from '@strata/core';
+import { preparedStatement, ProblemException, ReadConnections } from '@strata/core';
 import { DataSource, EntityManager, EntityTarget, QueryFailedError, SelectQueryBuilder } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { newContentId } from './content-id';
@@ -147,7 +147,8 @@ export class VersionedStore<E extends VersionedEntity> {
       assignments.push(`${column('version')} = ${column('version')} + 1`, `${column('updatedAt')} = $${n + 1}`);
       const where = `${column('id')} = $${n + 2}${checksVersion ? ` AND ${column('version')} = $${n + 3}` : ''}`;
       const returning = metadata.columns.map((each) => escape(each.databaseName)).join(', ');
-      sql = `UPDATE ${escape(metadata.tableName)} SET ${assignments.join(', ')} WHERE ${where} RETURNING ${returning}`;
+      // Prepared once per connection: parsing and planning it cost PostgreSQL more than running it.
+      sql = preparedStatement(`UPDATE ${escape(metadata.tableName)} SET ${assignments.join(', ')} WHERE ${where} RETURNING ${returning}`);
       this.updateSql.set(cacheKey, sql);
     }
     return sql;

@@ -174,14 +174,18 @@ export class L2Store {
     if (members === undefined) return false;
     const kept = new Set(keep);
     const unlinked: string[] = [];
-    const trimmed: Array<Promise<unknown>> = [];
+    const trimmed: Array<[tagKey: string, members: string[]]> = [];
     tagKeys.forEach((tagKey, index) => {
       const dropped = members[index].filter((key) => !kept.has(key));
       unlinked.push(...dropped.map((key) => L2_ENTRY_PREFIX + key));
       if (dropped.length === members[index].length) unlinked.push(tagKey);
-      else if (dropped.length > 0) trimmed.push(connection.srem(tagKey, ...dropped));
+      else if (dropped.length > 0) trimmed.push([tagKey, dropped]);
     });
-    return (await this.guard(() => Promise.all([unlinkKeys(connection, unlinked), ...trimmed]), force)) !== undefined;
+    const deleted = await this.guard(
+      () => Promise.all([unlinkKeys(connection, unlinked), ...trimmed.map(([tagKey, dropped]) => connection.srem(tagKey, ...dropped))]),
+      force,
+    );
+    return deleted !== undefined;
   }
 
   /** SCAN (never KEYS) for entries under `prefix`; SCAN patterns see the full key, so the connection prefix is added. */

@@ -434,8 +434,10 @@ export class CacheService implements OnApplicationShutdown {
     if (!(await this.l2.delete(keys))) this.pendingInRedis.add({ keys });
   }
 
-  /** Deletes in Redis what the invalidation names; what Redis does not take is retried until it does. */
-  /** `keep`: keys a versioned write of the same step replaces (see L2Store.deleteByTag). */
+  /**
+   * Deletes in Redis what the invalidation names; what Redis does not take is retried until it
+   * does. `keep`: keys a versioned write of the same step replaces (see L2Store.deleteByTag).
+   */
   private async deleteInRedis(invalidation: Invalidation, keep: string[] = []): Promise<void> {
     if (!(await this.tryDeleteInRedis(invalidation, false, keep))) this.pendingInRedis.add(invalidation);
   }

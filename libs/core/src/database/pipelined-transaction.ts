@@ -78,7 +78,7 @@ export async function pipelinedTransaction<T>(dataSource: DataSource, work: (man
   const original = client.query.bind(client);
   const query: QueryFunction = (sql, parameters) => {
     const name = prepared.get(sql);
-    return (name ? original({ name, text: sql, values: parameters }) : original(sql, parameters));
+    return name ? original({ name, text: sql, values: parameters }) : original(sql, parameters);
   };
   const transaction: OpenTransaction = { client, query, ahead: [{ sql: 'BEGIN' }], begun: false, ended: false };
   // Every statement the work sends (TypeORM's runner calls the client's query with SQL and

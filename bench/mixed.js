@@ -17,6 +17,9 @@
 // database, so drift in what else the machine does hits both alike. BENCH_PROFILE_DIR writes a
 // V8 CPU profile of each server and a probe summary (event-loop delay, pool waits, PostgreSQL
 // and Redis latencies), both from the end of the set-up on (lib/server-probe.js).
+// BENCH_CACHE_TTL_S sets both servers' CACHE_DEFAULT_TTL_S (60 s by default): the pages are all
+// read once in the set-up, so they go stale together about a minute later, and from then on the
+// Zipf reads refresh them; a few seconds makes every round pay for refreshes.
 // BENCH_SCENARIOS=cached,zipf-95/5 picks scenarios. Writes bench/results/mixed.md
 // (BENCH_RESULT_FILE to write elsewhere).
 const { mkdirSync, readFileSync, writeFileSync, existsSync } = require('node:fs');
@@ -99,6 +102,7 @@ async function prepare(settings, build, profileDir) {
   const env = {
     ADMIN_API_KEY: ADMIN_KEY,
     RATE_LIMIT_TIERS: JSON.stringify({ [LOAD_TIER]: { perMinute: 1_000_000_000, perDay: 1_000_000_000 } }),
+    ...(process.env.BENCH_CACHE_TTL_S ? { CACHE_DEFAULT_TTL_S: process.env.BENCH_CACHE_TTL_S } : {}),
   };
   if (profileDir) {
     env.NODE_OPTIONS = `--require ${join(__dirname, 'lib', 'server-probe.js')}`;

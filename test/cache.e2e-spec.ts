@@ -163,6 +163,66 @@ describe('cache (two instances, real Redis and PostgreSQL)', () => {
     await until(async () => (await cache.getOrLoad('test:swr', async () => 'v2', options)) === 'v2', 'a successful refresh');
   });
 
+  it('refreshes a stale entry in two Redis commands besides the load, leaving no lock behind', async () => {
+    const cache = cacheOf(first);
+    const key = 'test:refresh-commands';
+    const options = { ttl: 0.05, grace: 60, tags: ['test:refresh-tag'] };
+    expect(await cache.getOrLoad(key, async () => 'v1', options)).toBe('v1');
+    await sleep(100);
+
+    const client = new Redis(TEST_REDIS_URL);
+    const monitor = await client.monitor();
+    const commands: string[][] = [];
+    // Commands sent by a client, not those a script ran (MONITOR's source is "lua" for these).
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source !== 'lua' && args.some((arg) => arg.includes(key))) commands.push(args);
+    });
+    try {
+      expect(await cache.getOrLoad(key, async () => 'v2', options)).toBe('v1');
+      await until(async () => (await cache.getOrLoad(key, async () => 'v3', options)) === 'v2', 'the background refresh');
+      await sleep(100);
+    } finally {
+      monitor.disconnect();
+      client.disconnect();
+    }
+    // The first reads the entry or takes the lock; the second writes the entry and its tag set and releases the lock.
+    expect(commands.map(([command]) => command.toLowerCase())).toEqual(['eval', 'eval']);
+    expect(commands.some(([command, , , entry, lock]) => command === 'eval' && entry?.endsWith(`cache:e:${key}`) && lock?.endsWith(`cache:lock:${key}`))).toBe(
+      true,
+    );
+
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      expect(await redis.exists(`${environment.env.REDIS_KEY_PREFIX}cache:lock:${key}`)).toBe(0);
+      expect(await redis.smembers(`${environment.env.REDIS_KEY_PREFIX}cache:t:test:refresh-tag`)).toEqual([key]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it("takes a peer's refreshed value instead of loading, without taking the lock", async () => {
+    const key = 'test:refreshed-by-peer';
+    const options = { ttl: 0.05, grace: 60 };
+    expect(await cacheOf(second).getOrLoad(key, async () => 'v1', options)).toBe('v1');
+    expect(await cacheOf(first).getOrLoad(key, async () => 'unused', options)).toBe('v1');
+    await sleep(100);
+    // The first instance refreshes it (served stale meanwhile), with a longer TTL this time.
+    expect(await cacheOf(first).getOrLoad(key, async () => 'v2', { ...options, ttl: 60 })).toBe('v1');
+    await until(async () => (await cacheOf(first).get(key)) === 'v2', 'the refresh on the first instance');
+
+    // The second still holds v1, stale, in its L1: its refresh finds v2 fresh in Redis.
+    const loader = jest.fn(async () => 'v3');
+    expect(await cacheOf(second).getOrLoad(key, loader, options)).toBe('v1');
+    await until(() => cacheOf(second).l1.get(key)?.value === 'v2', "the peer's value in L1");
+    expect(loader).not.toHaveBeenCalled();
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      expect(await redis.exists(`${environment.env.REDIS_KEY_PREFIX}cache:lock:${key}`)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('single-flights concurrent misses within one process', async () => {
     const cache = cacheOf(second);
     let loads = 0;

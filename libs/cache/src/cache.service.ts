@@ -7,7 +7,7 @@ import { registerCacheMetrics } from './cache-metrics';
 import { CacheStats } from './cache-stats';
 import { Invalidation, InvalidationBus } from './invalidation-bus';
 import { L1Store } from './l1-store';
-import { L2Store } from './l2-store';
+import { HeldLock, L2Store } from './l2-store';
 import { PendingInvalidations } from './pending-invalidations';
 import { RedisLock } from './redis-lock';
 
@@ -298,11 +298,7 @@ export class CacheService implements OnApplicationShutdown {
       const fromPeer = await this.waitForPeer(key);
       if (fromPeer) return fromPeer.value as T;
     }
-    try {
-      return await this.loadAndStore(key, loader, options);
-    } finally {
-      if (lock.acquired) await this.lock.release(key, lock.token);
-    }
+    return this.loadAndStore(key, loader, options, lock.acquired ? lock : undefined);
   }
 
   private async waitForPeer(key: string): Promise<CacheEntry | undefined> {
@@ -330,46 +326,55 @@ export class CacheService implements OnApplicationShutdown {
   }
 
   private async refresh<T>(key: string, stale: CacheEntry, loader: Loader<T>, options: CacheWriteOptions): Promise<T> {
-    // Another instance may have refreshed it already.
-    const remote = await this.l2.get(key);
-    if (remote && isFresh(remote.entry, Date.now())) {
-      this.l1.set(key, remote.entry, remote.size);
-      return remote.entry.value as T;
+    // Another instance may have refreshed it already: then its value, else the lock, in one round trip.
+    const claim = await this.lock.acquireUnlessFresh(key, stale.staleUntil - stale.freshUntil, Date.now());
+    if ('fresh' in claim) {
+      this.l1.set(key, claim.fresh.entry, claim.fresh.size);
+      return claim.fresh.entry.value as T;
     }
-    const lock = await this.lock.acquire(key);
-    if (!lock.acquired && lock.reason === 'held') return stale.value as T;
+    if (!claim.acquired && claim.reason === 'held') return stale.value as T;
     try {
-      return await this.loadAndStore(key, loader, options);
+      return await this.loadAndStore(key, loader, options, claim.acquired ? claim : undefined);
     } catch {
       // stale-if-error: the stale value keeps being served until its grace ends.
       this.stats.count('staleIfError');
       return stale.value as T;
-    } finally {
-      if (lock.acquired) await this.lock.release(key, lock.token);
     }
   }
 
-  private async loadAndStore<T>(key: string, loader: Loader<T>, options: CacheWriteOptions): Promise<T> {
+  /**
+   * Runs the loader and stores what it read, unless an invalidation came meanwhile. `lock`, the
+   * key's load lock when this instance holds it, is released in any case: with the store, in the
+   * same Redis command where Redis allows (a refresh or a miss then costs two round trips to Redis
+   * on top of the load's own, where it cost four).
+   */
+  private async loadAndStore<T>(key: string, loader: Loader<T>, options: CacheWriteOptions, lock?: HeldLock): Promise<T> {
     const tags = [...(options.tags ?? [])];
     const load: LoadInFlight = { key, tags, invalidated: false };
+    let unlocked = false;
     this.loading.add(load);
     this.stats.count('loads');
     const startedAt = performance.now();
-    let value: T;
     try {
-      value = await loader({ addTags: (...found) => void tags.push(...found) });
-    } catch (error) {
-      this.stats.count('loadErrors');
-      throw error;
+      let value: T;
+      try {
+        value = await loader({ addTags: (...found) => void tags.push(...found) });
+      } catch (error) {
+        this.stats.count('loadErrors');
+        throw error;
+      } finally {
+        this.stats.time('loader', startedAt);
+        this.loading.delete(load);
+      }
+      if (!load.invalidated && value !== undefined) {
+        await this.store(key, value, { ...options, tags }, lock);
+        unlocked = true;
+        this.rememberStore(load);
+      }
+      return value;
     } finally {
-      this.stats.time('loader', startedAt);
-      this.loading.delete(load);
+      if (lock && !unlocked) await this.lock.release(lock);
     }
-    if (!load.invalidated && value !== undefined) {
-      await this.store(key, value, { ...options, tags });
-      this.rememberStore(load);
-    }
-    return value;
   }
 
   private entryOf<T>(value: T, options: CacheWriteOptions, now: number): CacheEntry<T> {
@@ -399,12 +404,13 @@ export class CacheService implements OnApplicationShutdown {
     else this.l1.set(key, entry, Buffer.byteLength(encoded));
   }
 
-  private async store<T>(key: string, value: T, options: CacheWriteOptions): Promise<void> {
+  /** Both tiers; `unlock`: a load lock Redis releases once it has the entry. */
+  private async store<T>(key: string, value: T, options: CacheWriteOptions, unlock?: HeldLock): Promise<void> {
     const now = Date.now();
     const entry = this.entryOf(value, options, now);
     const encoded = encodeValue(entry);
     this.l1.set(key, entry, Buffer.byteLength(encoded));
-    await this.l2.set(key, entry, encoded, now);
+    await this.l2.set(key, entry, encoded, now, unlock);
     this.unreplicated.wrote(key);
   }
 

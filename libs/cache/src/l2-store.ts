@@ -9,6 +9,12 @@ import { CircuitBreaker } from './circuit-breaker';
 export const L2_ENTRY_PREFIX = 'cache:e:';
 const TAG_PREFIX = 'cache:t:';
 
+/** A load lock held: its Redis key (under the connection's prefix, as every key here) and its token. */
+export interface HeldLock {
+  key: string;
+  token: string;
+}
+
 /**
  * Writes an entry unless Redis already holds a newer version of it (`value.version`), so two
  * commits whose listeners run out of order cannot leave the older representation cached.
@@ -31,6 +37,46 @@ if current then
 end
 redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[3])
 return 1`;
+
+/**
+ * `set` on a single node, in one command: the entry, its tag sets (as `addToTags` does
+ * elsewhere), and, when ARGV[4] is a token, the load lock of KEYS[2] released if it still holds
+ * that token (as `unlock` does). KEYS[1]: the entry; KEYS[2]: the lock when there is one; the rest:
+ * tag sets. ARGV: the encoded entry, its TTL in ms, the member the tag sets hold, the token or ''.
+ */
+const SET_SCRIPT = `
+local firstTag = 2
+if ARGV[4] ~= '' then
+  firstTag = 3
+end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+for i = firstTag, #KEYS do
+  redis.call('sadd', KEYS[i], ARGV[3])
+  redis.call('pexpire', KEYS[i], ARGV[2], 'GT')
+  redis.call('pexpire', KEYS[i], ARGV[2], 'NX')
+end
+if ARGV[4] ~= '' and redis.call('get', KEYS[2]) == ARGV[4] then
+  redis.call('del', KEYS[2])
+end
+return 1`;
+
+/** Deletes a load lock only if it still holds our token: an expired lock re-taken by another instance stays theirs. */
+const UNLOCK_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/**
+ * A stale entry's refresh, first step, in one command on a single node: the entry as another
+ * instance may just have refreshed it (its remaining life, PTTL, is past the grace it keeps after
+ * its TTL: it is fresh again), else the load lock taken. KEYS: the entry, the lock. ARGV: the
+ * lock's token and TTL in ms, the entry's grace in ms. Answers {entry or false, 1 if locked}.
+ */
+const FRESH_OR_LOCK_SCRIPT = `
+if redis.call('pttl', KEYS[1]) > tonumber(ARGV[3]) then
+  return {redis.call('get', KEYS[1]), 0}
+end
+if redis.call('set', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then
+  return {false, 1}
+end
+return {false, 0}`;
 
 /**
  * `deleteByTag` in one round trip where every key lives on one node (single Redis, Sentinel).
@@ -99,10 +145,56 @@ export class L2Store {
     return { entry: decodeValue<CacheEntry>(text), size: Buffer.byteLength(text) };
   }
 
-  /** Writes the entry (expiring when its grace ends) and adds it to its tags' sets. */
-  async set(key: string, entry: CacheEntry, encoded: string, now: number): Promise<void> {
+  /**
+   * Writes the entry (expiring when its grace ends) and adds it to its tags' sets; with `unlock`,
+   * then releases that load lock. One command on a single node (each command a process sends
+   * is a socket write, the cost that counts on a machine shared with Redis: bench/results/mixed.md);
+   * on a Cluster, where the entry, its sets and the lock live in different slots, commands of
+   * their own, the lock released once the entry is written (a waiter that saw the lock gone
+   * before the value would load it again).
+   */
+  async set(key: string, entry: CacheEntry, encoded: string, now: number, unlock?: HeldLock): Promise<void> {
     const ttlMs = Math.max(1, Math.ceil(entry.staleUntil - now));
-    await this.guard(() => Promise.all([this.redis.set(L2_ENTRY_PREFIX + key, encoded, 'PX', ttlMs), ...this.addToTags(key, entry.tags, ttlMs)]));
+    if (!(this.redis instanceof Cluster)) {
+      const lockKeys = unlock ? [unlock.key] : [];
+      const tagKeys = entry.tags.map((tag) => TAG_PREFIX + tag);
+      const keys = [L2_ENTRY_PREFIX + key, ...lockKeys, ...tagKeys];
+      await this.guard(() => this.redis.eval(SET_SCRIPT, keys.length, ...keys, encoded, ttlMs, key, unlock?.token ?? ''));
+      return;
+    }
+    const stored = await this.guard(() =>
+      Promise.all([this.redis.set(L2_ENTRY_PREFIX + key, encoded, 'PX', ttlMs), ...this.addToTags(key, entry.tags, ttlMs)]),
+    );
+    if (stored && unlock) await this.unlock(unlock);
+  }
+
+  /** Releases a load lock if it still holds its token. */
+  async unlock({ key, token }: HeldLock): Promise<void> {
+    await this.guard(() => this.redis.eval(UNLOCK_SCRIPT, 1, key, token));
+  }
+
+  /**
+   * For the refresh of a stale entry: the entry if another instance has made it fresh again,
+   * else whether `lock` was taken (undefined when Redis cannot be asked). One command on a single
+   * node; on a Cluster, where the two keys live in different slots, a GET and then a SET NX.
+   */
+  async freshOrLock(
+    key: string,
+    lock: HeldLock & { ttlMs: number },
+    graceMs: number,
+  ): Promise<{ fresh?: { entry: CacheEntry; size: number }; locked: boolean } | undefined> {
+    if (this.redis instanceof Cluster) {
+      const remote = await this.get(key);
+      if (remote && remote.entry.freshUntil > Date.now()) return { fresh: remote, locked: false };
+      const taken = await this.guard(() => this.redis.set(lock.key, lock.token, 'PX', lock.ttlMs, 'NX'));
+      return taken === undefined ? undefined : { locked: taken === 'OK' };
+    }
+    const answer = (await this.guard(() =>
+      this.redis.eval(FRESH_OR_LOCK_SCRIPT, 2, L2_ENTRY_PREFIX + key, lock.key, lock.token, lock.ttlMs, Math.floor(graceMs)),
+    )) as [string | null, number] | undefined;
+    if (answer === undefined) return undefined;
+    const [text, locked] = answer;
+    return text ? { fresh: { entry: decodeValue<CacheEntry>(text), size: Buffer.byteLength(text) }, locked: false } : { locked: locked === 1 };
   }
 
   /**

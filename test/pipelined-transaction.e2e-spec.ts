@@ -149,6 +149,29 @@ describe('pipelined transactions', () => {
     expect(await notes()).toEqual(['prepared 1', 'prepared 2', 'prepared, sent with commit']);
   });
 
+  it('sends a statement marked prepared as a named statement outside transactions too, and after one', async () => {
+    const select = preparedStatement('SELECT note FROM pipelined_probe WHERE id = $1');
+    await dataSource.query(`INSERT INTO pipelined_probe VALUES (1, 'read prepared')`);
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      expect(await runner.query(select, [1])).toEqual([{ note: 'read prepared' }]);
+      const named = () => runner.query('SELECT name FROM pg_prepared_statements WHERE statement = $1', [select]);
+      expect(await named()).toEqual([{ name: expect.stringMatching(/^strata_[0-9a-f]{20}$/) }]);
+    } finally {
+      await runner.release();
+    }
+    // A pipelined transaction puts its connection's query method back as it was when it ends.
+    let client: PoolClient | undefined;
+    await pipelinedTransaction(dataSource, async (manager) => {
+      client = (manager.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+      await manager.query(select, [1]);
+    });
+    const later = preparedStatement('SELECT id FROM pipelined_probe WHERE note = $1');
+    expect((await client!.query(later, ['read prepared'])).rows).toEqual([{ id: 1 }]);
+    expect((await client!.query('SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1', [later])).rows).toEqual([{ n: 1 }]);
+  });
+
   it('sends now when the manager is not in a pipelined transaction', async () => {
     await dataSource.transaction((manager) => sendWithNext(manager, `INSERT INTO pipelined_probe VALUES (1, 'plain')`));
     expect(await notes()).toEqual(['plain']);

@@ -41,3 +41,4 @@ export * from './config/redis-topology';
 export * from './redis/redis-keyspace';
 export * from './redis/unreplicated-writes';
 export * from './database/pipelined-transaction';
+export { preparedStatement } from './database/prepared-statements';

@@ -177,7 +177,8 @@ export class VersionedStore<E extends VersionedEntity> {
     const metadata = this.dataSource.getMetadata(this.entity);
     const escape = (name: string) => this.dataSource.driver.escape(name);
     const columns = metadata.columns.map((column) => escape(column.databaseName)).join(', ');
-    return `SELECT ${columns} FROM ${escape(metadata.tableName)} WHERE ${escape('id')} = $1`;
+    // Prepared once per connection: the load behind every cache miss and stale refresh.
+    return preparedStatement(`SELECT ${columns} FROM ${escape(metadata.tableName)} WHERE ${escape('id')} = $1`);
   }
 
   private async lockForWrite(manager: EntityManager, id: string, expected: ExpectedVersion): Promise<E> {

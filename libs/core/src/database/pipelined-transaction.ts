@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { PoolClient, QueryResult } from 'pg';
 import { DataSource, EntityManager, QueryFailedError, QueryRunner } from 'typeorm';
 
@@ -27,23 +26,6 @@ type PipelineClient = PoolClient & { pipeline?: boolean; connection: { stream: N
 type QueryFunction = (sql: string, parameters?: unknown[]) => Promise<QueryResult>;
 
 const open = new WeakMap<QueryRunner, OpenTransaction>();
-
-/** SQL texts sent as named prepared statements inside pipelined transactions, and their names. */
-const prepared = new Map<string, string>();
-
-/**
- * Marks `sql` (a statement a write sends over and over: a content UPDATE, the outbox insert) to
- * go out as a named prepared statement inside pipelined transactions: PostgreSQL parses and plans
- * it once per connection instead of on every write (one client, 10,000 pages: about 200 µs less
- * per write of an UPDATE and an outbox row, of ~1 ms). Returns `sql`. The name is derived from
- * the text, so every process names a text alike and no two texts share a name. A connection
- * pooler must pass prepared statements through (PgBouncer: session pooling, or 1.21+ with
- * `max_prepared_statements` in transaction pooling).
- */
-export function preparedStatement(sql: string): string {
-  if (!prepared.has(sql)) prepared.set(sql, `strata_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`);
-  return sql;
-}
 
 /**
  * A transaction in two round trips to PostgreSQL instead of four for the usual content write
@@ -74,12 +56,11 @@ export async function pipelinedTransaction<T>(dataSource: DataSource, work: (man
     await runner.release();
     return dataSource.transaction(work);
   }
-  // The client's own method (on its prototype): the override below is an own property, deleted at the end.
+  // The client's method as the pool set it up (sending marked statements prepared: prepared-statements.ts);
+  // the override below replaces it while the transaction runs and is undone at the end.
+  const outside = Object.getOwnPropertyDescriptor(client, 'query');
   const original = client.query.bind(client);
-  const query: QueryFunction = (sql, parameters) => {
-    const name = prepared.get(sql);
-    return name ? original({ name, text: sql, values: parameters }) : original(sql, parameters);
-  };
+  const query: QueryFunction = (sql, parameters) => original(sql, parameters);
   const transaction: OpenTransaction = { client, query, ahead: [{ sql: 'BEGIN' }], begun: false, ended: false };
   // Every statement the work sends (TypeORM's runner calls the client's query with SQL and
   // parameters) takes the ones waiting along.
@@ -115,7 +96,8 @@ export async function pipelinedTransaction<T>(dataSource: DataSource, work: (man
     if (state.isTransactionActive) await rollBack(transaction, broadcaster, close);
     throw error;
   } finally {
-    delete (client as Partial<PoolClient>).query;
+    if (outside) Object.defineProperty(client, 'query', outside);
+    else delete (client as Partial<PoolClient>).query;
     open.delete(runner);
     close();
     await runner.release();

@@ -1,5 +1,7 @@
 import type { DataSourceOptions, MigrationInterface, MixedList } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
+import type { Client } from 'pg';
+import { sendMarkedStatementsPrepared } from './prepared-statements';
 import { keepConnectionErrorsHandled } from './stray-connection-errors';
 
 /** Connection options shared by the app's data source and the migration CLI's. */
@@ -25,7 +27,10 @@ export function postgresOptions(config: AppConfig, migrations: MigrationClasses)
       idleTimeoutMillis: 30000,
       statement_timeout: 15000,
       application_name: `strata-${config.role}`,
-      onConnect: keepConnectionErrorsHandled,
+      onConnect: (client: Client) => {
+        keepConnectionErrorsHandled(client);
+        sendMarkedStatementsPrepared(client);
+      },
       // Queries written without waiting for the previous reply: what lets a content write's
       // BEGIN, statement, outbox row and COMMIT leave in two socket writes (pipelined-transaction.ts).
       // Used one at a time, as TypeORM does, a client behaves as without it.

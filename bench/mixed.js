@@ -248,7 +248,8 @@ function writeReport(settings, sides, results, { loadBefore, loads }) {
     '# Mixed reads and writes',
     '',
     `${new Date().toISOString()} · ${machine.cpuModel} × ${machine.cpuCount} · Node ${machine.node} · commit ${machine.commit} · ` +
-      `${ROUNDS} rounds of ${ROUND_S} s per scenario and build (after ${WARMUP_S} s of warm-up each), ${settings.connections} connections, builds alternating each round`,
+      `${ROUNDS} rounds of ${ROUND_S} s per scenario and build (after ${WARMUP_S} s of warm-up each), ${settings.connections} connections, builds alternating each round` +
+      (process.env.BENCH_CACHE_TTL_S ? `, CACHE_DEFAULT_TTL_S=${process.env.BENCH_CACHE_TTL_S}` : ''),
     '',
     `Load average (1 min) before: ${loadBefore[0].toFixed(1)}; after each round: ${loads.map((load) => load.toFixed(1)).join(', ')}. ` +
       'The machine is shared: compare ratios within this run, not absolute figures across runs.',

@@ -162,10 +162,8 @@ export class L2Store {
       await this.guard(() => this.redis.eval(SET_SCRIPT, keys.length, ...keys, encoded, ttlMs, key, unlock?.token ?? ''));
       return;
     }
-    const stored = await this.guard(() =>
-      Promise.all([this.redis.set(L2_ENTRY_PREFIX + key, encoded, 'PX', ttlMs), ...this.addToTags(key, entry.tags, ttlMs)]),
-    );
-    if (stored && unlock) await this.unlock(unlock);
+    await this.guard(() => Promise.all([this.redis.set(L2_ENTRY_PREFIX + key, encoded, 'PX', ttlMs), ...this.addToTags(key, entry.tags, ttlMs)]));
+    if (unlock) await this.unlock(unlock);
   }
 
   /** Releases a load lock if it still holds its token. */

@@ -50,7 +50,7 @@ export class EventStream {
   }
 
   /**
-   * After the connection came back from a loss: the events published in the seconds before it
+   * After the connection came back from a loss: the events published in the second before it
    * that the window lacks now (a master killed before replicating them; its promoted replica
    * never saw them, nor did streams reading from it) are appended and published again. Only
    * the missing ones: a second copy of an event in the window would make a resume from its id

@@ -1,18 +1,12 @@
 import type { RedisClient } from './redis-keyspace';
 
 /**
- * How long before a lost connection a write to Redis may still be missing from the master that
- * replaces the one it went to. Redis replicates asynchronously: a master that acknowledged a write
- * and died before sending it on takes it along, and the replica promoted in its place (Sentinel)
- * still holds what was there before; replication lag is milliseconds. A planned failover (SENTINEL
- * FAILOVER) loses more: Sentinel promotes the replica, sees it promoted at its next once-a-second
- * look, and only then announces the switch, on which clients reconnect; whatever the old master
- * took in between is dropped when it becomes the new one's replica. Seen in the Sentinel scale
- * test under a CPU-bound neighbour (a live event missing after a failover that took 1.4 s, with a
- * one-second window here). Five seconds cover that with room; what is held is at most two windows
- * of this process's writes (the keys of cache writes, the relay's events).
+ * How long before a lost connection a write to Redis may still be missing from the replica that
+ * replaces a dead master. Redis replicates asynchronously: a master that acknowledged a write and
+ * died before sending it on takes it along, and the replica promoted in its place (Sentinel)
+ * still holds what was there before. Replication lag is milliseconds; a second is ample.
  */
-export const UNREPLICATED_WINDOW_MS = 5000;
+export const UNREPLICATED_WINDOW_MS = 1000;
 
 /**
  * What this process wrote to Redis lately, handed back when the connection comes back after

@@ -16,18 +16,27 @@ export interface HeldLock {
 }
 
 /**
- * Writes an entry unless Redis already holds a newer version of it (`value.version`), so two
- * commits whose listeners run out of order cannot leave the older representation cached.
- * KEYS[1]: the entry; KEYS[2..]: its tag sets, where they live on the same node (see
- * `setIfNewer`), added to whatever the version check decides, as `addToTags` does elsewhere.
- * ARGV: the encoded entry, its version, its TTL in ms, the member the tag sets hold.
+ * The tag-set step of the scripts below, as `addToTags` does it with commands of its own: each
+ * set from KEYS[firstTag] on holds the entry (ARGV[4], the member) and lives at least as long as
+ * it (ARGV[3], its TTL in ms). The scripts set `firstTag` and keep those two arguments in place.
  */
-const SET_IF_NEWER_SCRIPT = `
-for i = 2, #KEYS do
+const ADD_TO_TAG_SETS = `
+for i = firstTag, #KEYS do
   redis.call('sadd', KEYS[i], ARGV[4])
   redis.call('pexpire', KEYS[i], ARGV[3], 'GT')
   redis.call('pexpire', KEYS[i], ARGV[3], 'NX')
-end
+end`;
+
+/**
+ * Writes an entry unless Redis already holds a newer version of it (`value.version`), so two
+ * commits whose listeners run out of order cannot leave the older representation cached.
+ * KEYS[1]: the entry; KEYS[2..]: its tag sets, where they live on the same node (see
+ * `setIfNewer`), added to whatever the version check decides.
+ * ARGV: the encoded entry, its version, its TTL in ms, the member the tag sets hold.
+ */
+const SET_IF_NEWER_SCRIPT = `
+local firstTag = 2
+${ADD_TO_TAG_SETS}
 local current = redis.call('get', KEYS[1])
 if current then
   local ok, decoded = pcall(cjson.decode, current)
@@ -39,23 +48,19 @@ redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[3])
 return 1`;
 
 /**
- * `set` on a single node, in one command: the entry, its tag sets (as `addToTags` does
- * elsewhere), and, when ARGV[4] is a token, the load lock of KEYS[2] released if it still holds
- * that token (as `unlock` does). KEYS[1]: the entry; KEYS[2]: the lock when there is one; the rest:
- * tag sets. ARGV: the encoded entry, its TTL in ms, the member the tag sets hold, the token or ''.
+ * `set` on a single node, in one command: the entry, its tag sets, and, when ARGV[2] is a token,
+ * the load lock of KEYS[2] released if it still holds that token (as `unlock` does). KEYS[1]: the
+ * entry; KEYS[2]: the lock when there is one; the rest: tag sets. ARGV: the encoded entry, the
+ * token or '', its TTL in ms, the member the tag sets hold.
  */
 const SET_SCRIPT = `
 local firstTag = 2
-if ARGV[4] ~= '' then
+if ARGV[2] ~= '' then
   firstTag = 3
 end
-redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
-for i = firstTag, #KEYS do
-  redis.call('sadd', KEYS[i], ARGV[3])
-  redis.call('pexpire', KEYS[i], ARGV[2], 'GT')
-  redis.call('pexpire', KEYS[i], ARGV[2], 'NX')
-end
-if ARGV[4] ~= '' and redis.call('get', KEYS[2]) == ARGV[4] then
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[3])
+${ADD_TO_TAG_SETS}
+if ARGV[2] ~= '' and redis.call('get', KEYS[2]) == ARGV[2] then
   redis.call('del', KEYS[2])
 end
 return 1`;
@@ -159,7 +164,7 @@ export class L2Store {
       const lockKeys = unlock ? [unlock.key] : [];
       const tagKeys = entry.tags.map((tag) => TAG_PREFIX + tag);
       const keys = [L2_ENTRY_PREFIX + key, ...lockKeys, ...tagKeys];
-      await this.guard(() => this.redis.eval(SET_SCRIPT, keys.length, ...keys, encoded, ttlMs, key, unlock?.token ?? ''));
+      await this.guard(() => this.redis.eval(SET_SCRIPT, keys.length, ...keys, encoded, unlock?.token ?? '', ttlMs, key));
       return;
     }
     await this.guard(() => Promise.all([this.redis.set(L2_ENTRY_PREFIX + key, encoded, 'PX', ttlMs), ...this.addToTags(key, entry.tags, ttlMs)]));
